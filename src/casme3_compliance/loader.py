@@ -1,0 +1,110 @@
+"""Load data/*.yaml once: parse, validate against the JSON Schemas, cross-check, build the model.
+
+Every failure is a DataError naming the file and the line (or key path), so a bad edit to the
+data fails the site build and the CLI with one line instead of a traceback or a wrong answer.
+A validated copy is cached as JSON keyed by the data's hash, so the CLI starts without YAML or
+jsonschema on the common path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from casme3_compliance.errors import DataError
+from casme3_compliance.model import KnowledgeBase
+
+FILES = ("agreement", "subjects", "citation", "checklists", "rules")
+_CACHE_FORMAT = "1"
+
+
+def data_dir() -> Path:
+    """The data/ folder: $CASME3_DATA_DIR, else the project's own (see project_data_dir)."""
+    env = os.environ.get("CASME3_DATA_DIR")
+    return Path(env) if env else project_data_dir()
+
+
+def project_data_dir() -> Path:
+    """The copy inside an installed wheel, or the repository's data/ in a source checkout."""
+    packaged = Path(__file__).parent / "data"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "data"
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+_models: dict[str, KnowledgeBase] = {}
+
+
+def load(directory: Path | str | None = None, *, cache: bool = True) -> KnowledgeBase:
+    """The knowledge base from `directory` (default: data_dir()), rebuilt when the files change."""
+    digest, raw = _read(Path(directory) if directory else data_dir(), cache)
+    if digest not in _models:
+        _models[digest] = KnowledgeBase.from_dicts(raw)
+    return _models[digest]
+
+
+def load_raw(directory: Path | str | None = None, *, cache: bool = True) -> dict[str, Any]:
+    """Validated plain data, one dict per file; the form the /api/*.json downloads take."""
+    return _read(Path(directory) if directory else data_dir(), cache)[1]
+
+
+def _read(directory: Path, cache: bool) -> tuple[str, dict[str, Any]]:
+    texts: dict[str, bytes] = {}
+    for name in FILES:
+        path = directory / f"{name}.yaml"
+        try:
+            texts[name] = path.read_bytes()
+        except OSError as e:
+            raise DataError(_display(path), f"cannot read: {e.strerror or e}") from None
+    digest = hashlib.sha256(_CACHE_FORMAT.encode())
+    for name in FILES:
+        digest.update(name.encode() + b"\0" + texts[name] + b"\0")
+    # The LA text the data is checked against.
+    for path in sorted((directory / "source").glob("*")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    key = digest.hexdigest()
+    cache_file = _cache_dir() / f"{key}.json" if cache else None
+    if cache_file is not None:
+        try:
+            return key, json.loads(cache_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    raw = _parse_and_check(directory, texts)
+    if cache_file is not None:
+        _write_cache(cache_file, raw)
+    return key, raw
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "casme3-compliance"
+
+
+def _write_cache(path: Path, raw: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # A read-only home only costs speed.
+
+
+def _parse_and_check(directory: Path, texts: dict[str, bytes]) -> dict[str, Any]:
+    from casme3_compliance import checks  # YAML and jsonschema only when the cache misses.
+
+    docs = {name: checks.parse_yaml(directory / f"{name}.yaml", texts[name]) for name in FILES}
+    for name, doc in docs.items():
+        checks.validate_schema(directory / f"{name}.yaml", doc, name)
+    checks.cross_check(directory, docs)
+    return {name: doc.data for name, doc in docs.items()}

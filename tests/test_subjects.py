@@ -1,0 +1,76 @@
+"""The subject parser and verdicts, against the LA's own list and the shared vectors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import DATA, VECTORS
+
+import casme3_compliance as c3
+
+
+def la_deny_list() -> list[int]:
+    """The Parts A/B numbers as printed in the LA source, read independently of the YAML."""
+    text = (DATA / "source" / "casme3-license-agreement.txt").read_text("utf-8")
+    lines = [ln for ln in text.splitlines() if ln.startswith("spNO.")]
+    return [int(n) for ln in lines for n in re.findall(r"\d+", ln.removeprefix("spNO."))]
+
+
+def test_deny_list_is_the_las_108_numbers(kb):
+    numbers = la_deny_list()
+    assert len(numbers) == 108
+    assert list(kb.subjects.part("AB").restricted_list) == numbers
+    assert kb.subjects.part("AB").restricted() == tuple(sorted(numbers))
+
+
+def test_part_c_all_restricted_but_27(kb):
+    part = kb.subjects.part("C")
+    assert [n for n in part.numbers() if not part.is_restricted(n)] == [27]
+    assert len(part.restricted()) == part.max - part.min
+
+
+@pytest.mark.parametrize("case", VECTORS["valid"], ids=lambda c: repr(c["input"]))
+def test_parser_accepts(case, kb):
+    assert c3.parse_ref(case["input"], kb) == c3.SubjectRef(case["part"], case["number"])
+
+
+@pytest.mark.parametrize("case", VECTORS["invalid"], ids=lambda c: repr(c["input"]))
+def test_parser_rejects(case, kb):
+    with pytest.raises(c3.RefError):
+        c3.parse_ref(case["input"], kb)
+    with pytest.raises(c3.RefError):
+        c3.verdict(case["input"], kb)
+
+
+@pytest.mark.parametrize("case", VECTORS["lists"], ids=lambda c: repr(c["input"]))
+def test_lists(case, kb):
+    assert [(r.part, r.number) for r in c3.parse_refs(case["input"], kb)] == [
+        tuple(r) for r in case["refs"]
+    ]
+
+
+def test_every_subject_has_the_right_verdict(kb):
+    deny = set(la_deny_list())
+    for n in range(1, 220):
+        v = c3.verdict(c3.SubjectRef("AB", n), kb)
+        assert v.publishable is (n not in deny)
+        assert v.clause == ("3.7" if v.publishable else "3.5")
+        assert v.subject == f"spNO.{n}" and f"spNO.{n}" in v.message
+    for n in range(1, 32):
+        v = c3.verdict(c3.SubjectRef("C", n), kb)
+        assert v.publishable is (n == 27)
+        assert v.clause == "3.6"
+
+
+def test_allowed_says_conditions_still_apply(kb):
+    for ref in ("21", "C27"):
+        message = c3.verdict(ref, kb).message
+        assert "conditions A, B and C" in message and "still apply" in message
+
+
+def test_out_of_range_names_the_range(kb):
+    with pytest.raises(c3.RefError, match="1 to 219"):
+        c3.parse_ref("spNO.250", kb)
+    with pytest.raises(c3.RefError, match="1 to 31"):
+        c3.parse_ref("C40", kb)
