@@ -1,0 +1,299 @@
+"""The checklist downloads: each format carries every item of data/checklists.yaml, no more."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import replace
+from io import BytesIO
+
+import markdown
+import pytest
+from bs4 import BeautifulSoup
+from pypdf import PdfReader, PdfWriter
+
+from casme3_compliance import checklist as cl
+from casme3_compliance.model import Checklist, ChecklistItem, KnowledgeBase
+
+_TASK = re.compile(r"^- \[ \] (?P<text>.*) \((?P<word>clauses?) (?P<refs>[^()]*)\)$")
+
+
+def _items(kb: KnowledgeBase) -> list[ChecklistItem]:
+    return [item for checklist in kb.checklists for item in checklist.items]
+
+
+def _squash(text: str) -> str:
+    """Whitespace-insensitive text, so a line break from wrapping does not matter."""
+    return " ".join(text.split())
+
+
+def _md_unescape(text: str) -> str:
+    return html.unescape(re.sub(r"\\(.)", r"\1", text))
+
+
+def _with_checklists(kb: KnowledgeBase, *checklists: Checklist) -> KnowledgeBase:
+    return replace(kb, checklists=tuple(checklists))
+
+
+@pytest.fixture(scope="module")
+def hostile_kb(kb: KnowledgeBase) -> KnowledgeBase:
+    """Texts full of Markdown, HTML and Jinja syntax that must all come out literally."""
+    text = "Use {{ x }} and {% y %}, *not* _this_ `code` [link](x) <b>bold</b> &amp; a \\ slash"
+    item = ChecklistItem("odd-1", text, ("3.1",))
+    return _with_checklists(kb, Checklist("odd", "Odd *title*", "An {{ intro }}.", (item,)))
+
+
+@pytest.fixture(scope="module")
+def long_kb(kb: KnowledgeBase) -> KnowledgeBase:
+    """Far more items than fit on a page, of varying length, plus one item taller than a page."""
+    items = tuple(
+        ChecklistItem(
+            f"bulk-{n}", f"Bulk item {n}: " + "lorem ipsum " * (n % 25) + "end.", ("3.1",)
+        )
+        for n in range(60)
+    )
+    giant = ChecklistItem("giant", "Giant " + "dolor sit amet " * 400 + "finis.", ("3.2", "3.3"))
+    return _with_checklists(
+        kb,
+        *kb.checklists,
+        Checklist("bulk", "Bulk", "Many items.", items),
+        Checklist("giant", "Giant", "One very long item.", (giant,)),
+    )
+
+
+# --- dispatch ---------------------------------------------------------------------------------
+
+
+def test_render_dispatches_to_each_format(kb: KnowledgeBase) -> None:
+    assert cl.FORMATS == ("md", "json", "pdf")
+    assert cl.render(kb, "md") == cl.render_markdown(kb)
+    assert cl.render(kb, "json") == cl.render_json(kb)
+    assert isinstance(cl.render(kb, "pdf"), bytes)
+
+
+def test_unknown_format_is_a_value_error(kb: KnowledgeBase) -> None:
+    with pytest.raises(
+        ValueError, match=r"unknown checklist format 'x' \(choose from md, json, pdf\)"
+    ):
+        cl.render(kb, "x")
+
+
+# --- Markdown ---------------------------------------------------------------------------------
+
+
+def _parse_markdown(md: str) -> list[tuple[str, list[tuple[str, tuple[str, ...]]]]]:
+    """(checklist title, [(item text, clause ids)]) back from the `## ` headings and task lines."""
+    parsed: list[tuple[str, list[tuple[str, tuple[str, ...]]]]] = []
+    for line in md.splitlines():
+        if line.startswith("## "):
+            parsed.append((_md_unescape(line[3:]), []))
+        elif line.startswith("- [ ] "):
+            m = _TASK.match(line)
+            assert m, line
+            refs = tuple(m["refs"].split(", "))
+            assert m["word"] == ("clause" if len(refs) == 1 else "clauses"), line
+            parsed[-1][1].append((_md_unescape(m["text"]), refs))
+    return parsed
+
+
+def test_markdown_round_trips_to_the_model(kb: KnowledgeBase) -> None:
+    md = cl.render_markdown(kb)
+    assert _parse_markdown(md) == [
+        (c.title, [(i.text, i.clauses) for i in c.items]) for c in kb.checklists
+    ]
+    assert sum(line.startswith("- [ ] ") for line in md.splitlines()) == len(_items(kb))
+
+
+def test_markdown_has_title_version_disclaimer_and_intros(kb: KnowledgeBase) -> None:
+    md = cl.render_markdown(kb)
+    assert md.startswith(f"# {cl.title(kb)}\n")
+    assert kb.agreement.version in md
+    assert kb.agreement.taken in md
+    assert f"> {kb.agreement.disclaimer}" in md
+    for checklist in kb.checklists:
+        assert f"\n{checklist.intro}\n" in md
+    assert md.endswith("\n") and not md.endswith("\n\n")
+
+
+def test_markdown_is_offline_and_jinja_safe(kb: KnowledgeBase, hostile_kb: KnowledgeBase) -> None:
+    for md in (cl.render_markdown(kb), cl.render_markdown(hostile_kb)):
+        assert "{{" not in md and "{%" not in md and "{#" not in md
+    assert "http" not in cl.render_markdown(kb) and "#clause-" not in cl.render_markdown(kb)
+
+
+@pytest.mark.parametrize("which", ["kb", "hostile_kb"])
+def test_markdown_renders_as_task_lists(which: str, request: pytest.FixtureRequest) -> None:
+    """The site's renderer (Python-Markdown + pymdownx.tasklist) shows every item as a check box
+    with its text intact: `<signer's name>` in the data must not vanish as an HTML tag."""
+    kb: KnowledgeBase = request.getfixturevalue(which)
+    page = markdown.markdown(cl.render_markdown(kb), extensions=["pymdownx.tasklist"])
+    soup = BeautifulSoup(page, "html.parser")
+    tasks = soup.select("li.task-list-item")
+    assert len(tasks) == len(_items(kb))
+    for li, item in zip(tasks, _items(kb), strict=True):
+        box = li.find("input")
+        assert box is not None and box["type"] == "checkbox" and not box.has_attr("checked")
+        assert _squash(li.get_text()) == _squash(f"{item.text} ({cl.clause_refs(item)})")
+    assert soup.find("a") is None  # clause references stay plain text
+    assert [h.get_text() for h in soup.find_all("h2")] == [c.title for c in kb.checklists]
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+def test_json_equals_the_model(kb: KnowledgeBase) -> None:
+    text = cl.render_json(kb)
+    assert text.endswith("}\n")
+    assert "³" in text  # ensure_ascii=False: readable, not \u00b3
+    assert text.startswith('{\n  "title"')  # indent 2
+    assert json.loads(text) == {
+        "title": cl.title(kb),
+        "la_version": kb.agreement.version,
+        "la_date": kb.agreement.taken,
+        "disclaimer": kb.agreement.disclaimer,
+        "checklists": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "intro": c.intro,
+                "items": [
+                    {"id": i.id, "text": i.text, "clauses": list(i.clauses), "done": False}
+                    for i in c.items
+                ],
+            }
+            for c in kb.checklists
+        ],
+    }
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def _read(pdf: bytes) -> PdfReader:
+    assert pdf.startswith(b"%PDF-")
+    return PdfReader(BytesIO(pdf))
+
+
+def _boxes_per_page(reader: PdfReader) -> list[list[str]]:
+    """The check-box widget names on each page, in drawing order."""
+    pages = []
+    for page in reader.pages:
+        names = []
+        for ref in page.get("/Annots") or ():
+            annot = ref.get_object()
+            if annot.get("/Subtype") == "/Widget" and annot.get("/FT") == "/Btn":
+                names.append(str(annot["/T"]))
+        pages.append(names)
+    return pages
+
+
+def _body(page_text: str) -> str:
+    """A page's text without its footer and "(continued)" line: what flows on from page to page."""
+    lines = page_text.splitlines()[:-2]  # the footer's two strings come last
+    if lines and lines[0].endswith("(continued)"):
+        lines = lines[1:]
+    return _squash(" ".join(lines))
+
+
+@pytest.fixture(scope="module")
+def pdf(kb: KnowledgeBase) -> bytes:
+    return cl.render_pdf(kb)
+
+
+@pytest.fixture(scope="module")
+def long_pdf(long_kb: KnowledgeBase) -> bytes:
+    return cl.render_pdf(long_kb)
+
+
+@pytest.mark.parametrize("which", ["pdf", "long_pdf"])
+def test_pdf_has_one_unticked_check_box_per_item(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    kb: KnowledgeBase = request.getfixturevalue("long_kb" if which == "long_pdf" else "kb")
+    reader = _read(request.getfixturevalue(which))
+    fields = reader.get_fields()
+    assert fields is not None
+    assert sorted(fields) == sorted(item.id for item in _items(kb))
+    for name, f in fields.items():
+        assert f["/FT"] == "/Btn", name
+        assert f.get("/V") == "/Off", name
+        assert "/Yes" in f["/_States_"], name
+    # get_fields() merges by name: count the widgets too, in reading order.
+    assert [n for names in _boxes_per_page(reader) for n in names] == [i.id for i in _items(kb)]
+
+
+def test_pdf_is_a4_with_the_texts(kb: KnowledgeBase, pdf: bytes) -> None:
+    reader = _read(pdf)
+    for page in reader.pages:
+        assert [round(float(v)) for v in page.mediabox] == [0, 0, 595, 842]
+    text = _squash(" ".join(page.extract_text() for page in reader.pages))
+    assert cl.title(kb) in text  # the ³ survives Helvetica's WinAnsi encoding
+    assert _squash(kb.agreement.disclaimer) in text
+    assert kb.agreement.version in text and kb.agreement.taken in text
+    for checklist in kb.checklists:
+        assert _squash(checklist.title) in text
+        assert _squash(checklist.intro) in text
+        for item in checklist.items:
+            assert _squash(f"{item.text} LA {cl.clause_refs(item)}") in text, item.id
+    assert "\u25a0" not in text  # no glyph fell back to a black square
+
+
+@pytest.mark.parametrize("which", ["pdf", "long_pdf"])
+def test_pdf_footer_on_every_page(
+    which: str, request: pytest.FixtureRequest, kb: KnowledgeBase
+) -> None:
+    reader = _read(request.getfixturevalue(which))
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        text = page.extract_text()
+        assert f"LA version {kb.agreement.version}" in text
+        assert f"Page {number} of {total}" in text
+
+
+def test_pdf_box_can_be_ticked_and_read_back(kb: KnowledgeBase, pdf: bytes) -> None:
+    target = _items(kb)[-1].id
+    writer = PdfWriter(clone_from=_read(pdf))
+    page = next(
+        p for p, names in zip(writer.pages, _boxes_per_page(writer), strict=True) if target in names
+    )
+    writer.update_page_form_field_values(page, {target: "/Yes"}, auto_regenerate=False)
+    out = BytesIO()
+    writer.write(out)
+    fields = _read(out.getvalue()).get_fields()
+    assert fields is not None
+    assert fields[target]["/V"] == "/Yes"
+    assert {name for name, f in fields.items() if f.get("/V") != "/Off"} == {target}
+
+
+def test_pdf_paginates_long_checklists(long_kb: KnowledgeBase, long_pdf: bytes) -> None:
+    reader = _read(long_pdf)
+    boxes = _boxes_per_page(reader)
+    assert len(reader.pages) > 3
+    assert sum(1 for names in boxes if names) > 2
+    pages = [_squash(page.extract_text()) for page in reader.pages]
+    text = " ".join(_body(page.extract_text()) for page in reader.pages)
+    for item in _items(long_kb):
+        assert _squash(f"{item.text} LA {cl.clause_refs(item)}") in text, item.id
+    # A page that opens mid-checklist says which checklist it continues.
+    assert any(p.startswith("Bulk (continued)") for p in pages)
+    # The item taller than a page is split, its box stays with its first line.
+    giant = next(i for i, names in enumerate(boxes) if "giant" in names)
+    assert "Giant dolor" in pages[giant]
+    assert pages[giant + 1].startswith("Giant (continued)")
+
+
+def test_pdf_heading_is_never_last_on_a_page(long_pdf: bytes, long_kb: KnowledgeBase) -> None:
+    """A checklist's title, intro and first item land on the same page."""
+    reader = _read(long_pdf)
+    boxes = _boxes_per_page(reader)
+    for checklist in long_kb.checklists:
+        first = checklist.items[0].id
+        page = next(i for i, names in enumerate(boxes) if first in names)
+        assert _squash(f"{checklist.title} {checklist.intro}") in _squash(
+            reader.pages[page].extract_text()
+        )
+
+
+def test_pdf_is_deterministic(kb: KnowledgeBase, pdf: bytes) -> None:
+    assert cl.render_pdf(kb) == pdf
