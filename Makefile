@@ -17,10 +17,10 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-serve: $(STAMP) node_modules/.installed
+serve: $(STAMP)
 	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
-build: $(STAMP) node_modules/.installed
+build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
 lint: $(STAMP)

@@ -161,9 +161,6 @@ class Part:
     def restricted(self) -> tuple[int, ...]:
         return tuple(n for n in self.numbers() if self.is_restricted(n))
 
-    def label(self, n: int) -> str:
-        return f"spNO.{n}" if self.key == "AB" else f"Part C subject {n}"
-
     def anchor(self, n: int) -> str:
         return f"spno-{n}" if self.key == "AB" else f"part-c-{n}"
 

@@ -79,6 +79,30 @@ def parse_refs(text: str, kb: KnowledgeBase | None = None) -> list[SubjectRef]:
     return [parse_ref(t, kb) for t in _LIST_SEPARATORS.split(text) if t.strip()]
 
 
+def templates(kb: KnowledgeBase, part: Part) -> dict[str, str]:
+    """Verdict sentences with a `{label}` slot; also shipped in /api/subjects.json for the site."""
+    conditions = [c for c in kb.agreement.clauses() if c.kind == "condition" and c.label]
+    names = ", ".join(c.label or "" for c in conditions[:-1]) + f" and {conditions[-1].label}"
+    still = (
+        "its images may be used in papers and academic presentations, and conditions "
+        f"{names} (clauses {conditions[0].id}-{conditions[-1].id}) still apply."
+    )
+    if part.key == "AB":
+        return {
+            "label": "spNO.{n}",
+            "restricted": f"{{label}} ({part.name}) is on the LA's list of subjects whose images "
+            f"should not be published (clause {part.clause}).",
+            "allowed": f"{{label}} ({part.name}) is not on the LA's list: {still}",
+        }
+    exceptions = " and ".join(str(n) for n in part.allowed_list or ())
+    return {
+        "label": "Part C subject {n}",
+        "restricted": f"{{label}} is restricted: except for subject {exceptions}, Part C images "
+        f"should not be published (clause {part.clause}).",
+        "allowed": f"{{label}} is the Part C subject the LA exempts: {still}",
+    }
+
+
 def verdict(ref: SubjectRef | str, kb: KnowledgeBase | None = None) -> Verdict:
     """May images of this subject be published, and which clause decides it."""
     if kb is None:
@@ -88,31 +112,9 @@ def verdict(ref: SubjectRef | str, kb: KnowledgeBase | None = None) -> Verdict:
     if isinstance(ref, str):
         ref = parse_ref(ref, kb)
     part = kb.subjects.part(ref.part)
-    label = part.label(ref.number)
-    if part.is_restricted(ref.number):
-        return Verdict(label, part.key, ref.number, False, part.clause, _restricted(part, label))
-    conditions = [c for c in kb.agreement.clauses() if c.kind == "condition" and c.label]
-    names = ", ".join(c.label or "" for c in conditions[:-1]) + f" and {conditions[-1].label}"
-    if part.key == "C":
-        where = f"{label} is the one Part C subject the LA exempts"
-    else:
-        where = f"{label} ({part.name}) is not on the LA's list"
-    message = (
-        f"{where}: its images may be used in papers and academic "
-        f"presentations, and conditions {names} (clauses {conditions[0].id}-{conditions[-1].id}) "
-        "still apply."
-    )
-    return Verdict(label, part.key, ref.number, True, part.allowed_clause, message)
-
-
-def _restricted(part: Part, label: str) -> str:
-    if part.key == "AB":
-        return (
-            f"{label} ({part.name}) is on the LA's list of subjects whose images should not be "
-            f"published (clause {part.clause})."
-        )
-    exceptions = ", ".join(str(n) for n in part.allowed_list or ())
-    return (
-        f"{label} is restricted: except for subject {exceptions}, Part C images should not be "
-        f"published (clause {part.clause})."
-    )
+    t = templates(kb, part)
+    label = t["label"].replace("{n}", str(ref.number))
+    restricted = part.is_restricted(ref.number)
+    message = t["restricted" if restricted else "allowed"].replace("{label}", label)
+    clause = part.clause if restricted else part.allowed_clause
+    return Verdict(label, part.key, ref.number, not restricted, clause, message)

@@ -1,0 +1,66 @@
+"""MkDocs hooks: the downloads, /api/*.json and the rule pages, generated as MkDocs files.
+
+Generated in `on_files` (not written after the build) so the strict build checks every link to
+them and the search index sees the rule pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+from casme3_compliance import DataError, api, checklist, citation, load
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    try:
+        kb = load()
+    except DataError as e:  # One line naming file:line, and no site written.
+        raise PluginError(str(e)) from None
+    a = kb.agreement
+    config.extra["la"] = {"title": a.short_title, "version": a.version, "taken": a.taken}
+    # The rule pages are generated, so their nav entries come from the data too.
+    for i, entry in enumerate(config.nav or []):
+        if isinstance(entry, dict) and entry.get("Scan rules") == "rules/index.md":
+            rules = [{f"{r.code} {r.name}": f"rules/{r.code}.md"} for r in kb.rules]
+            config.nav[i] = {"Scan rules": ["rules/index.md", *rules]}
+    return config
+
+
+class Download(File):
+    """A generated file served as it is, even when its name ends in .md."""
+
+    def is_documentation_page(self) -> bool:
+        return False
+
+
+def generated(kb: Any) -> dict[str, str | bytes]:
+    """Every generated file by its path under the site root."""
+    files: dict[str, str | bytes] = {
+        "downloads/casme3-checklist.md": checklist.render(kb, "md"),
+        "downloads/casme3-checklist.json": checklist.render(kb, "json"),
+        "downloads/casme3-checklist.pdf": checklist.render(kb, "pdf"),
+        "downloads/casme3.bib": citation.render(kb.citation, "bibtex"),
+        "downloads/casme3.ris": citation.render(kb.citation, "ris"),
+        "downloads/CITATION.cff": citation.render(kb.citation, "cff"),
+    }
+    for name, build in api.DOCUMENTS.items():
+        files[f"api/{name}.json"] = api.dumps(build(kb))
+    files["rules/index.md"] = (
+        "# Scan rules\n\n`casme3 scan` checks a manuscript or a repository against the LA. "
+        "Each rule's code starts with the number of the LA section it enforces.\n\n"
+        "{{ rules_index() }}\n"
+    )
+    for rule in kb.rules:
+        files[f"rules/{rule.code}.md"] = f'{{{{ rule_page("{rule.code}") }}}}\n'
+    return files
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    for path, content in generated(load()).items():
+        kind = File if path.startswith("rules/") else Download
+        files.append(kind.generated(config, path, content=content))
+    return files

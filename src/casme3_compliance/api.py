@@ -1,0 +1,108 @@
+"""The /api/*.json documents: the data for tools and for the site's own scripts.
+
+The site's JavaScript reads these instead of a second hand-written copy, so subject numbers,
+ranges, clause links and verdict sentences have one source.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+from casme3_compliance.model import KnowledgeBase, anchor_for
+from casme3_compliance.subjects import templates
+
+
+def _meta(kb: KnowledgeBase) -> dict[str, str]:
+    return {"la_version": kb.agreement.version, "la_date": kb.agreement.taken}
+
+
+def agreement(kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        **_meta(kb),
+        "title": kb.agreement.title,
+        "owner": kb.agreement.owner,
+        "disclaimer": kb.agreement.disclaimer,
+        "upload_url": kb.agreement.upload_url,
+        "filename_template": kb.agreement.filename_template,
+        "sections": [
+            {
+                "number": part.number,
+                "title": part.title,
+                "clauses": [
+                    {
+                        "id": c.id,
+                        "anchor": c.anchor,
+                        "kind": c.kind,
+                        "text": c.text,
+                        "items": list(c.items),
+                        "summary": c.summary,
+                    }
+                    for c in part.clauses
+                ],
+            }
+            for part in kb.agreement.parts()
+        ],
+    }
+
+
+def subjects(kb: KnowledgeBase) -> dict[str, Any]:
+    parts = []
+    for p in kb.subjects.parts:
+        parts.append(
+            {
+                "key": p.key,
+                "name": p.name,
+                "numbering": p.numbering,
+                "min": p.min,
+                "max": p.max,
+                "range_source": p.range_source.where,
+                "restricted": list(p.restricted()),
+                "clause": p.clause,
+                "clause_anchor": anchor_for(p.clause),
+                "allowed_clause": p.allowed_clause,
+                "allowed_clause_anchor": anchor_for(p.allowed_clause),
+                "templates": templates(kb, p),
+            }
+        )
+    return {**_meta(kb), "parts": parts}
+
+
+def citation(kb: KnowledgeBase) -> dict[str, Any]:
+    return {**_meta(kb), **asdict(kb.citation)}
+
+
+def checklists(kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        **_meta(kb),
+        "disclaimer": kb.agreement.disclaimer,
+        "checklists": [
+            {
+                "id": c.id,
+                "title": c.title,
+                "intro": c.intro,
+                "items": [
+                    {
+                        "id": i.id,
+                        "text": i.text,
+                        "clauses": [{"id": cid, "anchor": anchor_for(cid)} for cid in i.clauses],
+                    }
+                    for i in c.items
+                ],
+            }
+            for c in kb.checklists
+        ],
+    }
+
+
+DOCUMENTS = {
+    "agreement": agreement,
+    "subjects": subjects,
+    "citation": citation,
+    "checklists": checklists,
+}
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,333 @@
+"""Markdown and HTML for the site's pages, rendered from the knowledge base.
+
+The macros in macros/main.py only pass the knowledge base and a link maker; everything shown
+comes from here, so the pages, the CLI and the downloads cannot disagree. Links to other pages
+are Markdown links (`terms.md#clause-3-4`) so that `mkdocs build --strict` checks them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from casme3_compliance.model import Clause, KnowledgeBase, Rule, anchor_for
+
+Link = Callable[[str], str]
+"""Turns a docs-relative target (`terms.md#clause-3-4`) into a link from the current page."""
+
+COLUMNS = {
+    "permissions": "Permissions",
+    "conditions": "Conditions",
+    "limitations": "Limitations",
+}
+DOWNLOADS = {
+    "downloads/casme3-checklist.pdf": "Checklist, printable PDF with check boxes",
+    "downloads/casme3-checklist.md": "Checklist, Markdown task list",
+    "downloads/casme3-checklist.json": "Checklist, JSON",
+    "downloads/casme3.bib": "Citation, BibTeX",
+    "downloads/casme3.ris": "Citation, RIS",
+    "downloads/CITATION.cff": "Citation, CITATION.cff snippet",
+}
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally inside Markdown: no emphasis, links or HTML from LA punctuation."""
+    out = escape(text, quote=False)
+    for ch in "\\`*_[]#|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def clause_link(clause_id: str, link: Link) -> str:
+    return f"[{clause_id}]({link('terms.md#' + anchor_for(clause_id))})"
+
+
+def clause_links(ids: tuple[str, ...] | list[str], link: Link) -> str:
+    word = "clause" if len(ids) == 1 else "clauses"
+    return f"{word} " + ", ".join(clause_link(i, link) for i in ids)
+
+
+def disclaimer(kb: KnowledgeBase, link: Link) -> str:
+    return (
+        '!!! warning "Not the license agreement"\n\n'
+        f"    {md_escape(kb.agreement.disclaimer)} Read the "
+        f"[verbatim terms]({link('terms.md')}): LA version {kb.agreement.version}, "
+        f"taken {kb.agreement.taken}.\n"
+    )
+
+
+def _verbatim(clause: Clause) -> str:
+    parts = [f"<p>{escape(clause.text)}</p>"]
+    if clause.items:
+        parts.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in clause.items) + "</ul>")
+    return "<blockquote>" + "".join(parts) + "</blockquote>"
+
+
+def _clause_block(kb: KnowledgeBase, clause: Clause, link: Link) -> str:
+    extra = ""
+    if clause.subjects:
+        part = kb.subjects.part(clause.subjects)
+        numbers = part.restricted()
+        cells = ", ".join(
+            f"[{part.numbering.replace('<n>', str(n))}]({link('subjects.md#' + part.anchor(n))})"
+            for n in numbers
+        )
+        extra = (
+            f"\n<div class='la-clause__subjects' markdown>\n\n"
+            f"{len(numbers)} restricted {part.name} subjects (see the "
+            f"[subject tables]({link('subjects.md')})): {cells}\n\n</div>\n"
+        )
+    return (
+        f'<div class="la-clause la-clause--{clause.kind}" id="{clause.anchor}" markdown>\n'
+        f'<div class="la-clause__text" markdown>\n\n'
+        f'[{clause.id}](#{clause.anchor}){{.la-clause__id title="Link to clause {clause.id}"}}'
+        f' <span class="la-kind">{clause.kind}</span>\n\n'
+        f"{_verbatim(clause)}\n{extra}\n</div>\n"
+        f'<div class="la-clause__summary" markdown>\n\n'
+        f"**Our reading, not the LA:** {md_escape(clause.summary)}\n\n</div>\n</div>\n"
+    )
+
+
+def terms(kb: KnowledgeBase, link: Link) -> str:
+    """The whole LA, section by section, each clause verbatim beside our reading of it."""
+    a = kb.agreement
+    out = [
+        f"<p class='la-title'>{escape(a.title)}</p>\n",
+        f"Owner: {md_escape(a.owner)} ({a.owner_short}). Version {a.version}, taken "
+        f"{a.taken}. Verbatim source: {md_escape(a.source_description)} "
+        f"(sha256 `{a.source_sha256[:12]}…`).\n",
+    ]
+    for part in a.parts():
+        anchor = f"section-{part.number}" if part.number else part.title.lower().split()[0]
+        out.append(f"## {md_escape(part.heading)} {{#{anchor}}}\n")
+        if part is a.closing:
+            out.append("*The LA's closing paragraph and form; the LA gives them no number.*\n")
+        out.extend(_clause_block(kb, c, link) for c in part.clauses)
+    return "\n".join(out)
+
+
+def at_a_glance(kb: KnowledgeBase, link: Link) -> str:
+    """Permissions, conditions and limitations in three columns, each entry linked to its clause."""
+    out = ['<div class="la-glance" markdown>\n']
+    for column, title in COLUMNS.items():
+        entries = [
+            (g.label, c.id) for c in kb.agreement.clauses() for g in c.glance if g.column == column
+        ]
+        out.append(f'<section class="la-glance__col la-glance__col--{column}" markdown>\n')
+        out.append(f"## {title}\n")
+        out.extend(
+            f"- [{md_escape(label)}]({link('terms.md#' + anchor_for(cid))}) "
+            f"<span class='la-glance__ref'>{cid}</span>"
+            for label, cid in entries
+        )
+        out.append("\n</section>\n")
+    out.append("</div>\n")
+    return "\n".join(out)
+
+
+def subject_tables(kb: KnowledgeBase, link: Link) -> str:
+    """Both parts' tables; every restricted subject has its own cell and anchor."""
+    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
+    out = [f"## {ab.name}: restricted subjects {{#parts-a-b}}\n"]
+    out.append(
+        f"The LA lists {len(ab.restricted())} subjects of {ab.name} whose images should not be "
+        f"published ({clause_link(ab.clause, link)}). Every other subject from "
+        f"{ab.min} to {ab.max} may appear under conditions A, B and C "
+        f"({clause_links(('3.7', '3.8', '3.9', '3.10'), link)}).\n"
+    )
+    rows = []
+    for start in range(ab.min - ab.min % 10, ab.max + 1, 10):
+        numbers = [n for n in ab.restricted() if start <= n < start + 10]
+        if not numbers:
+            continue
+        cells = " ".join(f'<td id="{ab.anchor(n)}">spNO.{n}</td>' for n in numbers)
+        cells += " <td></td>" * (10 - len(numbers))
+        lo, hi = max(start, ab.min), min(start + 9, ab.max)
+        rows.append(f'<tr><th scope="row">{lo}–{hi}</th> {cells}</tr>')
+    out.append(
+        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+        '<table class="la-subjects la-subjects--ab">'
+        f"<caption>Restricted {ab.name} subjects ({ab.numbering}), by range of ten</caption>"
+        '<thead><tr><th scope="col">Numbers</th>'
+        '<th scope="colgroup" colspan="10">Restricted subjects in that range</th></tr></thead>'
+        f"<tbody>{' '.join(rows)}</tbody></table></div></div>\n"
+    )
+    out.append(f"## {c.name}: every subject {{#part-c}}\n")
+    out.append(
+        f"{c.name} numbers its own subjects {c.min} to {c.max}. Except for subject "
+        f"{', '.join(str(n) for n in c.allowed_list or ())}, their images should not be "
+        f"published ({clause_link(c.clause, link)}).\n"
+    )
+    rows = []
+    for n in c.numbers():
+        restricted = c.is_restricted(n)
+        verdict = "No: restricted" if restricted else "Yes, under conditions A, B and C"
+        rows.append(
+            f'<tr class="{"la-restricted" if restricted else "la-allowed"}">'
+            f'<th scope="row" id="{c.anchor(n)}">Part C {n}</th> <td>{verdict}</td></tr>'
+        )
+    out.append(
+        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
+        '<table class="la-subjects la-subjects--c">'
+        f"<caption>{c.name} subjects and whether their images may be published</caption>"
+        '<thead><tr><th scope="col">Subject</th><th scope="col">Images may be published?</th>'
+        f"</tr></thead><tbody>{' '.join(rows)}</tbody></table></div></div>\n"
+    )
+    out.append("## Where these facts come from {#sources}\n")
+    out.append(
+        f"The restricted numbers are the LA's ({clause_links((ab.clause, c.clause), link)}). "
+        "The ranges and part descriptions are not in the LA:\n"
+    )
+    for p in (ab, c):
+        out.append(
+            f"- **{p.name}**, {p.numbering}, {p.min}–{p.max}: {p.range_source.note} "
+            f"Source: {md_escape(p.range_source.where)}."
+        )
+        for m in p.members:
+            out.append(
+                f"    - Part {m.part}: {md_escape(m.description)} Source: "
+                f"{md_escape(m.source.where)}."
+            )
+    return "\n".join(out) + "\n"
+
+
+def _fence(text: str, lang: str = "") -> str:
+    ticks = "````" if "```" in text else "```"
+    return f"{ticks}{lang}\n{text.rstrip(chr(10))}\n{ticks}\n"
+
+
+def _indent(text: str, by: str = "    ") -> str:
+    return "".join(by + line if line.strip() else line for line in text.splitlines(True))
+
+
+def cite(kb: KnowledgeBase, link: Link) -> str:
+    """BibTeX first (with the theme's copy button), the other formats in tabs, the downloads."""
+    from casme3_compliance import citation
+
+    cit = kb.citation
+    out = [
+        f"The LA asks ({clause_link(cit.clause, link)}): *{md_escape(cit.la_sentence)}*\n",
+        f"The full record below is from {md_escape(cit.source)}.\n",
+        "## BibTeX {#bibtex}\n",
+        _fence(citation.render(cit, "bibtex"), "bibtex"),
+        "## Other formats {#other-formats}\n",
+    ]
+    names = {
+        "biblatex": ("BibLaTeX", "bibtex"),
+        "ris": ("RIS", "text"),
+        "apa": ("APA", "text"),
+        "ieee": ("IEEE", "text"),
+        "csl-json": ("CSL-JSON", "json"),
+        "cff": ("CITATION.cff", "yaml"),
+    }
+    for fmt, (title, lang) in names.items():
+        out.append(f'=== "{title}"\n\n' + _indent(_fence(citation.render(cit, fmt), lang)))
+    forms = cit.name_forms
+    out.append("## Naming the database {#name}\n")
+    out.append(
+        f"Refer to the data as '{md_escape(forms['unicode'])}' "
+        f"({clause_link(cit.name_clause, link)}). Our reading of how to write it: "
+        f"LaTeX `{forms['latex']}` or `{forms['latex_text']}`, HTML `{escape(forms['html'])}`, "
+        f"plain text where no superscript is possible `{forms['plain']}`.\n"
+    )
+    out.append("## Downloads {#downloads}\n")
+    out.extend(
+        f"- [{label}]({link(path)})"
+        for path, label in DOWNLOADS.items()
+        if "casme3-checklist" not in path
+    )
+    return "\n".join(out) + "\n"
+
+
+def checklists(kb: KnowledgeBase, link: Link) -> str:
+    """Every checklist as a read-only task list; the self-check page makes them interactive."""
+    out = [
+        f"*{md_escape(kb.agreement.disclaimer)}*\n",
+        "Download: "
+        + " · ".join(
+            f"[{label.split(', ')[1]}]({link(path)})"
+            for path, label in DOWNLOADS.items()
+            if "casme3-checklist" in path
+        )
+        + "\n",
+    ]
+    for checklist in kb.checklists:
+        out.append(f"## {md_escape(checklist.title)} {{#{checklist.id}}}\n")
+        out.append(f"{md_escape(checklist.intro)}\n")
+        out.extend(
+            f"- [ ] {md_escape(item.text)} ({clause_links(item.clauses, link)})"
+            for item in checklist.items
+        )
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def quote(kb: KnowledgeBase, clause_id: str, link: Link) -> str:
+    """One clause verbatim with its reading, for pages that explain a single topic."""
+    c = kb.agreement.clause(clause_id)
+    return (
+        f"> {md_escape(c.text)}\n"
+        + "".join(f">\n> - {md_escape(i)}\n" for i in c.items)
+        + f">\n> — LA {clause_link(c.id, link)}\n\n"
+        f"*Our reading, not the LA:* {md_escape(c.summary)}\n"
+    )
+
+
+def apply_steps(kb: KnowledgeBase, link: Link) -> str:
+    """Who signs, the steps, the file name, the form's fields and the upload link."""
+    a = kb.agreement
+    steps = a.clause("S.2")
+    form = a.clause("S.3")
+    example = a.filename_template.replace("{name}", "Jane Doe")
+    out = ["## Who signs {#who-signs}\n"]
+    out.extend(quote(kb, cid, link) for cid in ("2.1", "2.2", "2.3", "2.4", "2.5"))
+    out.append("## The steps {#steps}\n")
+    out.append(f"The LA ({clause_link(steps.id, link)}) must be:\n")
+    out.extend(f"{i}. {md_escape(s)}" for i, s in enumerate(steps.steps, 1))
+    out.append(f"\nUpload link given by the LA: <{a.upload_url}>\n")
+    out.append("## The file name {#file-name}\n")
+    out.append(
+        f"*Our reading:* a file name cannot hold the superscript, so name the scan "
+        f"`{a.filename_template.replace('{name}', '<signer' + chr(39) + 's name>')}`, "
+        f"for example `{example}`.\n"
+    )
+    out.append("## The form {#form}\n")
+    out.append(f"The form in the LA ({clause_link(form.id, link)}) asks for:\n")
+    out.extend(f"- {md_escape(f)}" for f in form.fields)
+    return "\n".join(out) + "\n"
+
+
+def rule_page(kb: KnowledgeBase, rule: Rule, link: Link) -> str:
+    """One page per scan rule, in the manner of ruff's rule pages."""
+    clauses = [kb.agreement.clause(c) for c in rule.clauses]
+    out = [
+        f"# {rule.code} {rule.name}\n",
+        f"**Severity:** {rule.severity} · **LA:** {clause_links(rule.clauses, link)}\n",
+        f"{md_escape(rule.summary)}\n",
+        "## What it detects\n",
+        f"{md_escape(rule.detects)}\n",
+        "## Why\n",
+        f"{md_escape(rule.why)}\n",
+    ]
+    out.extend(quote(kb, c.id, link) for c in clauses)
+    out += [
+        "## How to fix\n",
+        f"{md_escape(rule.fix)}\n",
+        "## Example\n",
+        f"Triggers {rule.code}, in `{rule.bad.file}`:\n",
+        _fence(rule.bad.content or "(any content: the path alone triggers the rule)", "text"),
+        f"Does not trigger it, in `{rule.good.file}`:\n",
+        _fence(rule.good.content, "text"),
+        "*Rule texts are our reading of the LA, not legal advice; the signed LA governs.*\n",
+    ]
+    return "\n".join(out)
+
+
+def rules_index(kb: KnowledgeBase, link: Link) -> str:
+    rows = ["| Code | Name | Severity | LA | What it finds |", "|---|---|---|---|---|"]
+    rows += [
+        f"| [{r.code}]({link('rules/' + r.code + '.md')}) | {r.name} | {r.severity} | "
+        f"{', '.join(clause_link(c, link) for c in r.clauses)} | {md_escape(r.summary)} |"
+        for r in kb.rules
+    ]
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,180 @@
+"""The built site: strict build, anchors, tables, downloads and data for tools, no foreign hosts."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import DATA, ROOT
+
+from casme3_compliance import api, checklist, citation
+
+PAGES = ["", "terms/", "at-a-glance/", "subjects/", "self-check/", "cite/", "checklist/", "apply/"]
+
+
+def mkdocs_build(site: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = mkdocs_build(out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((site / url / "index.html").read_text("utf-8"), "html.parser")
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_no_template_syntax_or_macro_error_survives(site):
+    for path in html_pages(site):
+        text = path.read_text("utf-8")
+        for bad in ("{{", "{%", "{#", "Macro Rendering Error", "Macro Syntax Error", "Traceback"):
+            assert bad not in text, f"{path.relative_to(site)} holds {bad!r}"
+
+
+def test_every_page_names_the_la_version_and_links_the_terms(site, kb):
+    for url in [*PAGES, "rules/", *(f"rules/{r.code}/" for r in kb.rules)]:
+        note = page(site, url).select_one(".la-version")
+        assert note is not None, url
+        assert kb.agreement.version in note.get_text() and kb.agreement.taken in note.get_text()
+        hrefs = [urljoin(f"/{url}", a["href"]) for a in note.find_all("a", href=True)]
+        assert "/terms/" in hrefs, url
+
+
+def test_terms_has_every_clause_verbatim_with_its_anchor(site, kb):
+    soup = page(site, "terms/")
+    for clause in kb.agreement.clauses():
+        block = soup.find(id=clause.anchor)
+        assert block is not None, clause.id
+        quote = " ".join(block.select_one("blockquote").get_text(" ").split())
+        assert " ".join(clause.text.split()) in quote
+        for item in clause.items:
+            assert item in quote
+        assert " ".join(clause.summary.split()) in " ".join(block.get_text(" ").split())
+        assert "Our reading" in block.get_text()
+    assert soup.find(id="clause-3-4") is not None
+
+
+def test_subject_tables_have_one_cell_and_anchor_per_restricted_subject(site, kb):
+    soup = page(site, "subjects/")
+    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
+    for n in ab.numbers():
+        cell = soup.find(id=f"spno-{n}")
+        if ab.is_restricted(n):
+            assert cell is not None and cell.name in ("td", "th") and cell.get_text() == f"spNO.{n}"
+        else:
+            assert cell is None, n
+    assert len(soup.select("table.la-subjects--ab td[id]")) == 108
+    for n in c.numbers():
+        row = soup.find(id=f"part-c-{n}").find_parent("tr")
+        assert ("No: restricted" in row.get_text()) is c.is_restricted(n)
+
+
+def test_at_a_glance_has_three_columns_linking_clauses(site, kb):
+    soup = page(site, "at-a-glance/")
+    columns = soup.select(".la-glance__col")
+    assert [col.find("h2").get_text(strip=True).rstrip("¶") for col in columns] == [
+        "Permissions",
+        "Conditions",
+        "Limitations",
+    ]
+    linked = {
+        a["href"].split("#")[1]
+        for col in columns
+        for a in col.find_all("a", href=True)
+        if "#clause-" in a["href"]
+    }
+    expected = {c.anchor for c in kb.agreement.clauses() if c.glance}
+    assert linked == expected
+
+
+def test_downloads_and_api_are_the_packages_output(site, kb):
+    assert (site / "downloads/casme3.bib").read_text("utf-8") == citation.render(
+        kb.citation, "bibtex"
+    )
+    assert (site / "downloads/casme3.ris").read_text("utf-8") == citation.render(kb.citation, "ris")
+    assert (site / "downloads/CITATION.cff").read_text("utf-8") == citation.render(
+        kb.citation, "cff"
+    )
+    assert (site / "downloads/casme3-checklist.md").read_text("utf-8") == checklist.render(kb, "md")
+    assert (site / "downloads/casme3-checklist.pdf").read_bytes()[:5] == b"%PDF-"
+    for name, build in api.DOCUMENTS.items():
+        assert json.loads((site / f"api/{name}.json").read_text("utf-8")) == json.loads(
+            api.dumps(build(kb))
+        )
+
+
+def test_links_to_downloads_resolve(site):
+    for url in ("", "cite/", "checklist/"):
+        for a in page(site, url).find_all("a", href=re.compile(r"downloads/")):
+            target = (site / url / a["href"]).resolve()
+            assert target.is_file(), (url, a["href"])
+
+
+def test_cite_page_shows_the_bibtex_in_a_copyable_block(site, kb):
+    soup = page(site, "cite/")
+    block = soup.find(id="bibtex").find_next("pre")
+    assert block.get_text().strip() == citation.render(kb.citation, "bibtex").strip()
+
+
+def test_no_request_to_another_host(site):
+    """Nothing the browser fetches by itself points off the site (links a person clicks may)."""
+    external = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
+    fetched = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src"}
+    for path in html_pages(site):
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        for tag, attr in fetched.items():
+            for el in soup.find_all(tag):
+                assert not external.match(el.get(attr, "")), (path, str(el)[:120])
+        for el in soup.find_all("link", href=True):
+            if not {"canonical", "alternate"} & set(el.get("rel", [])):
+                assert not external.match(el["href"]), (path, str(el)[:120])
+    for css in site.rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", css.read_text("utf-8")), css
+
+
+def test_search_index_holds_subject_numbers(site):
+    index = json.loads((site / "search/search_index.json").read_text("utf-8"))
+    separator = index["config"]["separator"]
+    docs = {d["location"]: d["text"] for d in index["docs"]}
+    subjects_text = " ".join(t for loc, t in docs.items() if loc.startswith("subjects/"))
+    tokens = set(re.split(separator, subjects_text))
+    assert {"131", "spNO"} <= tokens
+    assert set(re.split(separator, "spNO.131")) - {""} <= tokens
+
+
+def test_bad_data_fails_the_build_with_file_and_line(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    path = data / "subjects.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("130, 131, 134", "130, 131, 131"), "utf-8")
+    line = text[: text.index("130, 131, 134")].count("\n") + 1
+    out = tmp_path / "site"
+    result = mkdocs_build(out, {"CASME3_DATA_DIR": str(data)})
+    assert result.returncode != 0
+    assert f"subjects.yaml:{line}:" in result.stderr and "listed twice" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (out / "index.html").exists()

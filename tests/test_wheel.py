@@ -1,0 +1,85 @@
+"""The data ships inside the wheel: installed in a fresh venv outside the repo, it loads."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = (tmp / "dist").glob("casme3_compliance-*.whl")
+    env_dir = tmp / "venv"
+    venv.create(env_dir, with_pip=False)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(env_dir / "bin" / "python"),
+            "install",
+            "-q",
+            "--no-deps",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return env_dir
+
+
+def run_outside(env_dir: Path, code: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    # Dependencies come from the test venv's site-packages; our package only from the wheel
+    # (the editable install's .pth file is not read from PYTHONPATH).
+    deps = sysconfig.get_paths()["purelib"]
+    env = {**os.environ, "PYTHONPATH": deps, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("CASME3_DATA_DIR", None)
+    return subprocess.run(
+        [str(env_dir / "bin" / "python"), "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def test_wheel_loads_its_own_data(installed, tmp_path, kb):
+    code = (
+        "import json, casme3_compliance as c, casme3_compliance.loader as l;"
+        "kb = c.load();"
+        "print(json.dumps([c.__file__, str(l.data_dir()), kb.agreement.version,"
+        " len(kb.subjects.part('AB').restricted()), c.verdict('spNO.131').publishable]))"
+    )
+    result = run_outside(installed, code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    module, data, version, restricted, publishable = json.loads(result.stdout)
+    assert module.startswith(str(installed)) and data.startswith(str(installed))
+    assert Path(data, "source", "casme3-license-agreement.txt").is_file()
+    assert Path(data, "schema", "agreement.schema.json").is_file()
+    assert (version, restricted, publishable) == (kb.agreement.version, 108, False)
