@@ -147,7 +147,7 @@ def subject_tables(kb: KnowledgeBase, link: Link) -> str:
     out.append(
         '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
         '<table class="la-subjects la-subjects--ab">'
-        f"<caption>Restricted {ab.name} subjects ({ab.numbering}), by range of ten</caption>"
+        f"<caption>Restricted {ab.name} subjects ({escape(ab.numbering)}), by range of ten</caption>"
         '<thead><tr><th scope="col">Numbers</th>'
         '<th scope="colgroup" colspan="10">Restricted subjects in that range</th></tr></thead>'
         f"<tbody>{' '.join(rows)}</tbody></table></div></div>\n"
@@ -180,7 +180,7 @@ def subject_tables(kb: KnowledgeBase, link: Link) -> str:
     )
     for p in (ab, c):
         out.append(
-            f"- **{p.name}**, {p.numbering}, {p.min}–{p.max}: {p.range_source.note} "
+            f"- **{p.name}**, {md_escape(p.numbering)}, {p.min}–{p.max}: {md_escape(p.range_source.note)} "
             f"Source: {md_escape(p.range_source.where)}."
         )
         for m in p.members:
