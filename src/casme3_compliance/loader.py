@@ -36,10 +36,12 @@ def project_data_dir() -> Path:
 
 
 def _display(path: Path) -> str:
+    """Relative to the working directory when inside it, else absolute: short and unambiguous."""
     try:
-        return os.path.relpath(path)
+        rel = os.path.relpath(path)
     except ValueError:
         return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 _models: dict[str, KnowledgeBase] = {}
