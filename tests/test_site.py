@@ -178,3 +178,20 @@ def test_bad_data_fails_the_build_with_file_and_line(tmp_path):
     assert f"subjects.yaml:{line}:" in result.stderr and "listed twice" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (out / "index.html").exists()
+
+
+def test_each_rule_has_a_page_from_its_metadata(site, kb):
+    index = page(site, "rules/")
+    for rule in kb.rules:
+        assert index.find("a", href=re.compile(rf"{rule.code}/$")), rule.code
+        soup = page(site, f"rules/{rule.code}/")
+        text = " ".join(soup.select_one("article").get_text(" ").split())
+        assert soup.find("h1").get_text(strip=True).startswith(f"{rule.code} {rule.name}")
+        for field in (rule.summary, rule.detects, rule.why, rule.fix):
+            assert " ".join(field.split()) in text, (rule.code, field[:40])
+        codes = [pre.get_text() for pre in soup.select("article pre")]
+        assert any(rule.good.content in c for c in codes)
+        hrefs = {a["href"] for a in soup.select("article a[href]")}
+        for clause_id in rule.clauses:
+            anchor = kb.agreement.clause(clause_id).anchor
+            assert f"../../terms/#{anchor}" in hrefs, (rule.code, clause_id)
