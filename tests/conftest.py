@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,3 +20,14 @@ VECTORS = json.loads((ROOT / "tests" / "vectors" / "subject_refs.json").read_tex
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return c3.load(DATA, cache=False)
+
+
+def require_program(name: str, debian_packages: str) -> str:
+    """The program's path; without it, skip locally but fail in CI, where .ci/run installs it."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} not found: apt-get install {debian_packages}"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"{message} (CI installs it in .ci/run)")
+        pytest.skip(message)
+    return path

@@ -7,7 +7,6 @@ import calendar
 import dataclasses
 import json
 import re
-import shutil
 import subprocess
 
 import bibtexparser
@@ -16,7 +15,7 @@ import pytest
 import rispy
 import yaml
 from bibtexparser import middlewares as mw
-from conftest import ROOT
+from conftest import ROOT, require_program
 
 from casme3_compliance import citation as cit
 from casme3_compliance.model import Author, Citation
@@ -181,9 +180,9 @@ def test_bibtex_title_protects_the_name_from_case_changes(c):
     assert decoded["title"].replace(name, c.name_forms["unicode"]) == c.title
 
 
-@pytest.mark.skipif(shutil.which("bibtex") is None, reason="no bibtex (Debian: texlive-base)")
 @pytest.mark.parametrize("style", ["plain", "ieeetr"])
 def test_real_bibtex_reads_it_without_warnings(c, tmp_path, style):
+    require_program("bibtex", "texlive-base texlive-binaries")
     (tmp_path / "ref.bib").write_text(cit.render(c, "bibtex"), "utf-8")
     aux = f"\\relax\n\\citation{{{c.key}}}\n\\bibstyle{{{style}}}\n\\bibdata{{ref}}\n"
     (tmp_path / "t.aux").write_text(aux, "utf-8")
