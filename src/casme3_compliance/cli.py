@@ -1,0 +1,273 @@
+"""`casme3`: subject look-up, citation, checklists, the LA's terms and the tree scanner.
+
+A thin face over the package: it parses arguments, asks the package and prints. Every error a
+user can cause (a bad reference, a missing path, an unknown format, a broken data/) is one line
+on stderr and exit status 2. Heavy modules are imported by the command that needs them, so
+`casme3 subject` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+
+from casme3_compliance import __version__
+from casme3_compliance.errors import DataError, RefError
+
+PROG = "casme3"
+
+
+class _Fail(Exception):
+    """A user error: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # type: ignore[override]
+        raise _Fail(f"{message} (see `{self.prog} --help`)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; the exit status: 0 fine, 1 restricted or findings, 2 bad input."""
+    _safe_stdout()
+    try:
+        args = _parser().parse_args(argv)
+        return args.run(args)
+    except _Fail as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 2
+    except DataError as e:
+        print(f"{PROG}: the knowledge base is broken: {e}", file=sys.stderr)
+        return 2
+    except SystemExit as e:  # --help and --version
+        return e.code if isinstance(e.code, int) else 0
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog=PROG,
+        description="The CAS(ME)³ license agreement from the command line: "
+        "look up a subject, cite the paper, export a checklist, read the terms, scan a tree.",
+        epilog="Plain-language summaries are our reading of the LA, not legal advice.",
+    )
+    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    s = sub.add_parser("subject", help="may images of this subject be published?")
+    s.add_argument("ref", metavar="REF", help="131, spNO.131, spNo 131, C27, Part C 27, ...")
+    s.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    s.set_defaults(run=_subject)
+
+    c = sub.add_parser("cite", help="the paper the LA asks you to cite")
+    c.add_argument(
+        "--format",
+        "-f",
+        default="bibtex",
+        metavar="FORMAT",
+        help="bibtex (default), biblatex, ris, apa, ieee, csl-json or cff",
+    )
+    c.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    c.set_defaults(run=_cite)
+
+    k = sub.add_parser("checklist", help="the researcher's checklists")
+    k.add_argument(
+        "--format", "-f", default="md", metavar="FORMAT", help="md (default), json or pdf"
+    )
+    k.add_argument("-o", "--output", metavar="FILE", help="write to FILE (required for pdf)")
+    k.set_defaults(run=_checklist)
+
+    t = sub.add_parser("terms", help="the LA, verbatim, with our reading of each clause")
+    t.add_argument("clause", metavar="CLAUSE", nargs="?", help="one clause, e.g. 3.5")
+    t.set_defaults(run=_terms)
+
+    n = sub.add_parser("scan", help="check a manuscript or a repository against the LA")
+    n.add_argument(
+        "paths",
+        metavar="PATH",
+        nargs="*",
+        default=["."],
+        help="files or folders (default: the current folder)",
+    )
+    n.add_argument(
+        "--format",
+        "-f",
+        default="text",
+        metavar="FORMAT",
+        help="text (default), json, sarif or lines",
+    )
+    n.add_argument("--select", metavar="CODES", help="only these rules, e.g. CM301,CM4")
+    n.add_argument("--ignore", metavar="CODES", help="skip these rules")
+    n.add_argument(
+        "--all", action="store_true", help="scan every file, not only what git would publish"
+    )
+    n.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    n.set_defaults(run=_scan)
+    return p
+
+
+# Commands --------------------------------------------------------------------------------------
+
+
+def _kb():
+    from casme3_compliance.loader import load
+
+    return load()
+
+
+def _subject(args: argparse.Namespace) -> int:
+    from casme3_compliance.subjects import parse_ref, verdict
+
+    kb = _kb()
+    try:
+        v = verdict(parse_ref(args.ref, kb), kb)
+    except RefError as e:
+        raise _Fail(str(e)) from None
+    if args.json:
+        import json
+
+        _out(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
+    else:
+        _out(f"{'allowed' if v.publishable else 'restricted'}: {v.message}\n")
+    return 0 if v.publishable else 1
+
+
+def _cite(args: argparse.Namespace) -> int:
+    from casme3_compliance import citation
+
+    if args.format not in citation.FORMATS:
+        raise _Fail(_unknown("citation format", args.format, citation.FORMATS))
+    _emit(citation.render(_kb().citation, args.format), args.output)
+    return 0
+
+
+def _checklist(args: argparse.Namespace) -> int:
+    from casme3_compliance import checklist
+
+    if args.format not in checklist.FORMATS:
+        raise _Fail(_unknown("checklist format", args.format, checklist.FORMATS))
+    if args.format == "pdf" and args.output in (None, "-"):
+        raise _Fail("a PDF is binary and is not written to a terminal or stdout: add -o FILE.pdf")
+    _emit(checklist.render(_kb(), args.format), args.output)
+    return 0
+
+
+def _terms(args: argparse.Namespace) -> int:
+    kb = _kb()
+    la = kb.agreement
+    if args.clause is None:
+        out = [f"{la.title} ({la.version}, taken {la.taken})", f"Owner: {la.owner}", ""]
+        for section in la.parts():
+            out += [section.heading, "=" * len(section.heading), ""]
+            for clause in section.clauses:
+                out += _clause(kb, clause)
+        out.append(la.disclaimer)
+        _out("\n".join(out) + "\n")
+        return 0
+    try:
+        clause = la.clause(args.clause)
+    except KeyError:
+        ids = ", ".join(c.id for c in la.clauses())
+        raise _Fail(f"no clause {args.clause!r} in the LA (clauses: {ids})") from None
+    section = next(s for s in la.parts() if clause in s.clauses)
+    _out("\n".join([f"{la.short_title}, {section.heading}", "", *_clause(kb, clause)]) + "\n")
+    return 0
+
+
+def _clause(kb, clause) -> list[str]:
+    lines = [f"[{clause.id}] {clause.text}"]
+    lines += [f"    - {item}" for item in clause.items]
+    part = kb.subjects.part(clause.subjects) if clause.subjects else None
+    if part is not None and part.restricted_list is not None:
+        lines.append(
+            f"    {part.numbering.split('<')[0]} {', '.join(map(str, part.restricted_list))}"
+        )
+    lines += [f"    Our reading, not the LA: {clause.summary}", ""]
+    return lines
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from casme3_compliance.scan import ScanError, scan
+    from casme3_compliance.scan.report import FORMATS, render
+
+    if args.format not in FORMATS:
+        raise _Fail(_unknown("report format", args.format, FORMATS))
+    kb = _kb()
+    try:
+        report = scan(args.paths, kb, select=args.select, ignore=args.ignore, all_files=args.all)
+    except ScanError as e:
+        raise _Fail(str(e)) from None
+    color = (
+        args.format == "text"
+        and args.output in (None, "-")
+        and not os.environ.get("NO_COLOR")
+        and sys.stdout.isatty()
+    )
+    if args.format == "lines":
+        for note in report.notes:
+            print(f"{PROG}: note: {note.path}: {note.message}", file=sys.stderr)
+    _emit(render(report, args.format, kb, __version__, color), args.output)
+    return 1 if report.findings else 0
+
+
+# Output ----------------------------------------------------------------------------------------
+
+
+def _unknown(what: str, value: str, choices: tuple[str, ...]) -> str:
+    return f"unknown {what} {value!r} (choose from {', '.join(choices)})"
+
+
+def _emit(data: str | bytes, output: str | None) -> None:
+    if output in (None, "-"):
+        _out(data if isinstance(data, str) else data.decode("utf-8"))
+    else:
+        _write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def _out(text: str) -> None:
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `casme3 terms | head`: the reader left, which is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _write_atomic(path: str, data: bytes) -> None:
+    """Write a temporary file beside `path` and rename it, so no half-written file remains."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise _Fail(f"cannot write {path}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as e:
+        _unlink(tmp)
+        raise _Fail(f"cannot write {path}: {e.strerror or e}") from None
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def _safe_stdout() -> None:
+    """Never fail on a character the terminal's encoding lacks (³, –): escape it instead."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")

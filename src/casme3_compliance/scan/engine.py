@@ -1,0 +1,396 @@
+"""Run the rules over a tree: path rules on every file's name, text rules on manuscripts.
+
+Verdicts come from casme3_compliance.subjects and rule metadata from the knowledge base, so
+a change to data/ changes what the scanner reports without a change here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+from casme3_compliance.errors import RefError
+from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.scan import patterns as P
+from casme3_compliance.scan import text as T
+from casme3_compliance.scan.files import Entry, collect, display, text_kind
+from casme3_compliance.scan.findings import Finding, Note, Report, ScanError
+from casme3_compliance.subjects import Verdict, parse_ref, verdict
+
+MANUSCRIPTS = ("tex", "md")
+
+
+def resolve_codes(kb: KnowledgeBase, select: str | None, ignore: str | None) -> tuple[str, ...]:
+    """The rule codes to run; a code or prefix (`CM3`) that names no rule is a ScanError."""
+    known = [r.code for r in kb.rules]
+
+    def expand(spec: str, flag: str) -> set[str]:
+        out: set[str] = set()
+        for item in (s.strip().upper() for s in spec.split(",")):
+            if not item:
+                continue
+            matched = {c for c in known if c.startswith(item)}
+            if not matched:
+                raise ScanError(f"unknown rule code {item!r} in {flag} (known: {', '.join(known)})")
+            out |= matched
+        return out
+
+    chosen = expand(select, "--select") if select is not None else set(known)
+    if ignore:
+        chosen -= expand(ignore, "--ignore")
+    return tuple(c for c in known if c in chosen)
+
+
+def scan(
+    paths: list[str],
+    kb: KnowledgeBase,
+    *,
+    select: str | None = None,
+    ignore: str | None = None,
+    all_files: bool = False,
+) -> Report:
+    """Findings and notes for `paths` (files or folders). ScanError if the scan cannot start."""
+    codes = resolve_codes(kb, select, ignore)
+    entries, notes = collect(paths or ["."], all_files)
+    run = _Run(kb, set(codes))
+    run.notes = notes
+    claimed = run.path_rules(entries)
+    for entry in entries:
+        if entry.kind and entry.regular and entry.path not in claimed:
+            run.text_rules(entry)
+    if "CM401" in run.codes:
+        extra = _citation_context(paths or ["."], entries)
+        run.citation_rule(extra)
+    return Report(sorted(set(run.findings)), sorted(set(run.notes)), len(entries), codes)
+
+
+@dataclass
+class _Manuscript:
+    path: str
+    line: int
+    column: int
+    has_doi: bool
+
+
+@dataclass
+class _Run:
+    kb: KnowledgeBase
+    codes: set[str]
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    verdicts: dict[tuple[str, int], Verdict | None] = field(default_factory=dict)
+    mentions: list[_Manuscript] = field(default_factory=list)
+    cites: set[str] = field(default_factory=set)
+    bib: list[tuple[str, T.BibEntry]] = field(default_factory=list)
+
+    def verdict(self, part: str, n: int) -> Verdict | None:
+        """The package's verdict for a subject, or None when the number names no subject."""
+        key = (part, n)
+        if key not in self.verdicts:
+            try:
+                ref = parse_ref(f"spNO.{n}" if part == "AB" else f"C{n}", self.kb)
+                self.verdicts[key] = verdict(ref, self.kb)
+            except RefError:
+                self.verdicts[key] = None
+        return self.verdicts[key]
+
+    def restricted(self, part: str, n: int) -> Verdict | None:
+        v = self.verdict(part, n)
+        return v if v is not None and not v.publishable else None
+
+    def add(self, code: str, path: str, line: int, column: int, message: str, clause: str):
+        if code in self.codes:
+            severity = self.kb.rule(code).severity
+            self.findings.append(Finding(path, line, column, code, severity, message, clause))
+
+    # Path rules ------------------------------------------------------------------------------
+
+    def path_rules(self, entries: list[Entry]) -> set[str]:
+        """CM303 on database folders and workbooks, CM301/CM302 on names; the paths CM303 took."""
+        claimed: set[str] = set()
+        if "CM303" in self.codes:
+            claimed = self._database_files(entries)
+        seen: set[tuple[str, str, int]] = set()
+        for entry in entries:
+            if entry.path in claimed:
+                continue
+            segments = entry.path.split("/")
+            self._subject_names(entry, segments, seen)
+            self._part_c_paths(entry, segments, seen)
+        return claimed
+
+    def _subject_names(self, entry: Entry, segments: list[str], seen: set) -> None:
+        above: set[int] = set()  # restricted subjects already named by a parent folder
+        for i, segment in enumerate(segments):
+            low = segment.lower().encode("utf-8", "surrogateescape")
+            for m in P.SPNO.finditer(low):
+                n = int(m.group(1))
+                v = self.restricted("AB", n)
+                if v is None or n in above:
+                    continue
+                above.add(n)
+                is_dir = i < len(segments) - 1
+                where = "/".join(segments[: i + 1]) + ("/" if is_dir else "")
+                if ("CM301", where, n) not in seen:
+                    seen.add(("CM301", where, n))
+                    what = "folder" if is_dir else "file"
+                    self.add("CM301", where, 1, 1, f"{what} name: {v.message}", v.clause)
+
+    def _part_c_paths(self, entry: Entry, segments: list[str], seen: set) -> None:
+        for i in range(len(segments) - 1):
+            if not P.PART_C_SEGMENT.fullmatch(segments[i]):
+                continue
+            m = P.SUBJECT_SEGMENT.match(segments[i + 1])
+            v = self.restricted("C", int(m.group(1))) if m else None
+            if v is None:
+                continue
+            is_dir = i + 1 < len(segments) - 1
+            where = "/".join(segments[: i + 2]) + ("/" if is_dir else "")
+            if ("CM302", where, v.number) not in seen:
+                seen.add(("CM302", where, v.number))
+                what = "folder" if is_dir else "file"
+                self.add("CM302", where, 1, 1, f"{what} path: {v.message}", v.clause)
+
+    def _database_files(self, entries: list[Entry]) -> set[str]:
+        """One CM303 per folder holding database frame or clip folders, one per workbook."""
+        clause = self.kb.rule("CM303").clauses[0]
+        groups: dict[str, _DatabaseGroup] = {}
+        claimed: set[str] = set()
+        for entry in entries:
+            segments = entry.path.split("/")
+            name = segments[-1]
+            if P.WORKBOOK.fullmatch(name) or P.ARCHIVE.fullmatch(name):
+                what = "annotation workbook" if P.WORKBOOK.fullmatch(name) else "archive"
+                self.add(
+                    "CM303",
+                    entry.path,
+                    1,
+                    1,
+                    f"the database's {what} {name} is in the tree: the LA forbids distributing "
+                    f"the database in any form (clause {clause})",
+                    clause,
+                )
+                claimed.add(entry.path)
+                continue
+            found = _database_folder(segments)
+            if found is None:
+                continue
+            depth, kind, n = found
+            parent = "/".join(segments[: depth - 1]) or "."
+            group = groups.setdefault(parent, _DatabaseGroup())
+            group.add(kind, segments[depth - 1], n)
+            claimed.add(entry.path)
+        for parent, group in sorted(groups.items()):
+            message = group.describe(self, clause)
+            where = parent + "/" if parent != "." else "./"
+            self.add("CM303", where, 1, 1, message, clause)
+        return claimed
+
+    # Text rules ------------------------------------------------------------------------------
+
+    def text_rules(self, entry: Entry, context_only: bool = False) -> None:
+        assert entry.kind is not None
+        c = self.kb.citation
+        try:
+            result = T.scan_file(
+                entry.fs, entry.kind, c.doi, _title_key(c.title), want_cites="CM401" in self.codes
+            )
+        except OSError as e:
+            if not context_only:
+                self.notes.append(Note(entry.path, "unreadable", f"cannot read: {e.strerror or e}"))
+            return
+        self.cites |= result.cites
+        self.bib += [(entry.path, b) for b in result.bib]
+        first = next((h for h in result.hits if h.kind in ("name", "name-plain")), None)
+        if context_only:
+            return
+        if entry.kind in MANUSCRIPTS and first is not None:
+            self.mentions.append(_Manuscript(entry.path, first.line, first.column, result.has_doi))
+        if result.invalid_utf8_at is not None:
+            self.notes.append(
+                Note(
+                    entry.path,
+                    "not-utf8",
+                    f"not valid UTF-8 (byte {result.invalid_utf8_at}): checked as bytes, "
+                    "columns may be off",
+                )
+            )
+        if result.size > T.LARGE:
+            self.notes.append(
+                Note(entry.path, "large-file", f"{result.size >> 20} MiB: read as a stream")
+            )
+        for hit in result.hits:
+            self._text_hit(entry, hit)
+
+    def _text_hit(self, entry: Entry, hit: T.Hit) -> None:
+        where = "image path: " if hit.context == "image" else ""
+        if hit.kind == "spno":
+            v = self.restricted("AB", int(hit.groups[0] or b"0"))
+            if v is not None:
+                self.add("CM301", entry.path, hit.line, hit.column, where + v.message, v.clause)
+        elif hit.kind in ("partc-path", "partc-text"):
+            v = self.restricted("C", int(hit.groups[0] or b"0"))
+            if v is not None:
+                self.add("CM302", entry.path, hit.line, hit.column, where + v.message, v.clause)
+        elif entry.kind in MANUSCRIPTS and (
+            hit.kind == "name-plain" or (hit.kind == "name" and hit.context == "caret")
+        ):
+            forms = self.kb.citation.name_forms
+            suggest = (
+                f"{forms['latex']} (or {forms['latex_text']})"
+                if entry.kind == "tex"
+                else f"{forms['unicode']} (or {forms['html']})"
+            )
+            found = hit.text.decode("utf-8", "replace")
+            self.add(
+                "CM402",
+                entry.path,
+                hit.line,
+                hit.column,
+                f"the database is written {found!r}; the LA calls it "
+                f"'{forms['unicode']}': write {suggest} (clause {self.kb.citation.name_clause})",
+                self.kb.citation.name_clause,
+            )
+
+    # CM401 -----------------------------------------------------------------------------------
+
+    def citation_rule(self, extra: list[Entry]) -> None:
+        """CM401: the database is named, but its paper is missing from the .bib or never cited."""
+        for entry in extra:
+            self.text_rules(entry, context_only=True)
+        c = self.kb.citation
+        doi = c.doi.lower()
+        papers = [(p, b) for p, b in self.bib if (b.doi or "").lower() == doi or b.title_matches]
+        cited = [(p, b) for p, b in papers if b.key.lower() in self.cites]
+        if cited:
+            return
+        for m in self.mentions:
+            if m.has_doi:
+                continue
+            if not papers:
+                message = (
+                    f"names the database, but no .bib entry in the tree has its paper "
+                    f'(doi {c.doi}, "{c.title}"): add the entry from `casme3 cite` and cite it'
+                )
+            else:
+                bib_path, entry = papers[0]
+                message = (
+                    f"names the database, and {bib_path}:{entry.line} holds its paper as "
+                    f"'{entry.key}', but '{entry.key}' is never cited: add \\cite{{{entry.key}}} "
+                    f"(LaTeX) or [@{entry.key}] (Markdown) where the database is first named"
+                )
+            self.add("CM401", m.path, m.line, m.column, f"{message} (clause {c.clause})", c.clause)
+
+
+def _title_key(title: str) -> bytes:
+    """The title without its name (written many ways), letters and digits only, lower case."""
+    rest = title.split(":", 1)[-1]
+    return "".join(ch for ch in rest.lower() if ch.isascii() and ch.isalnum()).encode()
+
+
+@dataclass
+class _DatabaseGroup:
+    frames: dict[str, int] = field(default_factory=dict)  # subject folder -> number
+    clips: dict[str, int] = field(default_factory=dict)  # clip folder -> number
+    files: int = 0
+
+    def add(self, kind: str, folder: str, n: int) -> None:
+        (self.frames if kind == "frames" else self.clips)[folder] = n
+        self.files += 1
+
+    def describe(self, run: _Run, clause: str) -> str:
+        parts = []
+        if self.frames:
+            subjects = _count(len(self.frames), "subject")
+            parts.append(f"frame folders of {subjects} ({_few(self.frames)})")
+        if self.clips:
+            parts.append(f"{_count(len(self.clips), 'clip folder')} ({_few(self.clips)})")
+        text = (
+            f"database files in the tree: {' and '.join(parts)}, {_count(self.files, 'file')}; "
+            f"the LA forbids distributing the database in any form (clause {clause})"
+        )
+        numbers = sorted(set(self.frames.values()) | set(self.clips.values()))
+        restricted = [f"spNO.{n}" for n in numbers if run.restricted("AB", n)]
+        if restricted:
+            shown = ", ".join(restricted[:5]) + (", …" if len(restricted) > 5 else "")
+            where = run.kb.subjects.part("AB").clause
+            text += f", and {shown} {'is' if len(restricted) == 1 else 'are'} restricted "
+            text += f"(clause {where})"
+        return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _few(names: dict[str, int]) -> str:
+    shown = sorted(names, key=lambda s: (names[s], s))[:3]
+    return ", ".join(shown) + (", …" if len(names) > 3 else "")
+
+
+def _database_folder(segments: list[str]) -> tuple[int, str, int] | None:
+    """(depth of the database folder, "frames" or "clips", subject) for a file inside one."""
+    for i, segment in enumerate(segments[:-1]):
+        m = P.CLIP_SEGMENT.fullmatch(segment)
+        if m:
+            return i + 1, "clips", int(m.group(1))
+        m = P.SPNO_SEGMENT.fullmatch(segment)
+        if (
+            m
+            and i + 3 < len(segments)
+            and P.TASK_SEGMENT.fullmatch(segments[i + 1])
+            and segments[i + 2].lower() in P.FRAME_KIND
+        ):
+            return i + 1, "frames", int(m.group(1))
+    return None
+
+
+def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
+    """For file arguments (a pre-commit hook passes changed files), the rest of their project.
+
+    The .bib and the \\cite of a paper are often in files that did not change: take them from
+    the git work tree holding each file, or from the file's own folder outside git.
+    """
+    have = {os.path.realpath(e.fs) for e in entries}
+    extra: dict[str, Entry] = {}
+    for arg in paths:
+        if os.path.isdir(arg):
+            continue
+        folder = os.path.dirname(arg) or "."
+        top = _git_toplevel(folder)
+        if top is not None:
+            names = _git_ls(top)
+        else:
+            top = folder
+            try:
+                names = [n for n in os.listdir(folder) if text_kind(n) == "bib"]
+            except OSError:
+                names = []
+        for name in names:
+            kind = text_kind(name)
+            fs = os.path.join(top, name)
+            if kind and os.path.realpath(fs) not in have and os.path.isfile(fs):
+                shown = display(os.path.relpath(fs))
+                extra.setdefault(shown, Entry(shown, fs, kind, True))
+    return list(extra.values())
+
+
+def _git_toplevel(folder: str) -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, check=False
+        )
+    except OSError:
+        return None
+    return os.fsdecode(done.stdout.strip()) if done.returncode == 0 else None
+
+
+def _git_ls(top: str) -> list[str]:
+    done = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=top,
+        capture_output=True,
+        check=False,
+    )
+    return [os.fsdecode(p) for p in done.stdout.split(b"\0") if p]

@@ -1,0 +1,150 @@
+"""Which files a scan looks at: what git would publish, or every file (`--all`, or outside git).
+
+Symlinks are never followed (git publishes the link, not its target); a symlink loop and other
+things that are not regular files become notes. Nothing here reads a file's content.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import subprocess
+from dataclasses import dataclass
+
+from casme3_compliance.scan.findings import Note, ScanError
+
+# Extensions whose text is read; every other file is checked by its name only.
+TEXT_KINDS = {
+    ".tex": "tex",
+    ".md": "md",
+    ".markdown": "md",
+    ".txt": "txt",
+    ".bib": "bib",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file of the tree: `path` as shown to the user (forward slashes), `fs` to open it."""
+
+    path: str
+    fs: str
+    kind: str | None  # a TEXT_KINDS value when its text is read, else None
+    regular: bool
+
+
+def text_kind(name: str) -> str | None:
+    dot = name.rfind(".")
+    return TEXT_KINDS.get(name[dot:].lower()) if dot > 0 else None
+
+
+def display(path: str) -> str:
+    shown = os.path.normpath(path).replace(os.sep, "/")
+    return "." if shown == "" else shown
+
+
+def collect(paths: list[str], all_files: bool) -> tuple[list[Entry], list[Note]]:
+    """The entries under `paths` (files or folders), each once, and notes on what was skipped."""
+    entries: dict[str, Entry] = {}
+    notes: list[Note] = []
+    for arg in paths:
+        try:
+            st = os.stat(arg)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise ScanError(f"{arg}: symlink loop") from None
+            raise ScanError(f"{arg}: no such file or directory") from None
+        if stat.S_ISDIR(st.st_mode):
+            rels = None if all_files else _git_files(arg, notes)
+            if rels is None:
+                rels = _walk(arg, notes)
+            for rel in rels:
+                fs = os.path.join(arg, rel)
+                shown = display(fs)
+                if shown not in entries:
+                    entry = _entry(fs, shown, notes)
+                    if entry is not None:
+                        entries[shown] = entry
+        else:
+            shown = display(arg)
+            entry = _entry(arg, shown, notes, explicit=True)
+            if entry is not None:
+                entries.setdefault(shown, entry)
+    return sorted(entries.values(), key=lambda e: e.path), notes
+
+
+def _entry(fs: str, shown: str, notes: list[Note], explicit: bool = False) -> Entry | None:
+    try:
+        st = os.stat(fs) if explicit else os.lstat(fs)
+    except FileNotFoundError:
+        return None  # Listed by git, deleted in the work tree since.
+    except OSError as e:
+        notes.append(Note(shown, "unreadable", f"cannot stat: {e.strerror or e}"))
+        return Entry(shown, fs, None, False)
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        try:
+            os.stat(fs)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                notes.append(Note(shown, "symlink-loop", "symlink loop: checked by name only"))
+        return Entry(shown, fs, None, False)
+    if stat.S_ISDIR(mode):
+        notes.append(Note(shown, "not-regular", "a nested repository or submodule: not scanned"))
+        return None
+    if not stat.S_ISREG(mode):
+        notes.append(Note(shown, "not-regular", "not a regular file: checked by name only"))
+        return Entry(shown, fs, None, False)
+    return Entry(shown, fs, text_kind(os.path.basename(fs)), True)
+
+
+def _git_files(directory: str, notes: list[Note]) -> list[str] | None:
+    """Tracked and untracked-not-ignored files under `directory`, or None outside a work tree."""
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=directory,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None  # No git: every file.
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        if message and "not a git repository" not in message[0]:
+            notes.append(
+                Note(display(directory), "git", f"git failed ({message[0]}): scanned every file")
+            )
+        return None
+    return list(dict.fromkeys(os.fsdecode(p) for p in done.stdout.split(b"\0") if p))
+
+
+def _walk(top: str, notes: list[Note]) -> list[str]:
+    """Every file below `top` (relative paths), without following symlinks, skipping .git."""
+    out: list[str] = []
+    stack = [""]
+    while stack:
+        rel = stack.pop()
+        try:
+            with os.scandir(os.path.join(top, rel) if rel else top) as it:
+                items = list(it)
+        except OSError as e:
+            notes.append(Note(display(os.path.join(top, rel)), "unreadable", _why(e)))
+            continue
+        for item in items:
+            child = f"{rel}/{item.name}" if rel else item.name
+            try:
+                is_dir = item.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if item.name != ".git":
+                    stack.append(child)
+            else:
+                out.append(child)
+    return out
+
+
+def _why(e: OSError) -> str:
+    return f"cannot read: {e.strerror or e}"

@@ -1,0 +1,170 @@
+"""A Report as text, lines, JSON or SARIF 2.1.0 (for GitHub code scanning).
+
+The rule pages of the site are the `helpUri` of each SARIF rule; SITE_URL is the one place
+that names the site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.scan.findings import Report
+
+SITE_URL = "https://casme3-compliance.github.io/"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+FORMATS = ("text", "json", "sarif", "lines")
+
+_LEVEL = {"error": "error", "warning": "warning"}
+_COLOR = {"error": "\033[31m", "warning": "\033[33m", "bold": "\033[1m", "dim": "\033[2m"}
+_RESET = "\033[0m"
+
+
+def rule_url(code: str) -> str:
+    return f"{SITE_URL}rules/{code}/"
+
+
+def render(report: Report, fmt: str, kb: KnowledgeBase, version: str, color: bool = False) -> str:
+    """The report in `fmt` (one of FORMATS); ValueError on an unknown format."""
+    if fmt == "text":
+        return text(report, color)
+    if fmt == "lines":
+        return "".join(f"{_line(f)}\n" for f in report.findings)
+    if fmt == "json":
+        return to_json(report, version)
+    if fmt == "sarif":
+        return json.dumps(sarif(report, kb, version), indent=2, ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+def _line(f) -> str:
+    return f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+
+
+def text(report: Report, color: bool) -> str:
+    def paint(s: str, style: str) -> str:
+        return f"{_COLOR[style]}{s}{_RESET}" if color else s
+
+    out = []
+    for f in report.findings:
+        where = paint(f"{f.path}:{f.line}:{f.column}:", "bold")
+        out.append(f"{where} {paint(f.code, f.severity)} {f.message}")
+    for n in report.notes:
+        out.append(paint(f"note: {n.path}: {n.message}", "dim"))
+    files = _plural(report.files, "file")
+    notes = f", {_plural(len(report.notes), 'note')}" if report.notes else ""
+    if report.findings:
+        counts = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
+        found = _plural(len(report.findings), "finding")
+        out.append(paint(f"Found {found} ({counts}) in {files}{notes}.", "bold"))
+    else:
+        out.append(f"No findings in {files}{notes}.")
+    return "\n".join(out) + "\n"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def to_json(report: Report, version: str) -> str:
+    doc = {
+        "version": version,
+        "findings": [f.as_dict() for f in report.findings],
+        "notes": [n.as_dict() for n in report.notes],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _uri(path: str) -> str:
+    """A relative URI with forward slashes; a file URI for a path outside the working folder."""
+    if os.path.isabs(path):
+        rel = os.path.relpath(path)
+        if rel.startswith(".."):
+            return Path(path).as_uri()
+        path = rel.replace(os.sep, "/")
+    from urllib.parse import quote
+
+    return quote(path, safe="/()+,;=@!$&'*~:")
+
+
+def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
+    """SARIF 2.1.0: one rule entry per selected code; notes become tool notifications."""
+    codes = list(report.codes) or [r.code for r in kb.rules]
+    rules = []
+    for code in codes:
+        r = kb.rule(code)
+        clauses = ", ".join(r.clauses)
+        help_text = f"{r.detects}\n\nWhy: {r.why}\n\nFix: {r.fix}\n\nLA clauses: {clauses}."
+        rules.append(
+            {
+                "id": r.code,
+                "name": r.name,
+                "shortDescription": {"text": r.summary},
+                "fullDescription": {"text": r.detects},
+                "help": {
+                    "text": help_text,
+                    "markdown": f"{r.detects}\n\n**Why:** {r.why}\n\n**Fix:** {r.fix}\n\n"
+                    f"LA clauses: {clauses}. [Rule page]({rule_url(r.code)})",
+                },
+                "helpUri": rule_url(r.code),
+                "defaultConfiguration": {"level": _LEVEL[r.severity]},
+                "properties": {
+                    "tags": ["license-compliance", "casme3"],
+                    "clauses": list(r.clauses),
+                },
+            }
+        )
+    index = {code: i for i, code in enumerate(codes)}
+    results = [
+        {
+            "ruleId": f.code,
+            "ruleIndex": index[f.code],
+            "level": _LEVEL[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": {"startLine": f.line, "startColumn": f.column},
+                    }
+                }
+            ],
+            "properties": {"clause": f.clause},
+        }
+        for f in report.findings
+    ]
+    notifications = [
+        {
+            "level": "note",
+            "message": {"text": n.message},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(n.path)}}}],
+            "descriptor": {"id": n.kind},
+        }
+        for n in report.notes
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "casme3",
+                        "version": version,
+                        "semanticVersion": version,
+                        "informationUri": SITE_URL,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [
+                    {"executionSuccessful": True, "toolExecutionNotifications": notifications}
+                ],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
