@@ -6,7 +6,10 @@ a change to data/ changes what the scanner reports without a change here.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 
@@ -56,13 +59,20 @@ def scan(
     run = _Run(kb, set(codes))
     run.notes = notes
     claimed = run.path_rules(entries)
-    for entry in entries:
-        if entry.kind and entry.regular and entry.path not in claimed:
-            run.text_rules(entry)
+    texts = [e for e in entries if e.kind and e.regular and e.path not in claimed]
+    extra = _citation_context(paths or ["."], entries) if "CM401" in run.codes else []
+    # The .bib files first: their entries for the paper tell which cite keys to look for.
+    run.text_rules([e for e in texts if e.kind == "bib"])
+    run.text_rules([e for e in extra if e.kind == "bib"], context_only=True)
+    run.cite_keys = run.paper_keys()
+    run.text_rules([e for e in texts if e.kind != "bib"])
+    run.text_rules([e for e in extra if e.kind != "bib"], context_only=True)
     if "CM401" in run.codes:
-        extra = _citation_context(paths or ["."], entries)
-        run.citation_rule(extra)
-    return Report(sorted(set(run.findings)), sorted(set(run.notes)), len(entries), codes)
+        run.citation_rule()
+    findings = sorted(
+        set(run.findings), key=lambda f: (f.path, f.line, f.column, f.code, f.message)
+    )
+    return Report(findings, sorted(set(run.notes)), len(entries), codes)
 
 
 @dataclass
@@ -83,6 +93,7 @@ class _Run:
     mentions: list[_Manuscript] = field(default_factory=list)
     cites: set[str] = field(default_factory=set)
     bib: list[tuple[str, T.BibEntry]] = field(default_factory=list)
+    cite_keys: frozenset[str] = frozenset()
 
     def verdict(self, part: str, n: int) -> Verdict | None:
         """The package's verdict for a subject, or None when the number names no subject."""
@@ -108,11 +119,14 @@ class _Run:
 
     def path_rules(self, entries: list[Entry]) -> set[str]:
         """CM303 on database folders and workbooks, CM301/CM302 on names; the paths CM303 took."""
+        # One search over all paths picks the few that can match; only those are looked at.
+        spno, part_c, cas = _candidates(entries, (b"sp ?no", b"part[_-]?c", b"cas"))
         claimed: set[str] = set()
         if "CM303" in self.codes:
-            claimed = self._database_files(entries)
+            claimed = self._database_files([entries[i] for i in sorted(spno | cas)])
         seen: set[tuple[str, str, int]] = set()
-        for entry in entries:
+        for i in sorted(spno | part_c):
+            entry = entries[i]
             if entry.path in claimed:
                 continue
             segments = entry.path.split("/")
@@ -123,9 +137,7 @@ class _Run:
     def _subject_names(self, entry: Entry, segments: list[str], seen: set) -> None:
         above: set[int] = set()  # restricted subjects already named by a parent folder
         for i, segment in enumerate(segments):
-            low = segment.lower().encode("utf-8", "surrogateescape")
-            for m in P.SPNO.finditer(low):
-                n = int(m.group(1))
+            for n in _spno_numbers(segment):
                 v = self.restricted("AB", n)
                 if v is None or n in above:
                     continue
@@ -189,20 +201,22 @@ class _Run:
 
     # Text rules ------------------------------------------------------------------------------
 
-    def text_rules(self, entry: Entry, context_only: bool = False) -> None:
-        assert entry.kind is not None
+    def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
         c = self.kb.citation
-        try:
-            result = T.scan_file(
-                entry.fs, entry.kind, c.doi, _title_key(c.title), want_cites="CM401" in self.codes
-            )
-        except OSError as e:
-            if not context_only:
-                self.notes.append(Note(entry.path, "unreadable", f"cannot read: {e.strerror or e}"))
-            return
+        want = T.Want(c.doi.lower().encode(), _title_key(c.title), self.cite_keys)
+        for entry, result in scan_texts(entries, want):
+            if isinstance(result, OSError):
+                if not context_only:
+                    why = result.strerror or str(result)
+                    self.notes.append(Note(entry.path, "unreadable", f"cannot read: {why}"))
+                continue
+            self._use(entry, result, context_only)
+
+    def _use(self, entry: Entry, result: T.TextResult, context_only: bool) -> None:
         self.cites |= result.cites
         self.bib += [(entry.path, b) for b in result.bib]
-        first = next((h for h in result.hits if h.kind in ("name", "name-plain")), None)
+        names = [h for h in result.hits if h.kind in ("name", "name-plain")]
+        first = min(names, key=lambda h: (h.line, h.column)) if names else None
         if context_only:
             return
         if entry.kind in MANUSCRIPTS and first is not None:
@@ -255,13 +269,18 @@ class _Run:
 
     # CM401 -----------------------------------------------------------------------------------
 
-    def citation_rule(self, extra: list[Entry]) -> None:
+    def papers(self) -> list[tuple[str, T.BibEntry]]:
+        """The .bib entries (with their file) that are the paper the LA asks to cite."""
+        doi = self.kb.citation.doi.lower()
+        return [(p, b) for p, b in self.bib if (b.doi or "").lower() == doi or b.title_matches]
+
+    def paper_keys(self) -> frozenset[str]:
+        return frozenset(b.key.lower() for _, b in self.papers())
+
+    def citation_rule(self) -> None:
         """CM401: the database is named, but its paper is missing from the .bib or never cited."""
-        for entry in extra:
-            self.text_rules(entry, context_only=True)
         c = self.kb.citation
-        doi = c.doi.lower()
-        papers = [(p, b) for p, b in self.bib if (b.doi or "").lower() == doi or b.title_matches]
+        papers = self.papers()
         cited = [(p, b) for p, b in papers if b.key.lower() in self.cites]
         if cited:
             return
@@ -281,6 +300,60 @@ class _Run:
                     f"(LaTeX) or [@{entry.key}] (Markdown) where the database is first named"
                 )
             self.add("CM401", m.path, m.line, m.column, f"{message} (clause {c.clause})", c.clause)
+
+
+PARALLEL_BYTES = 32 << 20  # Below this much text, worker processes cost more than they save.
+
+
+def scan_texts(entries: list[Entry], want: T.Want) -> list[tuple[Entry, T.TextResult | OSError]]:
+    """Each entry's TextResult (or the OSError that stopped it), in order; large trees are
+    read by one worker process per core."""
+    total = sum(e.size for e in entries)
+    workers = min(os.cpu_count() or 1, 8)
+    if total < PARALLEL_BYTES or workers < 2 or len(entries) < 2:
+        return [(e, _scan_one((e.fs, e.kind, want))) for e in entries]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    jobs = [(e.fs, e.kind, want) for e in entries]
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        results = list(pool.map(_scan_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    return list(zip(entries, results, strict=True))
+
+
+def _scan_one(job: tuple[str, str | None, T.Want]) -> T.TextResult | OSError:
+    fs, kind, want = job
+    try:
+        return T.scan_file(fs, kind or "txt", want)
+    except OSError as e:
+        return OSError(e.errno, e.strerror or str(e))
+
+
+def _candidates(entries: list[Entry], needles: tuple[bytes, ...]) -> list[set[int]]:
+    """For each needle (a pattern on lower-case bytes), the indexes of the paths holding it."""
+    encoded = [e.path.encode("utf-8", "surrogateescape") for e in entries]
+    starts, at = [], 0
+    for b in encoded:
+        starts.append(at)
+        at += len(b) + 1
+    blob = b"\n".join(encoded).lower()
+    return [
+        {bisect.bisect_right(starts, m.start()) - 1 for m in re.finditer(needle, blob)}
+        for needle in needles
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _spno_numbers(segment: str) -> tuple[int, ...]:
+    """The subject numbers a file or folder name gives as spNO.<n> (folders repeat: cached)."""
+    low = segment.lower().encode("utf-8", "surrogateescape")
+    return tuple(
+        int(m.group(1))
+        for m in P.SPNO.finditer(low)
+        if not m.start() or low[m.start() - 1] not in P.WORD_BYTES
+    )
 
 
 def _title_key(title: str) -> bytes:
@@ -352,11 +425,12 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
     The .bib and the \\cite of a paper are often in files that did not change: take them from
     the git work tree holding each file, or from the file's own folder outside git.
     """
+    files = [arg for arg in paths if not os.path.isdir(arg)]
+    if not files:
+        return []
     have = {os.path.realpath(e.fs) for e in entries}
     extra: dict[str, Entry] = {}
-    for arg in paths:
-        if os.path.isdir(arg):
-            continue
+    for arg in files:
         folder = os.path.dirname(arg) or "."
         top = _git_toplevel(folder)
         if top is not None:

@@ -32,6 +32,7 @@ class Entry:
     fs: str
     kind: str | None  # a TEXT_KINDS value when its text is read, else None
     regular: bool
+    size: int = 0
 
 
 def text_kind(name: str) -> str | None:
@@ -96,7 +97,7 @@ def _entry(fs: str, shown: str, notes: list[Note], explicit: bool = False) -> En
     if not stat.S_ISREG(mode):
         notes.append(Note(shown, "not-regular", "not a regular file: checked by name only"))
         return Entry(shown, fs, None, False)
-    return Entry(shown, fs, text_kind(os.path.basename(fs)), True)
+    return Entry(shown, fs, text_kind(os.path.basename(fs)), True, st.st_size)
 
 
 def _git_files(directory: str, notes: list[Note]) -> list[str] | None:

@@ -3,7 +3,7 @@
 A file is read in chunks of CHUNK bytes; each chunk is searched together with the last
 patterns.MAX_MATCH bytes of the one before, so no match is lost at a boundary and memory stays
 bounded whatever the file's size. Matches are turned into 1-based lines and columns (columns in
-characters) only when found, so a clean file costs one pass per pattern over its bytes.
+characters) only when found, so a clean file costs one fast pass per pattern over its bytes.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from casme3_compliance.scan import patterns as P
 
 CHUNK = 8 << 20
 LARGE = 64 << 20  # Files above this size get a note saying they were streamed.
+_CONTEXT = 256  # Bytes kept before a chunk for look-behinds and "is this a comment" checks.
 
 
 @dataclass
@@ -29,7 +31,7 @@ class Hit:
     column: int
     text: bytes
     groups: tuple[bytes | None, ...]
-    context: str = ""  # "image" when inside an \includegraphics or Markdown image path
+    context: str = ""  # "image" in an image path; "caret"/"math" for CAS(ME)^3
 
 
 @dataclass
@@ -50,95 +52,125 @@ class TextResult:
     size: int = 0
 
 
-# Which patterns run on which kind of file: (name, pattern, on lowered bytes?).
-_SUBJECTS = [
-    ("spno", P.SPNO, True),
-    ("partc-path", P.PART_C_PATH, True),
-    ("partc-text", P.PART_C_TEXT, True),
-    ("partc-text", P.SUBJECT_OF_PART_C, True),
-]
-_NAMES = [("name", P.CASME_PAREN, True), ("name-plain", P.CASME_PLAIN, False)]
-PLAN: dict[str, list[tuple[str, re.Pattern[bytes], bool]]] = {
-    "tex": [*_SUBJECTS, *_NAMES, ("cite", P.TEX_CITE, False)],
-    "md": [*_SUBJECTS, *_NAMES, ("cite", P.PANDOC_CITE, False)],
-    "txt": _SUBJECTS,
-    "bib": [*_SUBJECTS, ("bib-entry", P.BIB_ENTRY, True), ("bib-doi", P.BIB_DOI, True)],
-}
+@dataclass(frozen=True)
+class Want:
+    """What to look for: the paper's DOI and title key, and the .bib keys whose citing counts."""
+
+    doi: bytes
+    title_key: bytes
+    cite_keys: frozenset[str] = frozenset()
+
+
+_WORD_START = {"spno", "partc-path", "partc-text", "name-plain"}
 _IMAGES = {"tex": P.INCLUDEGRAPHICS, "md": P.MD_IMAGE}
+_CITES = {"tex": P.TEX_CITE, "md": P.PANDOC_CITE}
 _NON_ALNUM = re.compile(rb"[^a-z0-9]+")
+_TEX_COMMENT = re.compile(rb"(?<!\\)%")
+_ESCAPED_DOLLAR = re.compile(rb"\\\$")
 
 
-def scan_file(fs: str, kind: str, doi: str, title_key: bytes, want_cites: bool) -> TextResult:
+def scan_file(fs: str, kind: str, want: Want) -> TextResult:
     """Everything the rules need from one file; OSError if it cannot be opened or read."""
     result = TextResult()
-    plan = PLAN[kind]
-    if not want_cites:
-        plan = [p for p in plan if p[0] != "cite"]
-    doi_b = doi.lower().encode()
     decoder = codecs.getincrementaldecoder("utf-8")()
     with open(fs, "rb") as f:
         for chunk in _chunks(f, result, decoder):
-            low = chunk.buf.lower()
-            if kind in ("tex", "md") and doi_b in low:
-                result.has_doi = True
-            for name, pattern, lowered in plan:
-                for m in pattern.finditer(low if lowered else chunk.buf, chunk.start):
-                    if m.start() >= chunk.end:
-                        break
-                    _take(result, chunk, name, m, kind, low)
-            if kind == "bib":
-                for m in P.BIB_TITLE.finditer(low, chunk.start):
-                    if m.start() >= chunk.end:
-                        break
-                    if title_key in _NON_ALNUM.sub(b"", m.group(1)):
-                        line, _ = chunk.locate(m.start())
-                        result.hits.append(Hit("bib-title", line, 1, b"", ()))
-    _assign_bib(result, doi)
+            _search(chunk, kind, want, result)
+    if kind == "bib":
+        _assign_bib(result)
     return result
 
 
-def _take(result: TextResult, chunk: _Chunk, name: str, m: re.Match[bytes], kind: str, low: bytes):
-    if kind == "tex" and name in ("name", "name-plain", "cite") and chunk.in_tex_comment(m.start()):
+def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
+    raw = chunk.buf
+    low = raw.lower()
+    found = [("spno", P.SPNO, low)]
+    if P.PART_C_GATE.search(low, chunk.start):
+        found += [
+            ("partc-path", P.PART_C_PATH, low),
+            ("partc-text", P.PART_C_TEXT, low),
+            ("partc-text", P.SUBJECT_OF_PART_C, low),
+        ]
+    if kind in ("tex", "md"):
+        found.append(("name-gate", P.NAME_GATE, low))
+        if want.cite_keys and any(k.encode() in low for k in want.cite_keys):
+            found.append(("cite", _CITES[kind], raw))
+    elif kind == "bib":
+        found += [("bib-entry", P.BIB_ENTRY, low), ("bib-doi", P.BIB_DOI, low)]
+        found += [("bib-title", P.BIB_TITLE, low)]
+    names_before = len(result.hits)
+    for name, pattern, data in found:
+        for m in pattern.finditer(data, chunk.start):
+            if m.start() >= chunk.end:
+                break
+            _take(result, chunk, name, m, kind, low, want)
+    if kind in ("tex", "md") and not result.has_doi:
+        # Only files that name the database need to know whether they give its DOI.
+        named = any(h.kind.startswith("name") for h in result.hits[names_before:])
+        if (named or not chunk.whole) and want.doi in low:
+            result.has_doi = True
+
+
+def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, want: Want):
+    start = m.start()
+    if name == "name-gate":  # CASME3 (upper case only) or CAS(ME)...
+        if low[start + 3] == ord("m"):
+            name, full = "name-plain", P.CASME_PLAIN.match(chunk.buf, start)
+        else:
+            name, full = "name", P.CASME_PAREN.match(low, start)
+        if full is None:
+            return
+        m = full
+    if start and name in _WORD_START and low[start - 1] in P.WORD_BYTES:
         return
-    line, column = chunk.locate(m.start())
+    if kind == "tex" and name in ("name", "name-plain", "cite") and chunk.in_tex_comment(start):
+        return
     if name == "cite":
+        if kind == "md" and start and chunk.buf[start - 1] in P.CITE_BEFORE:
+            return
         for key in m.group(1).split(b","):
-            key = key.strip().rstrip(b".:;,/?")
-            if key:
-                result.cites.add(key.decode("utf-8", "replace").lower())
+            k = key.strip().rstrip(b".:;,/?").decode("utf-8", "replace").lower()
+            if k in want.cite_keys:
+                result.cites.add(k)
         return
-    context = ""
+    if name.startswith("bib-"):
+        if start and low[start - 1] in P.WORD_BYTES:
+            return
+        if name == "bib-title" and want.title_key not in _NON_ALNUM.sub(b"", m.group(1)):
+            return
+    line, column = chunk.locate(start)
+    hit = Hit(name, line, column, chunk.buf[start : m.end()], m.groups())
     if name in ("spno", "partc-path") and kind in _IMAGES:
-        context = chunk.image_context(m.start(), _IMAGES[kind], low)
-    hit = Hit(name, line, column, chunk.buf[m.start() : m.end()], m.groups(), context)
-    if name == "name" and m.group(1) is not None and m.group(2) is None:
-        hit.context = "math" if chunk.in_math(m.start()) else "caret"
+        hit.context = chunk.image_context(start, _IMAGES[kind], low)
+    elif name == "name" and m.group(1) is not None and m.group(2) is None:
+        hit.context = "math" if chunk.in_math(start) else "caret"
     result.hits.append(hit)
 
 
-def _assign_bib(result: TextResult, doi: str) -> None:
+def _assign_bib(result: TextResult) -> None:
     """Give each DOI and matching title to the entry whose head comes last before it."""
+    kinds = ("bib-entry", "bib-doi", "bib-title")
     heads = [h for h in result.hits if h.kind == "bib-entry"]
     fields = [h for h in result.hits if h.kind in ("bib-doi", "bib-title")]
-    result.hits = [h for h in result.hits if h.kind not in ("bib-entry", "bib-doi", "bib-title")]
-    entries = []
+    result.hits = [h for h in result.hits if h.kind not in kinds]
+    entries: list[tuple[tuple[int, int], BibEntry]] = []
     for h in heads:
         entry_type = (h.groups[0] or b"").decode("ascii", "replace")
         if entry_type in ("comment", "string", "preamble"):
             continue
         key = (h.groups[1] or b"").decode("utf-8", "replace")
-        entries.append((h.line, h.column, BibEntry(key, h.line)))
-    positions = [(line, column) for line, column, _ in entries]
+        entries.append(((h.line, h.column), BibEntry(key, h.line)))
+    positions = [p for p, _ in entries]
     for f in fields:
         i = bisect.bisect_right(positions, (f.line, f.column)) - 1
         if i < 0:
             continue
-        entry = entries[i][2]
+        entry = entries[i][1]
         if f.kind == "bib-doi":
             entry.doi = (f.groups[0] or b"").decode("utf-8", "replace").rstrip(".")
         else:
             entry.title_matches = True
-    result.bib = [e for _, _, e in entries]
+    result.bib = [e for _, e in entries]
 
 
 class _Chunk:
@@ -146,18 +178,15 @@ class _Chunk:
     before `start` are context from the last window (for look-behinds), those after `end` are
     read ahead so that a match starting before `end` can complete."""
 
-    def __init__(self, buf: bytes, start: int, end: int, line0: int, col0: int):
-        self.buf, self.start, self.end = buf, start, end
+    def __init__(self, buf: bytes, start: int, end: int, line0: int, col0: int, whole: bool):
+        self.buf, self.start, self.end, self.whole = buf, start, end, whole
         self.line0, self.col0 = line0, col0  # line number at buf[0]; characters before it
         self._newlines: list[int] | None = None
 
-    def newlines(self) -> list[int]:
+    def locate(self, pos: int) -> tuple[int, int]:
         if self._newlines is None:
             self._newlines = [m.start() for m in re.finditer(b"\n", self.buf)]
-        return self._newlines
-
-    def locate(self, pos: int) -> tuple[int, int]:
-        nls = self.newlines()
+        nls = self._newlines
         i = bisect.bisect_left(nls, pos)
         if i == 0:
             return self.line0, self.col0 + _chars(self.buf[:pos]) + 1
@@ -182,26 +211,30 @@ class _Chunk:
         return ""
 
 
-_TEX_COMMENT = re.compile(rb"(?<!\\)%")
-_ESCAPED_DOLLAR = re.compile(rb"\\\$")
-
-
 def _chars(b: bytes) -> int:
     return len(b) if b.isascii() else len(b.decode("utf-8", "replace"))
 
 
-def _chunks(f, result: TextResult, decoder: codecs.IncrementalDecoder) -> Iterator[_Chunk]:
-    """The file as overlapping windows; records its size and the first invalid UTF-8 byte."""
+def _chunks(
+    f: BinaryIO, result: TextResult, decoder: codecs.IncrementalDecoder
+) -> Iterator[_Chunk]:
+    """The file as overlapping windows; records its size and the first invalid UTF-8 byte.
+
+    One chunk is read ahead, so the last window (and a file that fits in one) is known as such.
+    """
     carry, start, line0, col0, offset = b"", 0, 1, 0, 0
+    data = f.read(CHUNK)
+    first = True
     while True:
-        data = f.read(CHUNK)
-        _check_utf8(result, decoder, data, offset, final=not data)
+        ahead = f.read(CHUNK) if data else b""
+        eof = not ahead
+        _check_utf8(result, decoder, data, offset, final=eof)
         offset += len(data)
-        buf = carry + data
-        end = len(buf) if not data else max(start, len(buf) - P.MAX_MATCH)
+        buf = carry + data if carry else data
+        end = len(buf) if eof else max(start, len(buf) - P.MAX_MATCH)
         if end > start:
-            yield _Chunk(buf, start, end, line0, col0)
-        if not data:
+            yield _Chunk(buf, start, end, line0, col0, whole=first and eof)
+        if eof:
             break
         # Keep what is not done yet, plus a little context for look-behinds.
         keep = max(0, end - _CONTEXT)
@@ -214,18 +247,15 @@ def _chunks(f, result: TextResult, decoder: codecs.IncrementalDecoder) -> Iterat
             col0 = _chars(head[head.rfind(b"\n") + 1 :])
         else:
             col0 += _chars(head)
-        carry, start = buf[keep:], end - keep
+        carry, start, data, first = buf[keep:], end - keep, ahead, False
     result.size = offset
 
 
-_CONTEXT = 256
-
-
-def _check_utf8(result, decoder, data: bytes, offset: int, final: bool) -> None:
+def _check_utf8(result: TextResult, decoder, data: bytes, offset: int, final: bool) -> None:
     if result.invalid_utf8_at is not None:
         return
-    if data.isascii() and not final and not decoder.getstate()[0]:
-        return
+    if data.isascii() and not decoder.getstate()[0]:
+        return  # ASCII is valid UTF-8, and nothing is pending from the last chunk.
     try:
         decoder.decode(data, final)
     except UnicodeDecodeError as e:
