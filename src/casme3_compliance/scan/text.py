@@ -139,7 +139,10 @@ def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, w
         if name == "bib-title" and want.title_key not in _NON_ALNUM.sub(b"", m.group(1)):
             return
     line, column = chunk.locate(start)
-    hit = Hit(name, line, column, chunk.buf[start : m.end()], m.groups())
+    groups = m.groups()
+    if name == "bib-entry":  # keys keep their case (the search ran on lower-case bytes)
+        groups = (groups[0], chunk.buf[m.start(2) : m.end(2)])
+    hit = Hit(name, line, column, chunk.buf[start : m.end()], groups)
     if name in ("spno", "partc-path") and kind in _IMAGES:
         hit.context = chunk.image_context(start, _IMAGES[kind], low)
     elif name == "name" and m.group(1) is not None and m.group(2) is None:

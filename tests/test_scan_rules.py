@@ -1,0 +1,414 @@
+"""Each scan rule, positive and negative: the examples in data/rules.yaml, then golden trees."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from conftest import DATA, ROOT
+from test_scan_support import FAKE, codes, rel, run, tree
+
+import casme3_compliance as c3
+from casme3_compliance import citation
+from casme3_compliance.scan import scan
+
+RULES = c3.load(DATA, cache=False).rules
+FIXTURES = ROOT / "tests" / "fixtures" / "scan"
+
+
+# The rule pages show these examples: each bad one must trigger its rule, each good one not.
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_bad_example_triggers_its_rule(rule, kb, tmp_path):
+    tree(tmp_path, {rule.bad.file: rule.bad.content or FAKE})
+    report = run(tmp_path, kb, select=rule.code)
+    assert rule.code in codes(report), rule.bad
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_good_example_does_not(rule, kb, tmp_path):
+    files = {rule.good.file: rule.good.content}
+    if rule.code == "CM401":  # Good means cited: the .bib holds the paper's entry.
+        files["refs.bib"] = citation.render(kb.citation, "bibtex")
+    tree(tmp_path, files)
+    assert codes(run(tmp_path, kb, select=rule.code)) == []
+
+
+def test_every_rule_has_its_examples(kb):
+    assert [r.code for r in kb.rules] == ["CM301", "CM302", "CM303", "CM401", "CM402"]
+
+
+# Golden tree: every rule and a near miss for each, output compared line by line.
+
+
+def test_golden_tree(kb, tmp_path, monkeypatch):
+    shutil.copytree(FIXTURES / "paper", tmp_path / "paper")
+    monkeypatch.chdir(tmp_path / "paper")
+    from casme3_compliance.scan.report import render
+
+    report = scan(["."], kb, all_files=True)
+    got = render(report, "lines", kb, c3.__version__)
+    assert got == (FIXTURES / "paper.lines").read_text("utf-8")
+
+
+# CM301 ------------------------------------------------------------------------------------------
+
+SPELLINGS = ["spNO.131", "spNo.131", "spno 131", "SPNO_131", "spNO131", "spNO. 131", "spNO.\t131"]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("ext", [".tex", ".md", ".txt", ".bib"])
+def test_cm301_spellings_in_text(spelling, ext, kb, tmp_path):
+    tree(tmp_path, {f"doc{ext}": f"Figure 3 shows {spelling} smiling.\n"})
+    [f] = run(tmp_path, kb, select="CM301").findings
+    assert (f.line, f.column, f.clause, f.severity) == (1, 16, "3.5", "error")
+    assert "spNO.131" in f.message
+
+
+@pytest.mark.parametrize("text", ["spNO.21", "spNO.250", "xspNO.131", "spNO.1310", "spNO.0"])
+def test_cm301_allowed_unknown_and_embedded_give_nothing(text, kb, tmp_path):
+    tree(tmp_path, {"doc.tex": f"see {text} here\n", f"figs/{text}_a_1.jpg": FAKE})
+    assert codes(run(tmp_path, kb, select="CM301")) == []
+
+
+def test_cm301_every_restricted_subject_and_only_those(kb, tmp_path):
+    part = kb.subjects.part("AB")
+    body = "".join(f"spNO.{n}\n" for n in part.numbers())
+    tree(tmp_path, {"all.txt": body})
+    lines = [f.line for f in run(tmp_path, kb, select="CM301").findings]
+    assert lines == [n - part.min + 1 for n in part.restricted()]  # line k holds subject k
+
+
+def test_cm301_image_paths_and_file_names(kb, tmp_path):
+    tree(
+        tmp_path,
+        {
+            "paper.md": "Intro.\n\n![Smile](figs/spNo.131/apex.png)\n",
+            "figs/spNo.131/apex.png": FAKE,
+            "figs/spNo.131/onset.png": FAKE,
+            "figs/spNO.131_b_2310.jpg": FAKE,
+        },
+    )
+    found = {(rel(tmp_path, f), f.line, f.column) for f in run(tmp_path, kb).findings}
+    # The folder once (not once per image inside it), the file by its name, the image path.
+    assert found == {
+        ("figs/spNo.131/", 1, 1),
+        ("figs/spNO.131_b_2310.jpg", 1, 1),
+        ("paper.md", 3, 15),
+    }
+    md = [f for f in run(tmp_path, kb).findings if f.path.endswith("paper.md")]
+    assert md[0].message.startswith("image path: ")
+
+
+def test_cm301_column_counts_characters_not_bytes(kb, tmp_path):
+    tree(tmp_path, {"doc.md": "CAS(ME)³ – “spNO.131”\n"})
+    [f] = run(tmp_path, kb, select="CM301").findings
+    assert f.column == len("CAS(ME)³ – “") + 1
+
+
+# CM302 ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "figs/part_C/12/a.png",
+        "figs/partC/sub12/a.png",
+        "x/part-C/s12.png",
+        "part_c/SUB12_onset.png",
+    ],
+)
+def test_cm302_paths(path, kb, tmp_path):
+    tree(tmp_path, {path: FAKE, "paper.md": f"![a]({path})\n"})
+    found = run(tmp_path, kb, select="CM302").findings
+    assert {rel(tmp_path, f) for f in found} >= {"paper.md"}
+    assert all("Part C subject 12" in f.message and f.clause == "3.6" for f in found)
+    assert len([f for f in found if not f.path.endswith("paper.md")]) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Part C subject 12",
+        "Part~C, subject no. 12",
+        "subject 12 of Part C",
+        "subject\n12 in part C",
+    ],
+)
+def test_cm302_text(text, kb, tmp_path):
+    tree(tmp_path, {"paper.tex": f"As shown for {text}.\n"})
+    [f] = run(tmp_path, kb, select="CM302").findings
+    assert (f.line, f.column) == (1, 14)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Part C subject 27",
+        "subject 27 of Part C",
+        "figs/part_C/sub27/a.png",
+        "Part C subject 40",  # not a subject: Part C has 31
+        "part of the subject 12 data",
+        "Part CD subject 12",
+        "counterpart_C/sub12/x.png",
+    ],
+)
+def test_cm302_negatives(text, kb, tmp_path):
+    tree(tmp_path, {"paper.md": text + "\n"})
+    assert codes(run(tmp_path, kb, select="CM302")) == []
+
+
+# CM303 ------------------------------------------------------------------------------------------
+
+
+def frames(subjects, tasks="ab", kinds=("color", "depth"), count=5, top="data/part_A"):
+    return {
+        f"{top}/spNO.{n}/{t}/{k}/{i:04d}.{'jpg' if k == 'color' else 'png'}": FAKE
+        for n in subjects
+        for t in tasks
+        for k in kinds
+        for i in range(1, count + 1)
+    }
+
+
+def test_cm303_one_finding_per_folder_not_per_frame(kb, tmp_path):
+    tree(tmp_path, frames([1, 21, 131]))
+    report = run(tmp_path, kb)
+    assert codes(report) == ["CM303"]  # and no CM301 for the 40 frames of spNO.1 and spNO.131
+    [f] = report.findings
+    assert rel(tmp_path, f) == "data/part_A/"
+    assert "3 subjects" in f.message and "60 files" in f.message
+    assert "spNO.1, spNO.131 are restricted" in f.message
+
+
+def test_cm303_ignored_leaves_one_cm301_per_restricted_subject_folder(kb, tmp_path):
+    tree(tmp_path, frames([1, 21, 131]))
+    found = run(tmp_path, kb, ignore="CM303").findings
+    assert {(f.code, rel(tmp_path, f)) for f in found} == {
+        ("CM301", "data/part_A/spNO.1/"),
+        ("CM301", "data/part_A/spNO.131/"),
+    }
+
+
+def test_cm303_clip_folders(kb, tmp_path):
+    tree(
+        tmp_path,
+        {
+            f"clips/spNO.{n}_b_{o}/{i}.jpg": FAKE
+            for n, o in [(21, 100), (131, 2310)]
+            for i in range(3)
+        },
+    )
+    [f] = run(tmp_path, kb).findings
+    assert (f.code, rel(tmp_path, f)) == ("CM303", "clips/")
+    assert "2 clip folders" in f.message and "6 files" in f.message
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "cas(me)3_part_A_ME_label_JpgIndex_v2.xlsx",
+        "CAS(ME)3_part_A_v1.xls",
+        "CAS(ME)3_part_A_v2.xls",
+        "CAS(ME)3_part_C_ME.xlsx",
+        "CAS(ME)^3_part_B.csv",
+        "casme3_part_a_labels.XLSX",
+    ],
+)
+def test_cm303_workbooks(name, kb, tmp_path):
+    tree(tmp_path, {f"annotations/{name}": b"not a real workbook"})
+    [f] = run(tmp_path, kb).findings
+    assert (f.code, rel(tmp_path, f), f.clause) == ("CM303", f"annotations/{name}", "3.4")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"figs/spNO.21_b_2310.jpg": FAKE},  # one exported frame of an allowed subject
+        {"results/part_A_scores.xlsx": b"x"},
+        {"data/spNO.21/a/notes.txt": "x"},  # no color/depth level
+        {"data/spNO.21/n/color/1.jpg": FAKE},  # tasks are a-m
+        {"data/README.md": "Obtain CAS(ME)³ from IP-CAS."},
+    ],
+)
+def test_cm303_negatives(files, kb, tmp_path):
+    tree(tmp_path, files)
+    assert codes(run(tmp_path, kb, select="CM303")) == []
+
+
+# CM401 ------------------------------------------------------------------------------------------
+
+NAMES = [
+    "CAS(ME)3",
+    "CAS(ME)$^3$",
+    "CAS(ME)$^{3}$",
+    "CAS(ME)\\textsuperscript{3}",
+    "CAS(ME)³",
+    "CAS(ME)<sup>3</sup>",
+    "CASME3",
+    "CASME-3",
+    "CASME III",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_cm401_any_spelling_needs_the_entry(name, kb, tmp_path):
+    tree(tmp_path, {"main.tex": f"Intro.\nWe use {name} Part A.\nAgain {name}.\n"})
+    [f] = run(tmp_path, kb, select="CM401").findings
+    assert (f.line, f.column, f.clause) == (2, 8, kb.citation.clause)
+    assert "no .bib entry" in f.message and kb.citation.doi in f.message
+
+
+def test_cm401_entry_present_but_never_cited(kb, tmp_path):
+    tree(
+        tmp_path,
+        {
+            "main.tex": "We use CAS(ME)$^3$.\n% \\cite{li2023casme3} in a comment does not count\n",
+            "refs.bib": citation.render(kb.citation, "bibtex"),
+        },
+    )
+    [f] = run(tmp_path, kb, select="CM401").findings
+    assert "never cited" in f.message and "refs.bib:1" in f.message and "li2023casme3" in f.message
+
+
+@pytest.mark.parametrize(
+    "cite",
+    [
+        "\\cite{li2023casme3}",
+        "\\citep[see][p.~3]{other, li2023casme3}",
+        "\\citet*{Li2023CASME3}",
+        "\\parencite[12]{li2023casme3}",
+        "\\textcite{li2023casme3}",
+        "\\autocite{a,\n  li2023casme3}",
+    ],
+)
+def test_cm401_latex_citations(cite, kb, tmp_path):
+    tree(
+        tmp_path,
+        {
+            "main.tex": f"We use CAS(ME)$^3$ {cite}.\n",
+            "refs.bib": citation.render(kb.citation, "bibtex"),
+        },
+    )
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+@pytest.mark.parametrize(
+    "cite", ["[@li2023casme3]", "[see @other; @li2023casme3, p. 3]", "@li2023casme3 says"]
+)
+def test_cm401_pandoc_citations(cite, kb, tmp_path):
+    tree(
+        tmp_path,
+        {
+            "paper.md": f"We use CAS(ME)³ {cite}.\n",
+            "refs.bib": citation.render(kb.citation, "bibtex"),
+        },
+    )
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+def test_cm401_entry_found_by_title_without_doi(kb, tmp_path):
+    bib = (
+        "@inproceedings{mykey,\n  title = {{CAS(ME)\\textsuperscript{3}}: A third generation"
+        " facial spontaneous\n micro-expression database with depth information and high"
+        " ecological validity},\n}\n"
+    )
+    tree(tmp_path, {"main.tex": "CAS(ME)$^3$ \\cite{mykey}\n", "lib/refs.bib": bib})
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+def test_cm401_a_manuscript_giving_the_doi_cites_it(kb, tmp_path):
+    tree(
+        tmp_path,
+        {
+            "README.md": "Trained on CAS(ME)³ ([paper](https://doi.org/10.1109/TPAMI.2022.3174895)).\n"
+        },
+    )
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+def test_cm401_other_papers_and_malformed_bib(kb, tmp_path):
+    bib = (
+        "@article{x, doi = {10.1109/TPAMI.2019.1}}\n"
+        "@article{li2023casme3,\n title = {Wrong}\n\x00\xff{{{"
+    )
+    tree(
+        tmp_path,
+        {"main.tex": "CAS(ME)$^3$ \\cite{x, li2023casme3}\n", "refs.bib": bib.encode("latin-1")},
+    )
+    report = run(tmp_path, kb, select="CM401")
+    assert codes(report) == ["CM401"] and "no .bib entry" in report.findings[0].message
+
+
+def test_cm401_not_for_other_files_or_other_databases(kb, tmp_path):
+    tree(
+        tmp_path,
+        {
+            "notes.txt": "CAS(ME)3 data\n",
+            "main.tex": "CASME II and CAS(ME)$^2$.\n",
+            "x.md": "`casme3 scan`\n",
+        },
+    )
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+def test_cm401_first_mention_per_manuscript(kb, tmp_path):
+    tree(tmp_path, {"a.tex": "x\n\n  CASME3 then CAS(ME)$^3$\n", "b.md": "CAS(ME)³\n"})
+    found = [
+        (rel(tmp_path, f), f.line, f.column) for f in run(tmp_path, kb, select="CM401").findings
+    ]
+    assert found == [("a.tex", 3, 3), ("b.md", 1, 1)]
+
+
+# CM402 ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("CASME3", "CASME3"),
+        ("CASME-3", "CASME-3"),
+        ("CASME III", "CASME III"),
+        ("CASME_3", "CASME_3"),
+        ("CAS(ME)^3", "CAS(ME)^3"),
+        ("CAS(ME)^{3}", "CAS(ME)^{3}"),
+    ],
+)
+@pytest.mark.parametrize("ext", [".tex", ".md"])
+def test_cm402_wrong_forms(text, found, ext, kb, tmp_path):
+    tree(tmp_path, {f"paper{ext}": f"Results on {text} are in Table 2.\n"})
+    [f] = run(tmp_path, kb, select="CM402").findings
+    assert (f.line, f.column, f.severity, f.clause) == (1, 12, "warning", "4.1")
+    suggested = kb.citation.name_forms["latex" if ext == ".tex" else "unicode"]
+    assert repr(found) in f.message and suggested in f.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CAS(ME)$^3$",
+        "$CAS(ME)^3$",
+        "\\(\\mathrm{CAS(ME)}^3\\)",
+        "CAS(ME)^3^",  # Pandoc's superscript
+        "CAS(ME)³",
+        "CASME II",
+        "casme3 scan",
+        "% CASME3 in a comment",
+        "CASME3D",
+    ],
+)
+def test_cm402_right_forms(text, kb, tmp_path):
+    tree(
+        tmp_path,
+        {
+            "paper.tex": text + "\n",
+            "paper.md": text.replace("%", "") + " \n" if "%" not in text else "x",
+        },
+    )
+    assert codes(run(tmp_path, kb, select="CM402")) == []
+
+
+def test_cm402_only_in_manuscripts(kb, tmp_path):
+    tree(tmp_path, {"refs.bib": "@misc{a, title={CASME3}}\n", "n.txt": "CASME3\n"})
+    assert codes(run(tmp_path, kb, select="CM402")) == []
