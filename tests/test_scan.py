@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -276,3 +277,27 @@ def test_bib_reader_agrees_with_bibtexparser(tmp_path, kb):
     assert ours[:2] == [("li2023casme3", doi), ("second", doi)]
     assert [k for k, _ in ours] == [k for k, _ in theirs]
     assert ours == theirs
+
+
+def test_file_names_that_are_not_utf8(kb, tmp_path, capsys):
+    """Linux names are bytes: reports show them escaped, SARIF percent-encodes their bytes."""
+    from casme3_compliance.cli import main
+
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, b"caf\xe9 spNO.131.txt"), "wb") as f:
+        f.write(b"\xff spNO.135\n")
+    for fmt in ("text", "lines", "json", "sarif"):
+        assert main(["scan", "-f", fmt, str(tmp_path)]) == 1
+        out = capsys.readouterr().out
+        out.encode("utf-8")  # no lone surrogates: the output is valid UTF-8
+        if fmt == "sarif":
+            uris = {
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for r in json.loads(out)["runs"][0]["results"]
+            }
+            assert {u.rsplit("/", 1)[1] for u in uris} == {"caf%E9%20spNO.131.txt"}
+        elif fmt == "json":
+            paths = {f["path"] for f in json.loads(out)["findings"]}
+            assert {p.rsplit("/", 1)[1] for p in paths} == {"caf\\xe9 spNO.131.txt"}
+        else:
+            assert "caf\\xe9 spNO.131.txt" in out

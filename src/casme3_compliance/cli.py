@@ -191,7 +191,7 @@ def _clause(kb, clause) -> list[str]:
 
 def _scan(args: argparse.Namespace) -> int:
     from casme3_compliance.scan import ScanError, scan
-    from casme3_compliance.scan.report import FORMATS, render
+    from casme3_compliance.scan.report import FORMATS, render, shown
 
     if args.format not in FORMATS:
         raise _Fail(_unknown("report format", args.format, FORMATS))
@@ -208,7 +208,7 @@ def _scan(args: argparse.Namespace) -> int:
     )
     if args.format == "lines":
         for note in report.notes:
-            print(f"{PROG}: note: {note.path}: {note.message}", file=sys.stderr)
+            print(f"{PROG}: note: {shown(note.path)}: {note.message}", file=sys.stderr)
     _emit(render(report, args.format, kb, __version__, color), args.output)
     return 1 if report.findings else 0
 

@@ -42,7 +42,12 @@ def render(report: Report, fmt: str, kb: KnowledgeBase, version: str, color: boo
 
 
 def _line(f) -> str:
-    return f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}"
+    return f"{shown(f.path)}:{f.line}:{f.column}: {f.code} {f.message}"
+
+
+def shown(path: str) -> str:
+    """A path that prints: bytes that were not UTF-8 in the file name appear as \\xNN."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def text(report: Report, color: bool) -> str:
@@ -51,10 +56,10 @@ def text(report: Report, color: bool) -> str:
 
     out = []
     for f in report.findings:
-        where = paint(f"{f.path}:{f.line}:{f.column}:", "bold")
+        where = paint(f"{shown(f.path)}:{f.line}:{f.column}:", "bold")
         out.append(f"{where} {paint(f.code, f.severity)} {f.message}")
     for n in report.notes:
-        out.append(paint(f"note: {n.path}: {n.message}", "dim"))
+        out.append(paint(f"note: {shown(n.path)}: {n.message}", "dim"))
     files = _plural(report.files, "file")
     notes = f", {_plural(len(report.notes), 'note')}" if report.notes else ""
     if report.findings:
@@ -73,8 +78,8 @@ def _plural(n: int, noun: str) -> str:
 def to_json(report: Report, version: str) -> str:
     doc = {
         "version": version,
-        "findings": [f.as_dict() for f in report.findings],
-        "notes": [n.as_dict() for n in report.notes],
+        "findings": [{**f.as_dict(), "path": shown(f.path)} for f in report.findings],
+        "notes": [{**n.as_dict(), "path": shown(n.path)} for n in report.notes],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -88,7 +93,8 @@ def _uri(path: str) -> str:
         path = rel.replace(os.sep, "/")
     from urllib.parse import quote
 
-    return quote(path, safe="/()+,;=@!$&'*~:")
+    # Percent-encode the file name's own bytes, so a name that is not UTF-8 stays exact.
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/()+,;=@!$&'*~:")
 
 
 def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:

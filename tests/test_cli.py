@@ -1,0 +1,500 @@
+"""`casme3`, in process (main([...]) and capsys) and as a real program: output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from conftest import DATA, ROOT, VECTORS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_scan_support import FAKE, tree
+
+import casme3_compliance as c3
+from casme3_compliance import checklist, citation
+from casme3_compliance.cli import main
+from casme3_compliance.scan.report import SITE_URL
+
+FIXTURE = ROOT / "tests" / "fixtures" / "scan" / "paper"
+CASME3 = Path(sys.executable).with_name("casme3")
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("casme3: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+# subject ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", VECTORS["valid"], ids=lambda c: repr(c["input"]))
+def test_subject_vectors_valid(case, kb, capsys):
+    v = c3.verdict(c3.SubjectRef(case["part"], case["number"]), kb)
+    code, out, err = cli(capsys, "subject", "--", case["input"])
+    assert (code, err) == (0 if v.publishable else 1, "")
+    assert out == f"{'allowed' if v.publishable else 'restricted'}: {v.message}\n"
+    code, out, _ = cli(capsys, "subject", "--json", "--", case["input"])
+    assert json.loads(out) == v.as_dict()
+    assert list(json.loads(out)) == ["subject", "part", "publishable", "clause", "message"]
+
+
+@pytest.mark.parametrize("case", VECTORS["invalid"], ids=lambda c: repr(c["input"]))
+def test_subject_vectors_invalid(case, capsys):
+    for argv in (["subject", "--", case["input"]], ["subject", "--json", "--", case["input"]]):
+        code, out, err = cli(capsys, *argv)
+        assert (code, out) == (2, "")
+        one_line_error(err)
+
+
+def test_subject_allowed_says_conditions_still_apply(capsys):
+    for ref in ("21", "C27"):
+        code, out, _ = cli(capsys, "subject", ref)
+        assert code == 0 and "conditions A, B and C" in out and "still apply" in out
+
+
+def test_subject_names_the_range(capsys):
+    code, _, err = cli(capsys, "subject", "spNO.250")
+    assert code == 2 and "1 to 219" in one_line_error(err)
+
+
+# cite, checklist, terms -------------------------------------------------------------------------
+
+
+def test_cite_default_is_bibtex_and_parses(kb, capsys):
+    code, out, err = cli(capsys, "cite")
+    assert (code, err) == (0, "")
+    [entry] = bibtexparser.parse_string(out).entries
+    assert entry.key == kb.citation.key and entry.fields_dict["doi"].value == kb.citation.doi
+
+
+@pytest.mark.parametrize("fmt", citation.FORMATS)
+def test_cite_every_format(fmt, kb, capsys):
+    code, out, _ = cli(capsys, "cite", "--format", fmt)
+    assert code == 0 and out.rstrip("\n") == citation.render(kb.citation, fmt).rstrip("\n")
+
+
+def test_cite_unknown_format(capsys):
+    code, out, err = cli(capsys, "cite", "--format", "endnote")
+    assert (code, out) == (2, "") and "'endnote'" in one_line_error(err)
+
+
+def test_checklist_md_and_json(kb, capsys):
+    code, out, _ = cli(capsys, "checklist")
+    assert code == 0 and out.rstrip("\n") == checklist.render(kb, "md").rstrip("\n")
+    code, out, _ = cli(capsys, "checklist", "--format", "json")
+    assert code == 0 and json.loads(out) == json.loads(checklist.render(kb, "json"))
+
+
+def test_checklist_pdf_needs_a_file(capsys, tmp_path):
+    for argv in (["checklist", "--format", "pdf"], ["checklist", "-f", "pdf", "-o", "-"]):
+        code, out, err = cli(capsys, *argv)
+        assert (code, out) == (2, "") and "-o" in one_line_error(err)
+    target = tmp_path / "checklist.pdf"
+    code, out, _ = cli(capsys, "checklist", "--format", "pdf", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert target.read_bytes().startswith(b"%PDF-")
+    assert [p.name for p in tmp_path.iterdir()] == ["checklist.pdf"]  # no temporary file left
+
+
+def test_output_is_atomic(capsys, tmp_path, monkeypatch):
+    target = tmp_path / "out.json"
+    target.write_text("old")
+
+    def failing_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    code, _, err = cli(capsys, "checklist", "-f", "json", "-o", str(target))
+    assert code == 2 and "No space left" in one_line_error(err)
+    assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_output_into_a_missing_folder(capsys, tmp_path):
+    code, _, err = cli(capsys, "scan", str(FIXTURE), "-o", str(tmp_path / "no" / "r.txt"))
+    assert code == 2 and "cannot write" in one_line_error(err)
+
+
+def test_terms_whole_la(kb, capsys):
+    code, out, _ = cli(capsys, "terms")
+    assert code == 0
+    for section in kb.agreement.parts():
+        assert f"\n{section.heading}\n" in out
+        for clause in section.clauses:
+            assert f"[{clause.id}] {clause.text}\n" in out
+            assert all(f"- {item}\n" in out for item in clause.items)
+            assert f"Our reading, not the LA: {clause.summary}\n" in out
+    assert out.index("[P.1]") < out.index("[1.1]") < out.index("[6.2]") < out.index("[S.3]")
+    restricted = ", ".join(map(str, kb.subjects.part("AB").restricted_list))
+    assert restricted in out  # clause 3.5 lists its subjects, as the LA does
+
+
+def test_terms_one_clause(kb, capsys):
+    code, out, _ = cli(capsys, "terms", "s.2")
+    clause = kb.agreement.clause("S.2")
+    assert code == 0 and f"[S.2] {clause.text}" in out and clause.summary in out
+    assert "[S.1]" not in out
+
+
+def test_terms_unknown_clause(capsys):
+    code, out, err = cli(capsys, "terms", "9.9")
+    assert (code, out) == (2, "") and "'9.9'" in one_line_error(err)
+
+
+# scan: exit codes and formats -------------------------------------------------------------------
+
+
+@pytest.fixture
+def paper(tmp_path, monkeypatch):
+    shutil.copytree(FIXTURE, tmp_path / "paper")
+    monkeypatch.chdir(tmp_path / "paper")
+    return tmp_path / "paper"
+
+
+def test_scan_exit_codes(capsys, tmp_path, paper):
+    assert cli(capsys, "scan")[0] == 1
+    clean = tree(tmp_path / "clean", {"a.md": "Nothing here.\n", "b.jpg": FAKE})
+    code, out, _ = cli(capsys, "scan", str(clean))
+    assert (code, out) == (0, "No findings in 2 files.\n")
+    for argv, words in [
+        (["scan", "missing/"], "missing/: no such file"),
+        (["scan", "--select", "CM999"], "unknown rule code 'CM999'"),
+        (["scan", "--ignore", "x"], "unknown rule code 'X' in --ignore"),
+        (["scan", "--format", "xml"], "unknown report format 'xml'"),
+        (["scan", "--bogus"], "unrecognized arguments: --bogus"),
+    ]:
+        code, out, err = cli(capsys, *argv)
+        assert (code, out) == (2, "")
+        assert words in one_line_error(err)
+
+
+def test_scan_text(capsys, paper):
+    code, out, _ = cli(capsys, "scan")
+    lines = out.splitlines()
+    assert code == 1 and "\033[" not in out
+    assert lines[:-1] == (FIXTURE.parent / "paper.lines").read_text("utf-8").splitlines()
+    assert re.fullmatch(r"Found 12 findings \(10 errors, 2 warnings\) in 14 files\.", lines[-1])
+    for line in lines[:-1]:
+        assert re.match(r"[^:]+:\d+:\d+: CM\d{3} ", line), line
+
+
+def test_scan_text_colour_only_on_a_terminal(capsys, paper, monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert "\033[31mCM301\033[0m" in cli(capsys, "scan")[1]
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert "\033[" not in cli(capsys, "scan")[1]
+
+
+def test_scan_lines_is_only_findings(capsys, paper):
+    (paper / "bad.txt").write_bytes(b"\xff spNO.131\n")
+    code, out, err = cli(capsys, "scan", "--format", "lines", "--select", "CM301")
+    assert code == 1 and all(re.match(r"[^:]+:\d+:\d+: CM301 ", line) for line in out.splitlines())
+    assert len(out.splitlines()) == 6  # with CM303 off, database folders count once each
+    assert (
+        err
+        == "casme3: note: bad.txt: not valid UTF-8 (byte 0): checked as bytes, columns may be off\n"
+    )
+
+
+def test_scan_json(capsys, paper):
+    code, out, _ = cli(capsys, "scan", "--format", "json")
+    doc = json.loads(out)
+    assert code == 1 and list(doc) == ["version", "findings", "notes"]
+    assert doc["version"] == c3.__version__ and doc["notes"] == []
+    assert len(doc["findings"]) == 12
+    for f in doc["findings"]:
+        assert list(f) == ["code", "severity", "path", "line", "column", "message", "clause"]
+        assert f["severity"] in ("error", "warning") and f["line"] >= 1 and f["column"] >= 1
+    lines = [
+        f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}"
+        for f in doc["findings"]
+    ]
+    assert "\n".join(lines) + "\n" == cli(capsys, "scan", "-f", "lines")[1]
+
+
+def test_scan_to_a_file(capsys, paper, tmp_path):
+    target = tmp_path / "report.json"
+    code, out, _ = cli(capsys, "scan", "--format", "json", "-o", str(target))
+    assert (code, out) == (1, "")
+    assert len(json.loads(target.read_text())["findings"]) == 12
+
+
+# SARIF: the structure GitHub code scanning reads -------------------------------------------------
+
+
+def test_scan_sarif(kb, capsys, paper):
+    os.symlink("loop", paper / "loop")
+    code, out, _ = cli(capsys, "scan", "--format", "sarif")
+    assert code == 1
+    log = json.loads(out)
+    check_sarif(log)
+    [run] = log["runs"]
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"]) == ("casme3", c3.__version__)
+    assert [r["id"] for r in driver["rules"]] == [r.code for r in kb.rules]
+    for entry, rule in zip(driver["rules"], kb.rules, strict=True):
+        assert entry["name"] == rule.name
+        assert entry["shortDescription"]["text"] == rule.summary
+        assert entry["fullDescription"]["text"] == rule.detects
+        assert rule.fix in entry["help"]["text"] and rule.why in entry["help"]["text"]
+        assert entry["helpUri"] == f"{SITE_URL}rules/{rule.code}/"
+        assert entry["defaultConfiguration"]["level"] == rule.severity
+    by_line = {
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["ruleId"])
+        for r in run["results"]
+    }
+    assert ("annotations/CAS(ME)3_part_C_ME.xlsx", "CM303") in by_line
+    assert ("main.tex", "CM402") in by_line
+    [note] = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "loop"
+
+
+def test_sarif_selected_rules_only(capsys, paper):
+    log = json.loads(cli(capsys, "scan", "-f", "sarif", "--select", "CM4")[1])
+    check_sarif(log)
+    assert [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]] == ["CM401", "CM402"]
+
+
+def test_sarif_without_findings(capsys, tmp_path):
+    code, out, _ = cli(capsys, "scan", "-f", "sarif", str(tree(tmp_path, {"a.md": "x"})))
+    log = json.loads(out)
+    check_sarif(log)
+    assert code == 0 and log["runs"][0]["results"] == []
+
+
+def check_sarif(log: dict) -> None:
+    """SARIF 2.1.0 as GitHub code scanning requires it (docs.github.com, "SARIF support for
+    code scanning"), and the constraints the OASIS schema sets on the properties used here."""
+    assert log["version"] == "2.1.0"
+    assert log["$schema"].startswith("https://") and log["$schema"].endswith(
+        "sarif-schema-2.1.0.json"
+    )
+    assert set(log) <= {"$schema", "version", "runs", "inlineExternalProperties", "properties"}
+    assert isinstance(log["runs"], list) and len(log["runs"]) == 1
+    run = log["runs"][0]
+    driver = run["tool"]["driver"]
+    assert isinstance(driver["name"], str) and driver["name"]
+    assert re.fullmatch(r"https://[^\s]+/", driver["informationUri"])
+    ids = [r["id"] for r in driver["rules"]]
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"CM\d{3}", i) for i in ids)
+    for rule in driver["rules"]:
+        for key in ("shortDescription", "fullDescription", "help"):
+            assert isinstance(rule[key]["text"], str) and rule[key]["text"]
+        assert rule["defaultConfiguration"]["level"] in ("none", "note", "warning", "error")
+        assert re.fullmatch(r"https://[^\s]+/rules/CM\d{3}/", rule["helpUri"])
+    assert run["columnKind"] in ("utf16CodeUnits", "unicodeCodePoints")
+    assert isinstance(run["results"], list)
+    for result in run["results"]:
+        assert result["ruleId"] in ids and ids[result["ruleIndex"]] == result["ruleId"]
+        assert result["level"] in ("none", "note", "warning", "error")
+        assert isinstance(result["message"]["text"], str) and result["message"]["text"]
+        [location] = result["locations"]
+        physical = location["physicalLocation"]
+        uri = physical["artifactLocation"]["uri"]
+        assert uri and "\\" not in uri and not uri.startswith("/") and "://" not in uri
+        assert not re.search(r"\s", uri)  # a uri-reference: spaces would be percent-encoded
+        region = physical["region"]
+        assert isinstance(region["startLine"], int) and region["startLine"] >= 1
+        assert isinstance(region["startColumn"], int) and region["startColumn"] >= 1
+    for invocation in run.get("invocations", []):
+        assert isinstance(invocation["executionSuccessful"], bool)
+        for n in invocation.get("toolExecutionNotifications", []):
+            assert n["level"] in ("none", "note", "warning", "error") and n["message"]["text"]
+
+
+# A broken data/ ---------------------------------------------------------------------------------
+
+
+def test_broken_data_is_one_line(capsys, tmp_path, monkeypatch):
+    broken = tmp_path / "data"
+    shutil.copytree(DATA, broken)
+    text = (broken / "citation.yaml").read_text().replace("year: 2023", "year: twenty")
+    (broken / "citation.yaml").write_text(text)
+    monkeypatch.setenv("CASME3_DATA_DIR", str(broken))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for argv in (["subject", "131"], ["terms"], ["scan", str(FIXTURE)], ["cite"]):
+        code, out, err = cli(capsys, *argv)
+        assert (code, out) == (2, "")
+        assert "citation.yaml" in one_line_error(err)
+
+
+# As a real program: no traceback, the same exit codes --------------------------------------------
+
+
+def program(*argv: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CASME3), *argv]
+        if CASME3.exists()
+        else [sys.executable, "-m", "casme3_compliance", *argv],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, **env},
+        timeout=120,
+    )
+
+
+def test_program_exit_codes(paper):
+    cases = [
+        (["subject", "131"], 1),
+        (["subject", "spNO.21"], 0),
+        (["subject", "nope"], 2),
+        (["terms", "3.5"], 0),
+        (["terms", "0.0"], 2),
+        (["scan"], 1),
+        (["scan", "no/such/path"], 2),
+        (["scan", "--select", "CM001"], 2),
+        (["checklist", "--format", "pdf"], 2),
+        (["--version"], 0),
+        (["--help"], 0),
+        ([], 2),
+    ]
+    for argv, code in cases:
+        done = program(*argv, cwd=paper)
+        assert done.returncode == code, (argv, done.stderr)
+        assert "Traceback" not in done.stderr, argv
+    assert program("--version").stdout == f"casme3 {c3.__version__}\n"
+
+
+def test_program_as_module(paper):
+    done = subprocess.run(
+        [sys.executable, "-m", "casme3_compliance", "scan", "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=paper,
+    )
+    assert done.returncode == 1 and len(json.loads(done.stdout)["findings"]) == 12
+
+
+def test_program_broken_data(tmp_path):
+    broken = tmp_path / "data"
+    shutil.copytree(DATA, broken)
+    (broken / "rules.yaml").write_text("rules: [\n")
+    done = program("subject", "131", CASME3_DATA_DIR=str(broken), XDG_CACHE_HOME=str(tmp_path))
+    assert done.returncode == 2 and done.stdout == ""
+    assert "rules.yaml" in one_line_error(done.stderr)
+
+
+def test_program_closed_pipe(paper):
+    done = subprocess.run(
+        f"'{CASME3}' terms | head -n 1", shell=True, capture_output=True, text=True, cwd=paper
+    )
+    assert done.stdout.startswith("License Agreement") and "Traceback" not in done.stderr
+
+
+def test_program_plain_ascii_terminal(paper):
+    done = program("subject", "C27", PYTHONIOENCODING="ascii", LC_ALL="C")
+    assert (
+        done.returncode == 0
+        and "Traceback" not in done.stderr
+        and "Part C subject 27" in done.stdout
+    )
+
+
+# The parser accepts exactly the grammar's references (hypothesis, against an oracle) -------------
+
+_WS = " \t"
+_SEPS = _WS + "._-"
+
+
+def _skip(s: str, i: int, chars: str) -> int:
+    while i < len(s) and s[i] in chars:
+        i += 1
+    return i
+
+
+def _number(s: str, i: int) -> int | None:
+    rest = s[i:]
+    return int(rest) if rest and len(rest) <= 6 and all(ch in "0123456789" for ch in rest) else None
+
+
+def oracle(text: str, kb) -> tuple[str, int] | None:
+    """The reference grammar, written out by hand (no regex), for an ASCII alphabet:
+    Part C  = ["part" sep*] "c" sep* digits;   Parts A/B = ["sp" ws* "no" sep*] digits;
+    any case, surrounding white space ignored, 1-6 digits, inside the part's range."""
+    s = text.strip(_WS).lower()
+    found = None
+    i = _skip(s, 4, _SEPS) if s.startswith("part") else 0
+    if s[i : i + 1] == "c":
+        n = _number(s, _skip(s, i + 1, _SEPS))
+        found = ("C", n) if n is not None else None
+    if found is None:
+        i = 0
+        if s.startswith("sp"):
+            j = _skip(s, 2, _WS)
+            if s[j : j + 2] == "no":
+                i = _skip(s, j + 2, _SEPS)
+        n = _number(s, i)
+        found = ("AB", n) if n is not None else None
+    if found is None:
+        return None
+    part = kb.subjects.part(found[0])
+    return found if part.min <= found[1] <= part.max else None
+
+
+_sep = st.text(alphabet=_SEPS, max_size=3)
+_digits = st.text(alphabet="0123456789", max_size=8)
+_pad = st.sampled_from(["", " ", "\t ", "  "])
+_ab = st.tuples(
+    _pad,
+    st.sampled_from(["", "sp", "SP", "Sp", "s"]),
+    st.sampled_from(["", " ", "\t", "."]),
+    st.sampled_from(["", "no", "NO", "No", "n"]),
+    _sep,
+    _digits,
+    _pad,
+).map("".join)
+_c = st.tuples(
+    _pad,
+    st.sampled_from(["", "part", "Part", "PART", "par"]),
+    _sep,
+    st.sampled_from(["c", "C", "", "b", "cc"]),
+    _sep,
+    _digits,
+    _pad,
+).map("".join)
+_noise = st.text(alphabet="spnoartcSPNOARTCbd0123456789" + _SEPS, max_size=14)
+
+
+@settings(max_examples=600, deadline=None)
+@given(text=st.one_of(_ab, _c, _noise))
+def test_parser_accepts_exactly_the_grammar(text):
+    kb = c3.load(DATA)
+    expected = oracle(text, kb)
+    try:
+        ref = c3.parse_ref(text, kb)
+        got = (ref.part, ref.number)
+    except c3.RefError:
+        got = None
+    assert got == expected
+
+
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.one_of(_ab, _c))
+def test_subject_command_follows_the_grammar(text, capsys):
+    kb = c3.load(DATA)
+    expected = oracle(text, kb)
+    code = main(["subject", "--", text])
+    capsys.readouterr()
+    if expected is None:
+        assert code == 2
+    else:
+        publishable = not kb.subjects.part(expected[0]).is_restricted(expected[1])
+        assert code == (0 if publishable else 1)
