@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from casme3_compliance import load, pages
+from casme3_compliance import load, pages, widgets
 
 
 def define_env(env: Any) -> None:
@@ -27,6 +27,10 @@ def define_env(env: Any) -> None:
     register("checklists", pages.checklists)
     register("apply_steps", pages.apply_steps)
     register("rules_index", pages.rules_index)
+    register("subject_lookup", widgets.subject_lookup)
+    register("subject_lookup_compact", widgets.subject_lookup_compact)
+    register("self_check", widgets.self_check)
+    register("apply_helper", widgets.apply_helper)
     env.macro(lambda code: pages.rule_page(load(), load().rule(code), link), "rule_page")
     register("quote", pages.quote)
     env.macro(lambda: load().agreement, "agreement")

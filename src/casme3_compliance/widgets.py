@@ -1,0 +1,218 @@
+"""HTML of the site's interactive tools: subject lookup, publication self-check, apply helper.
+
+The package renders every word a tool shows; docs/assets/javascripts/casme3.js only parses,
+compares and fills the `{slots}` of the sentences found here (`data-la-text`) and in
+/api/*.json. Each tool is rendered `hidden` and revealed by the script once its data has loaded,
+so a reader without JavaScript meets no dead control: the `<noscript>` says what to use instead
+(the script shows the same note when the data cannot load), and the tables, checklists and steps
+stay static HTML.
+
+Links are Markdown inside `markdown` blocks (md_in_html) so that `mkdocs build --strict` checks
+them and MkDocs rewrites them for the page's depth; the script takes the URL of the terms page
+from the rendered `.la-terms-link`.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.pages import Link, clause_links, md_escape
+
+VERDICT_HEADINGS = {
+    "restricted": "Restricted.",
+    "allowed": "Not restricted.",
+    "invalid": "Not a subject.",
+}
+
+
+def _text(texts: dict[str, str]) -> str:
+    """The sentences a tool fills in, as an HTML attribute value."""
+    return escape(json.dumps(texts, ensure_ascii=False), quote=True)
+
+
+def _examples(kb: KnowledgeBase) -> str:
+    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
+    return (
+        f"{ab.name}: <code>131</code>, <code>spNO.131</code> or <code>spNo 131</code> "
+        f"({ab.min} to {ab.max}). {c.name}: <code>C27</code> or <code>Part C 27</code> "
+        f"({c.min} to {c.max})."
+    )
+
+
+def _lookup(kb: KnowledgeBase, link: Link, compact: bool) -> str:
+    texts = {**VERDICT_HEADINGS, "clause": "Read LA clause {id}."}
+    label = "Look up a subject" if compact else "Subject"
+    tables = "the tables below" if not compact else f"the [subject tables]({link('subjects.md')})"
+    examples = (
+        "For example <code>131</code>, <code>spNO.131</code> or <code>C27</code>."
+        if compact
+        else _examples(kb)
+    )
+    return (
+        f'<div class="la-widget la-lookup{" la-lookup--compact" if compact else ""}" '
+        f'data-la-widget="subject-lookup" data-la-text="{_text(texts)}" hidden markdown>\n'
+        f'<p class="la-lookup__field">'
+        f'<label for="subject-lookup">{label}</label> '
+        f'<input type="text" id="subject-lookup" autocomplete="off" autocapitalize="off" '
+        f'spellcheck="false" aria-describedby="subject-lookup-hint"></p>\n'
+        f'<p id="subject-lookup-hint" class="la-lookup__hint" markdown="span">{examples} '
+        f"The answer appears as you type and links the "
+        f"[clause]({link('terms.md')}){{.la-terms-link}} that decides it.</p>\n"
+        f'<p id="subject-lookup-result" class="la-lookup__result" aria-live="polite"></p>\n'
+        f"</div>\n"
+        f'<noscript markdown="1">\n\n'
+        f"The lookup cannot run here: look the subject up in {tables}.\n\n</noscript>\n"
+    )
+
+
+def subject_lookup(kb: KnowledgeBase, link: Link) -> str:
+    """The full lookup for /subjects/: a field, the accepted forms, the answer as you type."""
+    return _lookup(kb, link, compact=False)
+
+
+def subject_lookup_compact(kb: KnowledgeBase, link: Link) -> str:
+    """The same lookup for the home page, pointing at the tables for readers without JavaScript."""
+    return _lookup(kb, link, compact=True)
+
+
+def self_check(kb: KnowledgeBase, link: Link) -> str:
+    """Subjects answered one by one, the "Before you publish" items as check boxes, a status."""
+    checklist = kb.checklist("publish")
+    a = kb.agreement
+    texts = {
+        **VERDICT_HEADINGS,
+        "clause": "Read LA clause {id}.",
+        "none": "No subject listed.",
+        "ready": "Ready, by this checklist: no restricted subject, every entry is a subject, "
+        "every item is ticked. The LA you signed governs.",
+        "not_ready": "Not ready.",
+        "restricted_block": "Restricted subjects in the list: {list}.",
+        "invalid_block": "Entries that are not subjects: {list}.",
+        "unticked_block": "Items not ticked: {n} of {total}.",
+        "md_title": "CAS(ME)³ publication self-check",
+        "md_meta": "Filled in on {date} against the CAS(ME)³ license agreement, "
+        "version {version} (taken {taken}).",
+        "md_subjects": "Subjects whose images appear",
+        "md_status": "Status:",
+        "md_clause": "clause {ids}",
+        "md_clauses": "clauses {ids}",
+        "md_file": "casme3-self-check-{date}.md",
+    }
+    items = "\n".join(
+        f'<li class="la-check__item" markdown="span">'
+        f'<input type="checkbox" id="self-check-{item.id}" data-item="{item.id}"> '
+        f'<label for="self-check-{item.id}">{md_escape(item.text)}</label> '
+        f"({clause_links(item.clauses, link)})</li>"
+        for item in checklist.items
+    )
+    return (
+        f'<noscript markdown="1">\n\n'
+        f"The self-check cannot run here, so subjects are not checked and ticks are not saved: "
+        f"look each subject up in the [subject tables]({link('subjects.md')}), tick the list "
+        f"below as you go, or print the [PDF checklist]({link('downloads/casme3-checklist.pdf')})."
+        f"\n\n"
+        f"</noscript>\n"
+        f'<div class="la-widget la-self-check" data-la-widget="self-check" '
+        f'data-la-text="{_text(texts)}" hidden markdown>\n'
+        f'<div class="la-self-check__field"><label for="self-check-subjects">Every subject whose '
+        f"image appears in the paper, its supplement or its slides</label>\n"
+        f'<textarea id="self-check-subjects" rows="4" autocomplete="off" spellcheck="false" '
+        f'aria-describedby="self-check-subjects-hint"></textarea></div>\n'
+        f'<p id="self-check-subjects-hint" class="la-lookup__hint" markdown="span">'
+        f"Separate them with commas, semicolons or new lines. {_examples(kb)} Each answer links "
+        f"the [clause]({link('terms.md')}){{.la-terms-link}} that decides it.</p>\n"
+        f'<ul id="self-check-results" class="la-self-check__results" aria-live="polite"></ul>\n'
+        f"</div>\n"
+        f'<fieldset class="la-check" id="{checklist.id}" data-checklist="{checklist.id}" markdown>'
+        f"\n<legend>{escape(checklist.title)}</legend>\n"
+        f'<p markdown="span">{md_escape(checklist.intro)}</p>\n'
+        f'<ul class="la-check__items" markdown>\n{items}\n</ul>\n</fieldset>\n'
+        f'<div class="la-widget la-self-check__end" data-la-widget="self-check-end" hidden>\n'
+        f'<p id="self-check-status" class="la-self-check__status" aria-live="polite"></p>\n'
+        f'<p class="la-self-check__actions">'
+        f'<button type="button" class="md-button md-button--primary" id="self-check-download">'
+        f"Download my checklist</button> "
+        f'<button type="button" class="md-button" id="self-check-reset">Reset</button></p>\n'
+        f'<p class="la-lookup__hint">Your answers stay in this browser (local storage) and are '
+        f"never sent anywhere. The download is a Markdown file with the date and the LA version "
+        f"({escape(a.version)}).</p>\n"
+        f"</div>\n"
+    )
+
+
+def apply_helper(kb: KnowledgeBase, link: Link) -> str:
+    """Two questions decide who signs (clauses 2.2-2.4); the signer's name gives the file name."""
+    a = kb.agreement
+    texts = {
+        "empty": "Type the name of the person who signs.",
+        "forbidden": "A file name cannot contain {chars}: leave such characters out of the name.",
+        "copied": "Copied: {filename}",
+        "copy_failed": "Copying is not allowed here: select the file name and copy it.",
+    }
+    cases = {
+        "unknown": ("", "Answer both questions to see who signs."),
+        "supervisor": (
+            "supervisor",
+            "**Your supervisor signs** the LA with their work email address, and fills in every "
+            "student or employee who will use the data: each one's name and registered "
+            f"competition ID ({clause_links(('2.3', '2.4'), link)}). The supervisor answers for "
+            f"every user listed ({clause_links(('2.5',), link)}).",
+        ),
+        "user": (
+            "user",
+            "**You sign** the LA yourself, with your fixed work email address at your university "
+            f"or company ({clause_links(('2.2',), link)}).",
+        ),
+        "user-needs-email": (
+            "user",
+            "**You sign** the LA yourself, and the LA asks you to sign with a fixed work email "
+            f"address of your workplace ({clause_links(('2.2',), link)}): get one before you "
+            "apply. Only students and temporary employees may have a supervisor sign instead "
+            f"({clause_links(('2.3',), link)}).",
+        ),
+    }
+    outcomes = "\n".join(
+        f'<p data-case="{case}" data-signer="{signer}" markdown="span"'
+        f"{'' if case == 'unknown' else ' hidden'}>{sentence}</p>"
+        for case, (signer, sentence) in cases.items()
+    )
+
+    def question(name: str, legend: str) -> str:
+        return (
+            f'<fieldset class="la-apply__question"><legend>{legend}</legend>'
+            f'<input type="radio" name="{name}" id="{name}-yes" value="yes"> '
+            f'<label for="{name}-yes">Yes</label> '
+            f'<input type="radio" name="{name}" id="{name}-no" value="no"> '
+            f'<label for="{name}-no">No</label></fieldset>'
+        )
+
+    template = escape(a.filename_template.replace("{name}", "<name>"))
+    student = question("apply-student", "Are you a student, or a temporary employee of a company?")
+    email = question(
+        "apply-email", "Do you have a fixed email address at your university or company?"
+    )
+    return (
+        f'<noscript markdown="1">\n\n'
+        f"The helper cannot run here: [who signs](#who-signs) is below, clause by clause, and "
+        f"the file name is under [The file name](#file-name).\n\n</noscript>\n"
+        f'<div class="la-widget la-apply" data-la-widget="apply" data-la-text="{_text(texts)}" '
+        f"hidden markdown>\n"
+        f"{student}\n{email}\n"
+        f'<div id="apply-signer" class="la-apply__signer" aria-live="polite" markdown>\n'
+        f"{outcomes}\n</div>\n"
+        f'<p class="la-apply__field"><label for="apply-signer-name">Name of the person who signs '
+        f"(you, or your supervisor)</label> "
+        f'<input type="text" id="apply-signer-name" autocomplete="name" '
+        f'aria-describedby="apply-filename-hint apply-filename-error"></p>\n'
+        f'<p id="apply-filename-hint" class="la-lookup__hint">The scan of the signed LA is named '
+        f"<code>{template}</code>.</p>\n"
+        f'<p class="la-apply__filename">File name: <output id="apply-filename" '
+        f'for="apply-signer-name" aria-live="polite"></output> '
+        f'<button type="button" class="md-button" id="apply-filename-copy" disabled>'
+        f"Copy the file name</button></p>\n"
+        f'<p id="apply-filename-error" class="la-apply__error" aria-live="assertive"></p>\n'
+        f'<p id="apply-copy-status" class="la-lookup__hint" aria-live="polite"></p>\n'
+        f"</div>\n"
+    )
