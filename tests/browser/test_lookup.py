@@ -1,0 +1,211 @@
+"""The subject lookup against the package: every subject, the shared vectors, keystrokes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import VECTORS
+
+import casme3_compliance as c3
+from casme3_compliance.model import anchor_for
+from casme3_compliance.widgets import VERDICT_HEADINGS
+
+pytestmark = pytest.mark.browser
+
+# Sets the field and fires `input` for each text, as typing would; one round trip for hundreds.
+LOOK_UP = """(texts) => {
+  const field = document.querySelector('#subject-lookup');
+  const out = document.querySelector('#subject-lookup-result');
+  return texts.map((text) => {
+    field.value = text;
+    field.dispatchEvent(new Event('input', {bubbles: true}));
+    return answer(out);
+  });
+}"""
+ANSWER = """(out) => {
+  const link = out.querySelector('a');
+  return {
+    verdict: out.dataset.verdict ?? null,
+    part: out.dataset.part ?? null,
+    number: out.dataset.number ? Number(out.dataset.number) : null,
+    why: out.dataset.why ?? null,
+    text: out.textContent,
+    href: link ? link.href : null,
+  };
+}"""
+
+
+def install(page) -> None:
+    page.evaluate(f"() => {{ window.answer = {ANSWER}; }}")
+
+
+def look_up(page, texts: list[str]) -> list[dict]:
+    install(page)
+    return page.evaluate(LOOK_UP, texts)
+
+
+def expected(text: str, kb) -> dict:
+    """What the package says about `text`: a verdict with its clause, or why it is no subject."""
+    try:
+        v = c3.verdict(text, kb)
+    except c3.RefError as e:
+        return {"verdict": "invalid", "part": None, "number": None, "message": str(e)}
+    return {
+        "verdict": "allowed" if v.publishable else "restricted",
+        "part": v.part,
+        "number": v.number,
+        "message": v.message,
+        "anchor": anchor_for(v.clause),
+    }
+
+
+def assert_same(got: dict, text: str, kb, base_url: str) -> None:
+    want = expected(text, kb)
+    assert (got["verdict"], got["part"], got["number"]) == (
+        want["verdict"],
+        want["part"],
+        want["number"],
+    ), text
+    heading = VERDICT_HEADINGS[want["verdict"]]
+    if want["verdict"] == "invalid":
+        assert got["text"] == f"{heading} {want['message']}", text
+        assert got["href"] is None, text
+    else:
+        assert got["text"].startswith(f"{heading} {want['message']} "), text
+        assert got["href"] == f"{base_url}terms/#{want['anchor']}", text
+
+
+def tab_to(page, selector: str) -> None:
+    """Reach an element with the Tab key alone, as a keyboard user would."""
+    target = page.locator(selector).first
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"{selector} cannot be reached with Tab")
+
+
+def test_every_subject_of_both_parts(tab, kb, base_url):
+    tab.goto("subjects/")
+    texts = []
+    for part in kb.subjects.parts:
+        for n in part.numbers():
+            texts += [f"spNO.{n}", str(n)] if part.key == "AB" else [f"C{n}", f"Part C {n}"]
+    answers = look_up(tab.page, texts)
+    for text, got in zip(texts, answers, strict=True):
+        assert_same(got, text, kb, base_url)
+    verdicts = {a["verdict"] for a in answers}
+    assert verdicts == {"restricted", "allowed"}
+
+
+def test_allowed_says_conditions_still_apply(tab):
+    tab.goto("subjects/")
+    for got in look_up(tab.page, ["21", "C27"]):
+        assert got["verdict"] == "allowed"
+        assert "conditions A, B and C" in got["text"] and "still apply" in got["text"]
+
+
+@pytest.mark.parametrize("kind", ["valid", "invalid"])
+def test_shared_vectors(tab, kb, base_url, kind):
+    """The JavaScript parser and the Python one read tests/vectors/subject_refs.json alike."""
+    tab.goto("subjects/")
+    cases = VECTORS[kind]
+    answers = look_up(tab.page, [c["input"] for c in cases])
+    for case, got in zip(cases, answers, strict=True):
+        if kind == "valid":
+            assert (got["part"], got["number"]) == (case["part"], case["number"]), case
+            assert got["verdict"] in ("restricted", "allowed"), case
+        else:
+            assert got["verdict"] == "invalid" and got["part"] is None, case
+            assert got["why"] == case["why"], case
+        assert_same(got, case["input"], kb, base_url)
+
+
+def test_shared_vector_lists(tab):
+    """Lists split as parse_refs splits them (the self-check reads lists)."""
+    tab.goto("self-check/")
+    for case in VECTORS["lists"]:
+        tab.page.fill("#self-check-subjects", case["input"])
+        items = tab.page.locator("#self-check-results > li")
+        got = [
+            [li.get_attribute("data-part"), int(li.get_attribute("data-number"))]
+            for li in items.all()
+        ]
+        assert got == case["refs"], case["input"]
+
+
+def test_random_text_is_read_as_python_reads_it(tab, kb, base_url):
+    """Unicode digits and spaces, long numbers, odd cases: both parsers give the same answer."""
+    alphabet = [
+        *"spnoSPNOcC.-_ 0127930",
+        "part",
+        "Part ",
+        "spNO",
+        "\t",
+        "\u00a0",  # no-break space: a space to both
+        "\u0085",  # a space to Python only, unless the grammar says so
+        "\u001c",
+        "\ufeff",  # a space to JavaScript's trim(), not to Python
+        "\uff11",  # full-width 1
+        "\u0663",  # Arabic-Indic 3
+        "\U0001d7cf",  # mathematical bold 1
+        "\u017f",  # long s: folds to s
+        "\u212a",  # Kelvin sign
+        "'",
+        '"',
+        "\\",
+        "x",
+    ]
+    rng = random.Random(20231)
+    texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 9))) for _ in range(1500)]
+    # And text shaped like references, so that most of it gets past the syntax check.
+    prefixes = ["", "spNO", "spNo.", "sp no ", "\u017fpno", "C", "c ", "Part C ", "part_c-", "D"]
+    spaces = ["", " ", "\t", "\u00a0", "\u0085", "\u001c", "\u3000", "\ufeff"]
+    digits = [*"0123456789", "\uff11", "\u0663", "\U0001d7cf"]
+    for _ in range(1500):
+        number = "".join(rng.choices(digits, k=rng.choice([1, 1, 2, 2, 3, 3, 4, 6, 7, 9])))
+        texts.append(
+            rng.choice(spaces)
+            + rng.choice(prefixes)
+            + number
+            + rng.choice(["", "", " ", "a"])
+            + rng.choice(spaces)
+        )
+    tab.goto("subjects/")
+    for text, got in zip(texts, look_up(tab.page, texts), strict=True):
+        assert_same(got, text, kb, base_url)
+
+
+def test_verdict_follows_every_keystroke(tab, kb, base_url):
+    tab.goto("subjects/")
+    install(tab.page)
+    tab_to(tab.page, "#subject-lookup")
+    out = tab.page.locator("#subject-lookup-result")
+    typed = ""
+    steps = [*"spNO.131", "Backspace", "Backspace", *"20", "Backspace", "Backspace", "Backspace"]
+    steps += ["Backspace"] * 5 + [*"C27", "Backspace", "7", "Backspace", "Backspace", "Backspace"]
+    for step in steps:
+        if step == "Backspace":
+            tab.page.keyboard.press("Backspace")
+            typed = typed[:-1]
+        else:
+            tab.page.keyboard.type(step)
+            typed += step
+        assert tab.page.input_value("#subject-lookup") == typed
+        assert_same(out.evaluate("answer"), typed, kb, base_url)
+    assert typed == ""
+
+
+def test_compact_lookup_on_the_home_page(tab, kb, base_url):
+    tab.goto("")
+    field = tab.page.get_by_label("Look up a subject")
+    assert field.is_visible()
+    assert tab.page.get_attribute("#subject-lookup-result", "aria-live") == "polite"
+    field.press_sequentially("spNo 131")
+    install(tab.page)
+    got = tab.page.locator("#subject-lookup-result").evaluate("answer")
+    assert got["verdict"] == "restricted"
+    assert_same(got, "spNo 131", kb, base_url)
+    tab.page.locator("#subject-lookup-result a").click()
+    tab.page.wait_for_url(f"{base_url}terms/#clause-3-5")

@@ -1,0 +1,83 @@
+"""JavaScript off: every page still reads (tables, checklists, steps), and no control is dead."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_pages import NAV
+
+pytestmark = pytest.mark.browser
+
+# Playwright's text selectors skip <noscript>, which Chromium shows when scripts are off.
+NOTE = "noscript > p"
+
+# Visible controls in the page's content that need a script to do anything: text fields,
+# buttons, outputs, our tools. Check boxes and radio buttons work without one.
+DEAD = """() => [...document.querySelectorAll(`.md-content :is(input:not([type=checkbox]):not(
+  [type=radio]), textarea, button, select, output, [data-la-widget])`)]
+  .filter((e) => e.getClientRects().length > 0).map((e) => e.outerHTML.slice(0, 120))"""
+
+
+@pytest.fixture(scope="module")
+def page(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("path", NAV)
+def test_no_dead_control_without_javascript(page, base_url, path):
+    assert page.goto(base_url + path).status == 200
+    assert page.evaluate(DEAD) == []
+    assert page.locator("h1").is_visible()
+
+
+def test_tables_checklists_and_steps_are_static(page, base_url, kb):
+    page.goto(base_url + "subjects/")
+    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
+    assert page.locator("table.la-subjects--ab td[id]").count() == len(ab.restricted())
+    assert page.locator("table.la-subjects--c tbody tr").count() == len(c.numbers())
+    note = page.locator(NOTE)
+    assert note.is_visible() and "look the subject up in the tables" in note.text_content()
+
+    page.goto(base_url + "checklist/")
+    total = sum(len(cl.items) for cl in kb.checklists)
+    assert page.locator("li.task-list-item:visible").count() == total
+
+    page.goto(base_url + "self-check/")
+    for item in kb.checklist("publish").items:
+        box = page.get_by_label(item.text, exact=True)
+        assert box.is_visible() and box.is_enabled()  # a plain form: ticks work, unsaved
+    note = page.locator(NOTE)
+    assert note.is_visible() and "subjects are not checked" in note.text_content()
+
+    page.goto(base_url + "apply/")
+    steps = kb.agreement.clause("S.2").steps
+    assert page.locator("#steps ~ ol").first.locator("li").all_text_contents() == list(steps)
+    assert page.locator("#who-signs").is_visible() and page.locator("#file-name").is_visible()
+    note = page.locator(NOTE)
+    assert note.is_visible() and "who signs" in note.text_content()
+
+    page.goto(base_url)
+    note = page.locator(NOTE)
+    assert note.is_visible() and "look the subject up in the subject tables" in note.text_content()
+    assert note.locator("a").get_attribute("href") == "subjects/"
+
+
+def test_tools_stay_hidden_and_say_what_to_use_when_their_data_cannot_load(browser, base_url):
+    context = browser.new_context()
+    context.route("**/api/*.json", lambda route: route.abort())
+    page = context.new_page()
+    for path, words in [
+        ("", "look the subject up in the subject tables"),
+        ("subjects/", "look the subject up in the tables below"),
+        ("self-check/", "subjects are not checked"),
+        ("apply/", "who signs"),
+    ]:
+        page.goto(base_url + path)
+        note = page.locator(".la-fallback")
+        note.wait_for()
+        assert words in note.text_content(), path
+        assert page.evaluate(DEAD) == [], path
+    context.close()

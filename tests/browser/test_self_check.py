@@ -1,0 +1,151 @@
+"""The publication self-check: answers, status, persistence, reset and the Markdown download."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+import casme3_compliance as c3
+from casme3_compliance.checklist import clause_refs
+from casme3_compliance.model import anchor_for
+from casme3_compliance.widgets import VERDICT_HEADINGS
+
+from .test_lookup import tab_to
+
+pytestmark = pytest.mark.browser
+
+STORAGE_KEY = "casme3-self-check"
+
+
+def results(page) -> list[dict]:
+    return page.eval_on_selector_all(
+        "#self-check-results > li",
+        "items => items.map(li => ({verdict: li.dataset.verdict, text: li.textContent}))",
+    )
+
+
+def status(page) -> tuple[str, str]:
+    box = page.locator("#self-check-status")
+    return box.get_attribute("data-status"), box.text_content()
+
+
+def boxes(page):
+    return page.locator("fieldset.la-check input[type=checkbox]")
+
+
+def md_escape(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<])", r"\\\1", text)
+
+
+def test_checklist_items_are_labelled_check_boxes_linked_to_their_clauses(tab, kb, base_url):
+    tab.goto("self-check/")
+    items = kb.checklist("publish").items
+    assert boxes(tab.page).count() == len(items)
+    for item in items:
+        box = tab.page.get_by_label(item.text, exact=True)
+        assert box.get_attribute("type") == "checkbox" and not box.is_checked()
+        links = box.locator("xpath=ancestor::li[1]//a").evaluate_all("as => as.map(a => a.href)")
+        assert links == [f"{base_url}terms/#{anchor_for(c)}" for c in item.clauses]
+
+
+def test_each_subject_answered_and_the_status_names_what_blocks(tab, kb):
+    tab.goto("self-check/")
+    entries = ["131", "spNO.21", "C27", "abc", "C40"]
+    tab.page.fill("#self-check-subjects", "131, spNO.21; C27\nabc\n\nC40")
+    got = results(tab.page)
+    assert len(got) == len(entries)
+    for entry, answer in zip(entries, got, strict=True):
+        try:
+            v = c3.verdict(entry, kb)
+        except c3.RefError as e:
+            assert answer == {
+                "verdict": "invalid",
+                "text": f"{VERDICT_HEADINGS['invalid']} {e}",
+            }
+        else:
+            assert answer["verdict"] == ("allowed" if v.publishable else "restricted")
+            assert answer["text"].startswith(f"{VERDICT_HEADINGS[answer['verdict']]} {v.message}")
+    state, text = status(tab.page)
+    n = len(kb.checklist("publish").items)
+    assert state == "not-ready"
+    assert "spNO.131" in text and "'abc'" in text and "'C40'" in text
+    assert "spNO.21" not in text and f"{n} of {n}" in text
+
+    # Only ticks missing once the subjects are all publishable.
+    tab.page.fill("#self-check-subjects", "21; C27")
+    state, text = status(tab.page)
+    assert state == "not-ready" and "spNO" not in text and f"{n} of {n}" in text
+
+    # Keyboard alone: Tab to the first box, Space ticks it.
+    tab_to(tab.page, "fieldset.la-check input[type=checkbox]")
+    tab.page.keyboard.press("Space")
+    assert boxes(tab.page).first.is_checked()
+    assert f"{n - 1} of {n}" in status(tab.page)[1]
+    for i in range(1, n):
+        boxes(tab.page).nth(i).check()
+    assert status(tab.page)[0] == "ready"
+
+
+def test_answers_survive_a_reload_and_reset_clears_them(tab, kb):
+    tab.goto("self-check/")
+    tab.page.fill("#self-check-subjects", "21; C27")
+    for i in range(boxes(tab.page).count()):
+        boxes(tab.page).nth(i).check()
+    boxes(tab.page).nth(2).uncheck()
+    before = status(tab.page)
+
+    tab.page.reload()
+    tab.wait_for_tools()
+    assert tab.page.input_value("#self-check-subjects") == "21; C27"
+    ticked = [boxes(tab.page).nth(i).is_checked() for i in range(boxes(tab.page).count())]
+    assert ticked == [i != 2 for i in range(len(ticked))]
+    assert status(tab.page) == before
+    assert [r["verdict"] for r in results(tab.page)] == ["allowed", "allowed"]
+
+    tab.page.click("#self-check-reset")
+    assert tab.page.input_value("#self-check-subjects") == ""
+    assert not any(boxes(tab.page).nth(i).is_checked() for i in range(len(ticked)))
+    assert results(tab.page) == [] and status(tab.page)[0] == "not-ready"
+    assert tab.page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") is None
+    tab.page.reload()
+    tab.wait_for_tools()
+    assert tab.page.input_value("#self-check-subjects") == ""
+    assert boxes(tab.page).first.is_checked() is False
+
+
+def test_download_is_the_filled_checklist_as_markdown(tab, kb):
+    tab.goto("self-check/")
+    loaded = len(tab.requests)
+    tab.page.fill("#self-check-subjects", "spNO.131\n21\nPart C 27\nxyz")
+    items = kb.checklist("publish").items
+    unticked = items[3].id
+    for item in items:
+        if item.id != unticked:
+            tab.page.check(f"#self-check-{item.id}")
+    days = {dt.date.today().isoformat()}
+    with tab.page.expect_download() as info:
+        tab.page.click("#self-check-download")
+    days.add(dt.date.today().isoformat())
+    download = info.value
+    text = Path(download.path()).read_text("utf-8")
+    (day,) = [d for d in days if download.suggested_filename == f"casme3-self-check-{d}.md"]
+
+    assert text.startswith("# ")
+    assert day in text and kb.agreement.version in text and kb.agreement.taken in text
+    lines = text.splitlines()
+    for item in items:
+        mark = " " if item.id == unticked else "x"
+        assert f"- [{mark}] {md_escape(item.text)} ({clause_refs(item)})" in lines
+    for ref in ("spNO.131", "21", "Part C 27"):
+        v = c3.verdict(ref, kb)
+        heading = VERDICT_HEADINGS["allowed" if v.publishable else "restricted"]
+        assert f"- {md_escape(v.subject)}: {heading} {md_escape(v.message)}" in lines
+    with pytest.raises(c3.RefError) as e:
+        c3.parse_ref("xyz", kb)
+    assert f"- 'xyz': {VERDICT_HEADINGS['invalid']} {md_escape(str(e.value))}" in lines
+    assert any(line.startswith("Status:") and "spNO.131" in line for line in lines)
+    # Nothing left the browser: no request since the page loaded (the file is a blob: URL).
+    assert [u for u in tab.requests[loaded:] if u.startswith("http")] == []
