@@ -3,8 +3,82 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotations are strings
+    from typing import Any
+
+
+class _Frozen:
+    """The methods `@dataclass(frozen=True)` would generate, written once for every class.
+
+    The generated ones are compiled with exec() for each class, which cost `casme3` about 20 ms
+    at every start. Classes stay dataclasses (fields(), asdict() and replace() work); equality,
+    hashing, repr and immutability behave as with frozen=True.
+    """
+
+    __slots__ = ()
+    _names: tuple[str, ...] = ()
+    _defaults: dict[str, object]  # set on each class by frozen()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        cls = type(self)
+        names = cls._names
+        if len(args) > len(names):
+            given = f"{len(args)} were given"
+            raise TypeError(f"{cls.__name__}() takes {len(names)} positional arguments but {given}")
+        values = dict(zip(names, args, strict=False))
+        for key, value in kwargs.items():
+            if key not in names:
+                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {key!r}")
+            if key in values:
+                raise TypeError(f"{cls.__name__}() got multiple values for argument {key!r}")
+            values[key] = value
+        for name in names:
+            if name in values:
+                value = values[name]
+            elif name in cls._defaults:
+                value = cls._defaults[name]
+            else:
+                raise TypeError(f"{cls.__name__}() missing required argument: {name!r}")
+            object.__setattr__(self, name, value)
+
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self._names)
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._names)
+        return f"{type(self).__qualname__}({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+def frozen(cls: type) -> type:
+    """A frozen dataclass whose methods come from _Frozen instead of being generated."""
+    if cls.__doc__ is None:  # what dataclass() would write, without its costly inspect.signature
+        sig = ", ".join(
+            f"{name}: {kind!r}" + (f" = {cls.__dict__[name]!r}" if name in cls.__dict__ else "")
+            for name, kind in cls.__annotations__.items()
+        )
+        cls.__doc__ = f"{cls.__name__}({sig})"
+    cls = dataclass(init=False, repr=False, eq=False)(cls)
+    found = fields(cls)
+    cls._names = tuple(f.name for f in found)
+    cls._defaults = {f.name: f.default for f in found if f.default is not MISSING}
+    return cls
 
 
 def anchor_for(clause_id: str) -> str:
@@ -12,14 +86,14 @@ def anchor_for(clause_id: str) -> str:
     return "clause-" + clause_id.lower().replace(".", "-")
 
 
-@dataclass(frozen=True)
-class GlanceEntry:
+@frozen
+class GlanceEntry(_Frozen):
     column: str
     label: str
 
 
-@dataclass(frozen=True)
-class Clause:
+@frozen
+class Clause(_Frozen):
     id: str
     kind: str
     text: str
@@ -51,8 +125,8 @@ class Clause:
         )
 
 
-@dataclass(frozen=True)
-class Section:
+@frozen
+class Section(_Frozen):
     number: str | None
     title: str
     clauses: tuple[Clause, ...]
@@ -62,8 +136,8 @@ class Section:
         return f"{self.number}. {self.title}" if self.number else self.title
 
 
-@dataclass(frozen=True)
-class Agreement:
+@frozen
+class Agreement(_Frozen):
     title: str
     short_title: str
     owner: str
@@ -120,22 +194,22 @@ class Agreement:
         )
 
 
-@dataclass(frozen=True)
-class Source:
+@frozen
+class Source(_Frozen):
     title: str
     where: str
     note: str
 
 
-@dataclass(frozen=True)
-class Member:
+@frozen
+class Member(_Frozen):
     part: str
     description: str
     source: Source
 
 
-@dataclass(frozen=True)
-class Part:
+@frozen
+class Part(_Frozen):
     """A numbering of subjects: `AB` (Parts A and B share spNO.<n>) or `C`."""
 
     key: str
@@ -165,8 +239,8 @@ class Part:
         return f"spno-{n}" if self.key == "AB" else f"part-c-{n}"
 
 
-@dataclass(frozen=True)
-class Subjects:
+@frozen
+class Subjects(_Frozen):
     parts: tuple[Part, ...]
     sources: dict[str, Source]
 
@@ -197,14 +271,14 @@ class Subjects:
         return cls(parts, sources)
 
 
-@dataclass(frozen=True)
-class Author:
+@frozen
+class Author(_Frozen):
     given: str
     family: str
 
 
-@dataclass(frozen=True)
-class Citation:
+@frozen
+class Citation(_Frozen):
     clause: str
     la_sentence: str
     source: str
@@ -260,29 +334,29 @@ class Citation:
         )
 
 
-@dataclass(frozen=True)
-class ChecklistItem:
+@frozen
+class ChecklistItem(_Frozen):
     id: str
     text: str
     clauses: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Checklist:
+@frozen
+class Checklist(_Frozen):
     id: str
     title: str
     intro: str
     items: tuple[ChecklistItem, ...]
 
 
-@dataclass(frozen=True)
-class Example:
+@frozen
+class Example(_Frozen):
     file: str
     content: str
 
 
-@dataclass(frozen=True)
-class Rule:
+@frozen
+class Rule(_Frozen):
     code: str
     name: str
     severity: str
@@ -295,8 +369,8 @@ class Rule:
     good: Example
 
 
-@dataclass(frozen=True)
-class KnowledgeBase:
+@frozen
+class KnowledgeBase(_Frozen):
     """Everything in data/, validated and cross-checked."""
 
     agreement: Agreement
