@@ -498,3 +498,68 @@ def test_subject_command_follows_the_grammar(text, capsys):
     else:
         publishable = not kb.subjects.part(expected[0]).is_restricted(expected[1])
         assert code == (0 if publishable else 1)
+
+
+# The user page and the pre-commit hooks ----------------------------------------------------------
+
+PAGE = ROOT / "docs" / "usage" / "cli.md"
+
+
+def test_page_is_safe_for_the_macros_plugin():
+    text = PAGE.read_text("utf-8")
+    for marker in ("{{", "}}", "{%", "{#"):
+        assert marker not in text, marker
+
+
+def test_page_examples_are_valid_commands():
+    from casme3_compliance.cli import _parser
+
+    text = PAGE.read_text("utf-8")
+    examples = re.findall(r"^\$ (casme3 .*?)(?:\s+#.*)?$", text, flags=re.M)
+    assert {e.split()[1] for e in examples if not e.startswith("casme3 --")} == {
+        "subject",
+        "cite",
+        "checklist",
+        "terms",
+        "scan",
+    }
+    for example in examples:
+        args = example.split()[1:]
+        if args == ["--version"]:
+            continue
+        parsed = _parser().parse_args(args)
+        assert parsed.run is not None, example
+    # The documented output of `subject` is the real one.
+    for ref in ("spNO.131", "21"):
+        message = c3.verdict(ref, c3.load(DATA)).message
+        assert message in text
+
+
+def test_page_yaml_blocks_parse_and_the_workflow_uploads_sarif():
+    import yaml
+
+    text = PAGE.read_text("utf-8")
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, flags=re.S)]
+    workflow = next(b for b in blocks if isinstance(b, dict) and "jobs" in b)
+    steps = workflow["jobs"]["casme3"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert "casme3 scan --format sarif -o casme3.sarif" in runs
+    upload = next(
+        s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@")
+    )
+    assert upload["with"]["sarif_file"] == "casme3.sarif"
+    assert workflow["permissions"]["security-events"] == "write"
+
+
+def test_pre_commit_hooks():
+    import yaml
+
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"casme3-scan", "casme3-scan-files"}
+    for hook in hooks.values():
+        assert {"id", "name", "entry", "language"} <= set(hook)
+        assert hook["language"] == "python" and hook["entry"].split()[0] == "casme3"
+    assert hooks["casme3-scan"]["pass_filenames"] is False and hooks["casme3-scan"]["always_run"]
+    assert hooks["casme3-scan-files"]["pass_filenames"] is True
+    # The entry is a real command of the console script pyproject.toml declares.
+    assert 'casme3 = "casme3_compliance.cli:main"' in (ROOT / "pyproject.toml").read_text()
