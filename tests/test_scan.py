@@ -53,6 +53,14 @@ def test_in_git_only_what_would_be_published(kb, repo):
     assert "data/part_A/" in {rel(repo, f) for f in everything.findings}
 
 
+def test_an_ignored_folder_says_so(kb, repo):
+    tree(repo, {".gitignore": "data/\n", "data/part_A/spNO.1/a/color/0001.jpg": FAKE})
+    report = scan([str(repo / "data")], kb)
+    assert report.findings == [] and [n.kind for n in report.notes] == ["git"]
+    assert "--all" in report.notes[0].message
+    assert codes(scan([str(repo / "data")], kb, all_files=True)) == ["CM303"]
+
+
 def test_git_folder_itself_is_never_scanned(kb, repo):
     tree(repo, {"a.txt": "spNO.131\n"})
     (repo / ".git" / "spNO.1.txt").write_text("spNO.131\n")

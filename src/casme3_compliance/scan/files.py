@@ -60,6 +60,14 @@ def collect(paths: list[str], all_files: bool) -> tuple[list[Entry], list[Note]]
             rels = None if all_files else _git_files(arg, notes)
             if rels is None:
                 rels = _walk(arg, notes)
+            elif not rels and _has_files(arg):
+                notes.append(
+                    Note(
+                        display(arg),
+                        "git",
+                        "git would publish nothing here (ignored?): --all scans every file",
+                    )
+                )
             for rel in rels:
                 fs = os.path.join(arg, rel)
                 shown = display(fs)
@@ -145,6 +153,14 @@ def _walk(top: str, notes: list[Note]) -> list[str]:
             else:
                 out.append(child)
     return out
+
+
+def _has_files(folder: str) -> bool:
+    try:
+        with os.scandir(folder) as it:
+            return any(True for _ in it)
+    except OSError:
+        return False
 
 
 def _why(e: OSError) -> str:
