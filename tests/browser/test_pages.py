@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from urllib.request import urlopen
+
 import pytest
-from conftest import DATA
+import yaml
+from conftest import DATA, ROOT
 
 import casme3_compliance as c3
 
@@ -11,8 +15,40 @@ from .conftest import open_tab
 
 pytestmark = pytest.mark.browser
 
-NAV = ["", "terms/", "at-a-glance/", "subjects/", "self-check/", "cite/", "checklist/", "apply/"]
-PAGES = [*NAV, "rules/", *(f"rules/{r.code}/" for r in c3.load(DATA).rules)]
+
+def _nav() -> list[str]:
+    """The URL of every page in mkdocs.yml's nav, as directory URLs relative to the site root."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!ENV", lambda loader, node: None)
+
+    def files(entry: object) -> list[str]:  # nav entries nest as titles, lists and file names
+        if isinstance(entry, str):
+            return [entry]
+        items = entry.values() if isinstance(entry, dict) else entry
+        return [f for item in items for f in files(item)]
+
+    config = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader)
+    urls = []
+    for file in files(config["nav"]):
+        if "://" in file:  # an external link in the nav
+            continue
+        page = file.removesuffix(".md").removesuffix("index")
+        urls.append(page if page == "" or page.endswith("/") else f"{page}/")
+    return urls
+
+
+NAV = _nav()
+# The hooks generate one page per scan rule; the nav lists them from the data.
+PAGES = [*NAV, *(f"rules/{r.code}/" for r in c3.load(DATA).rules)]
+
+
+def test_the_sweep_covers_every_page_of_the_sitemap(base_url):
+    with urlopen(base_url + "sitemap.xml") as response:
+        sitemap = re.findall(r"<loc>([^<]*)</loc>", response.read().decode("utf-8"))
+    assert sorted(url.removeprefix(base_url) for url in sitemap) == sorted(PAGES)
 
 
 @pytest.fixture(scope="module")
