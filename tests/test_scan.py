@@ -81,6 +81,20 @@ def test_files_given_one_by_one(kb, tmp_path, monkeypatch):
     assert [f.path for f in scan(["b.txt", "./a.txt", "a.txt"], kb).findings] == ["a.txt", "b.txt"]
 
 
+def test_the_scanned_folders_own_name_is_not_judged(kb, tmp_path, monkeypatch):
+    root = tree(tmp_path / "spNO.131", {"a/b.txt": "x", "a/color/1.jpg": FAKE})
+    assert run(root, kb).findings == []
+    frames = tree(tmp_path / "part_C" / "sub12", {"spNO.1/a/color/1.jpg": FAKE})
+    [f] = run(frames, kb).findings
+    assert (f.code, f.path) == ("CM303", f"{frames}/")
+    monkeypatch.chdir(frames)
+    assert [f.path for f in scan(["."], kb).findings] == ["./"]
+    # A file named on the command line: a relative path is judged whole, an absolute one by name.
+    monkeypatch.chdir(tmp_path)
+    assert codes(scan(["spNO.131/a/b.txt"], kb)) == ["CM301"]
+    assert codes(scan([str(root / "a" / "b.txt")], kb)) == []
+
+
 def test_missing_path_is_a_scan_error(kb, tmp_path):
     with pytest.raises(ScanError, match="no-such: no such file"):
         scan([str(tmp_path / "no-such")], kb)

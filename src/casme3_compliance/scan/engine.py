@@ -129,7 +129,7 @@ class _Run:
             entry = entries[i]
             if entry.path in claimed:
                 continue
-            segments = entry.path.split("/")
+            segments = entry.judged.split("/")
             self._subject_names(entry, segments, seen)
             self._part_c_paths(entry, segments, seen)
         return claimed
@@ -143,7 +143,7 @@ class _Run:
                     continue
                 above.add(n)
                 is_dir = i < len(segments) - 1
-                where = "/".join(segments[: i + 1]) + ("/" if is_dir else "")
+                where = _where(entry, segments[: i + 1], is_dir)
                 if ("CM301", where, n) not in seen:
                     seen.add(("CM301", where, n))
                     what = "folder" if is_dir else "file"
@@ -158,7 +158,7 @@ class _Run:
             if v is None:
                 continue
             is_dir = i + 1 < len(segments) - 1
-            where = "/".join(segments[: i + 2]) + ("/" if is_dir else "")
+            where = _where(entry, segments[: i + 2], is_dir)
             if ("CM302", where, v.number) not in seen:
                 seen.add(("CM302", where, v.number))
                 what = "folder" if is_dir else "file"
@@ -170,7 +170,7 @@ class _Run:
         groups: dict[str, _DatabaseGroup] = {}
         claimed: set[str] = set()
         for entry in entries:
-            segments = entry.path.split("/")
+            segments = entry.judged.split("/")
             name = segments[-1]
             if P.WORKBOOK.fullmatch(name) or P.ARCHIVE.fullmatch(name):
                 what = "annotation workbook" if P.WORKBOOK.fullmatch(name) else "archive"
@@ -189,14 +189,12 @@ class _Run:
             if found is None:
                 continue
             depth, kind, n = found
-            parent = "/".join(segments[: depth - 1]) or "."
+            parent = _where(entry, segments[: depth - 1], True)
             group = groups.setdefault(parent, _DatabaseGroup())
             group.add(kind, segments[depth - 1], n)
             claimed.add(entry.path)
         for parent, group in sorted(groups.items()):
-            message = group.describe(self, clause)
-            where = parent + "/" if parent != "." else "./"
-            self.add("CM303", where, 1, 1, message, clause)
+            self.add("CM303", parent, 1, 1, group.describe(self, clause), clause)
         return claimed
 
     # Text rules ------------------------------------------------------------------------------
@@ -331,9 +329,18 @@ def _scan_one(job: tuple[str, str | None, T.Want]) -> T.TextResult | OSError:
         return OSError(e.errno, e.strerror or str(e))
 
 
+def _where(entry: Entry, segments: list[str], is_dir: bool) -> str:
+    """The path shown for a finding on a file or folder: the scanned folder, then `segments`."""
+    prefix = entry.path[: entry.root]  # "" or the scanned folder with its slash
+    if not segments:
+        return prefix or "./"
+    shown = prefix + "/".join(segments)
+    return shown + "/" if is_dir else shown
+
+
 def _candidates(entries: list[Entry], needles: tuple[bytes, ...]) -> list[set[int]]:
     """For each needle (a pattern on lower-case bytes), the indexes of the paths holding it."""
-    encoded = [e.path.encode("utf-8", "surrogateescape") for e in entries]
+    encoded = [e.judged.encode("utf-8", "surrogateescape") for e in entries]
     starts, at = [], 0
     for b in encoded:
         starts.append(at)

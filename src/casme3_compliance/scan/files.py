@@ -33,6 +33,12 @@ class Entry:
     kind: str | None  # a TEXT_KINDS value when its text is read, else None
     regular: bool
     size: int = 0
+    root: int = 0  # path[:root] is the folder the user named: its own name is not judged
+
+    @property
+    def judged(self) -> str:
+        """The part of the path the rules look at: below the scanned folder."""
+        return self.path[self.root :]
 
 
 def text_kind(name: str) -> str | None:
@@ -68,29 +74,36 @@ def collect(paths: list[str], all_files: bool) -> tuple[list[Entry], list[Note]]
                         "git would publish nothing here (ignored?): --all scans every file",
                     )
                 )
+            top = display(arg)
+            root = 0 if top == "." else len(top.rstrip("/")) + 1
             for rel in rels:
                 fs = os.path.join(arg, rel)
                 shown = display(fs)
                 if shown not in entries:
-                    entry = _entry(fs, shown, notes)
+                    entry = _entry(fs, shown, notes, root=root)
                     if entry is not None:
                         entries[shown] = entry
         else:
             shown = display(arg)
-            entry = _entry(arg, shown, notes, explicit=True)
+            # A relative path is judged whole (a hook passes paths from the repository's root);
+            # of an absolute one, only the file's name.
+            root = shown.rfind("/") + 1 if os.path.isabs(arg) else 0
+            entry = _entry(arg, shown, notes, explicit=True, root=root)
             if entry is not None:
                 entries.setdefault(shown, entry)
     return sorted(entries.values(), key=lambda e: e.path), notes
 
 
-def _entry(fs: str, shown: str, notes: list[Note], explicit: bool = False) -> Entry | None:
+def _entry(
+    fs: str, shown: str, notes: list[Note], explicit: bool = False, root: int = 0
+) -> Entry | None:
     try:
         st = os.stat(fs) if explicit else os.lstat(fs)
     except FileNotFoundError:
         return None  # Listed by git, deleted in the work tree since.
     except OSError as e:
         notes.append(Note(shown, "unreadable", f"cannot stat: {e.strerror or e}"))
-        return Entry(shown, fs, None, False)
+        return Entry(shown, fs, None, False, root=root)
     mode = st.st_mode
     if stat.S_ISLNK(mode):
         try:
@@ -98,14 +111,14 @@ def _entry(fs: str, shown: str, notes: list[Note], explicit: bool = False) -> En
         except OSError as e:
             if e.errno == errno.ELOOP:
                 notes.append(Note(shown, "symlink-loop", "symlink loop: checked by name only"))
-        return Entry(shown, fs, None, False)
+        return Entry(shown, fs, None, False, root=root)
     if stat.S_ISDIR(mode):
         notes.append(Note(shown, "not-regular", "a nested repository or submodule: not scanned"))
         return None
     if not stat.S_ISREG(mode):
         notes.append(Note(shown, "not-regular", "not a regular file: checked by name only"))
-        return Entry(shown, fs, None, False)
-    return Entry(shown, fs, text_kind(os.path.basename(fs)), True, st.st_size)
+        return Entry(shown, fs, None, False, root=root)
+    return Entry(shown, fs, text_kind(os.path.basename(fs)), True, st.st_size, root)
 
 
 def _git_files(directory: str, notes: list[Note]) -> list[str] | None:
