@@ -7,14 +7,11 @@ ranges, clause links and verdict sentences have one source.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict
-from functools import cache
 from typing import Any
 
-from casme3_compliance.errors import RefError
 from casme3_compliance.model import KnowledgeBase, anchor_for
-from casme3_compliance.subjects import _AB, _C, _LIST_SEPARATORS, parse_ref, templates
+from casme3_compliance.subjects import _PATTERNS, GRAMMAR, MESSAGES, range_message, templates
 
 FILENAME_FORBIDDEN = r'[/\\:*?"<>|\x00-\x1f\x7f]'
 """Characters no file name may hold on Windows, macOS or Linux (a RegExp for Python and JS)."""
@@ -76,117 +73,15 @@ def subjects(kb: KnowledgeBase) -> dict[str, Any]:
     return {**_meta(kb), "parts": parts, "syntax": syntax(kb)}
 
 
-# --- The subject-reference grammar for JavaScript ----------------------------------------------
-#
-# The site's parser runs the package's own regexes, so the two accept the same text. Python's
-# `\d` and `\s` are Unicode classes (full-width digits, U+0085...) that JavaScript spells
-# differently; they are written out as code-point ranges, which also give each digit its value.
-
-
-@cache
-def _ranges(kind: str) -> tuple[tuple[int, int], ...]:
-    """Code points Python's `\\d` (str.isdecimal) or `\\s` (str.isspace) matches, as runs."""
-    test = str.isdecimal if kind == "d" else str.isspace
-    runs: list[list[int]] = []
-    for cp in range(0x110000):
-        if test(chr(cp)):
-            if runs and runs[-1][1] == cp - 1:
-                runs[-1][1] = cp
-            else:
-                runs.append([cp, cp])
-    return tuple((lo, hi) for lo, hi in runs)
-
-
-def _class_ranges(kind: str, ascii_only: bool) -> tuple[tuple[int, int], ...]:
-    if ascii_only:
-        return ((48, 57),) if kind == "d" else ((9, 13), (32, 32))
-    return _ranges(kind)
-
-
-_SAME_ESCAPES = frozenset("nrt^$\\.*+?()[]{}|/")
-
-
-def js_pattern(regex: re.Pattern[str]) -> str:
-    """`regex` as the source of a JavaScript RegExp with the `u` flag, matching the same text.
-
-    Only what the subject grammar uses is translated; anything else raises, so a change to the
-    grammar that JavaScript would read differently fails the build instead of drifting.
-    """
-    pattern, ascii_only = regex.pattern, bool(regex.flags & re.ASCII)
-    if "(?" in pattern.replace("(?:", ""):
-        raise ValueError(f"{pattern!r}: only (?:...) groups are translated")
-    out, in_class, i = [], False, 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            esc = pattern[i + 1]
-            if esc in "ds":
-                body = "".join(
-                    f"\\u{{{lo:x}}}" + (f"-\\u{{{hi:x}}}" if hi > lo else "")
-                    for lo, hi in _class_ranges(esc, ascii_only)
-                )
-                out.append(body if in_class else f"[{body}]")
-            elif esc in _SAME_ESCAPES or (in_class and esc == "-"):
-                out.append(ch + esc)
-            else:
-                raise ValueError(f"\\{esc} in {pattern!r} has no JavaScript translation here")
-            i += 2
-            continue
-        if ch == "[" and not in_class:
-            in_class = True
-        elif ch == "]" and in_class:
-            in_class = False
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
-def _message(kb: KnowledgeBase, probe: str) -> str:
-    """The parser's own error for `probe`, with the quoted input as an `{input}` slot."""
-    try:
-        parse_ref(probe, kb)
-    except RefError as e:
-        return str(e).replace(repr(probe.strip()), "{input}")
-    raise AssertionError(f"{probe!r} was expected to be refused")
-
-
-def _max_digits(kb: KnowledgeBase) -> int:
-    """The longest run of digits the parser reads as a number (`000001` is subject 1)."""
-    low = kb.subjects.parts[0].min
-    n = 1
-    while n < 64:
-        try:
-            parse_ref(str(low).zfill(n + 1), kb)
-        except RefError:
-            return n
-        n += 1
-    return n
-
-
 def syntax(kb: KnowledgeBase) -> dict[str, Any]:
-    """What the site's JavaScript needs to parse references exactly as `parse_ref` does."""
-    flags = {_AB.flags & re.IGNORECASE, _C.flags & re.IGNORECASE}
-    if len(flags) != 1:
-        raise ValueError("the subject regexes disagree on case")
-    max_digits = _max_digits(kb)
-    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
+    """The parser's grammar and messages: the site's script reads references as parse_ref does."""
     return {
-        "about": "Try `patterns` in `order`, each against the whole stripped text; group 1 is "
-        "the number. Strip and split with Python's whitespace (`spaces`); a digit's value is its "
-        "offset from the start of its run in `digits`, modulo 10. `{input}` in an error is the "
-        "stripped text as Python's repr() writes it.",
-        "order": ["C", "AB"],
-        "patterns": {"C": js_pattern(_C), "AB": js_pattern(_AB)},
-        "flags": ("i" if flags.pop() else "") + "u",
-        "list_separators": js_pattern(_LIST_SEPARATORS),
-        "max_digits": max_digits,
-        "digits": [list(r) for r in _class_ranges("d", bool(_AB.flags & re.ASCII))],
-        "spaces": [list(r) for r in _ranges("s")],
+        **GRAMMAR,
+        "order": list(_PATTERNS),
+        "flags": "i",
         "errors": {
-            "empty": _message(kb, ""),
-            "syntax": _message(kb, "x"),
-            "too_long": _message(kb, str(ab.min).zfill(max_digits + 1)),
-            "range": {"AB": _message(kb, str(ab.max + 1)), "C": _message(kb, f"C{c.max + 1}")},
+            **{k: v for k, v in MESSAGES.items() if k != "range"},
+            "range": {p.key: range_message(p) for p in kb.subjects.parts},
         },
     }
 

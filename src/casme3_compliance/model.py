@@ -164,6 +164,10 @@ class Agreement(_Frozen):
         for part in self.parts():
             yield from part.clauses
 
+    def image_conditions(self) -> list[Clause]:
+        """Conditions A, B and C that every published sample image must meet."""
+        return [c for c in self.clauses() if c.kind == "condition" and c.label]
+
     def clause(self, clause_id: str) -> Clause:
         for c in self.clauses():
             if c.id.lower() == clause_id.strip().lower():

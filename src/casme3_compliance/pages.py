@@ -125,15 +125,27 @@ def at_a_glance(kb: KnowledgeBase, link: Link) -> str:
     return "\n".join(out)
 
 
+def _table(kind: str, caption: str, head: str, rows: list[str]) -> str:
+    """A wide table in a scroll region that keyboard users can focus, named by its caption."""
+    return (
+        f'<div class="md-typeset__scrollwrap" tabindex="0" role="region" aria-label="{caption}">'
+        f'<div class="md-typeset__table"><table class="la-subjects {kind}">'
+        f"<caption>{caption}</caption><thead>{head}</thead>"
+        f"<tbody>{' '.join(rows)}</tbody></table></div></div>\n"
+    )
+
+
 def subject_tables(kb: KnowledgeBase, link: Link) -> str:
     """Both parts' tables; every restricted subject has its own cell and anchor."""
     ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
+    conditions = kb.agreement.image_conditions()
+    names = ", ".join(x.label or "" for x in conditions[:-1]) + f" and {conditions[-1].label}"
     out = [f"## {ab.name}: restricted subjects {{#parts-a-b}}\n"]
     out.append(
         f"The LA lists {len(ab.restricted())} subjects of {ab.name} whose images should not be "
         f"published ({clause_link(ab.clause, link)}). Every other subject from "
-        f"{ab.min} to {ab.max} may appear under conditions A, B and C "
-        f"({clause_links(('3.7', '3.8', '3.9', '3.10'), link)}).\n"
+        f"{ab.min} to {ab.max} may appear under conditions {names} "
+        f"({clause_links([ab.allowed_clause, *(x.id for x in conditions)], link)}).\n"
     )
     rows = []
     for start in range(ab.min - ab.min % 10, ab.max + 1, 10):
@@ -144,13 +156,15 @@ def subject_tables(kb: KnowledgeBase, link: Link) -> str:
         cells += " <td></td>" * (10 - len(numbers))
         lo, hi = max(start, ab.min), min(start + 9, ab.max)
         rows.append(f'<tr><th scope="row">{lo}–{hi}</th> {cells}</tr>')
+    caption = f"Restricted {ab.name} subjects ({escape(ab.numbering)}), by range of ten"
     out.append(
-        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
-        '<table class="la-subjects la-subjects--ab">'
-        f"<caption>Restricted {ab.name} subjects ({escape(ab.numbering)}), by range of ten</caption>"
-        '<thead><tr><th scope="col">Numbers</th>'
-        '<th scope="colgroup" colspan="10">Restricted subjects in that range</th></tr></thead>'
-        f"<tbody>{' '.join(rows)}</tbody></table></div></div>\n"
+        _table(
+            "la-subjects--ab",
+            caption,
+            '<tr><th scope="col">Numbers</th>'
+            '<th scope="colgroup" colspan="10">Restricted subjects in that range</th></tr>',
+            rows,
+        )
     )
     out.append(f"## {c.name}: every subject {{#part-c}}\n")
     out.append(
@@ -161,17 +175,18 @@ def subject_tables(kb: KnowledgeBase, link: Link) -> str:
     rows = []
     for n in c.numbers():
         restricted = c.is_restricted(n)
-        verdict = "No: restricted" if restricted else "Yes, under conditions A, B and C"
+        verdict = "No: restricted" if restricted else f"Yes, under conditions {names}"
         rows.append(
             f'<tr class="{"la-restricted" if restricted else "la-allowed"}">'
             f'<th scope="row" id="{c.anchor(n)}">Part C {n}</th> <td>{verdict}</td></tr>'
         )
     out.append(
-        '<div class="md-typeset__scrollwrap"><div class="md-typeset__table">'
-        '<table class="la-subjects la-subjects--c">'
-        f"<caption>{c.name} subjects and whether their images may be published</caption>"
-        '<thead><tr><th scope="col">Subject</th><th scope="col">Images may be published?</th>'
-        f"</tr></thead><tbody>{' '.join(rows)}</tbody></table></div></div>\n"
+        _table(
+            "la-subjects--c",
+            f"{c.name} subjects and whether their images may be published",
+            '<tr><th scope="col">Subject</th><th scope="col">Images may be published?</th></tr>',
+            rows,
+        )
     )
     out.append("## Where these facts come from {#sources}\n")
     out.append(
@@ -180,8 +195,8 @@ def subject_tables(kb: KnowledgeBase, link: Link) -> str:
     )
     for p in (ab, c):
         out.append(
-            f"- **{p.name}**, {md_escape(p.numbering)}, {p.min}–{p.max}: {md_escape(p.range_source.note)} "
-            f"Source: {md_escape(p.range_source.where)}."
+            f"- **{p.name}**, {md_escape(p.numbering)}, {p.min}–{p.max}: "
+            f"{md_escape(p.range_source.note)} Source: {md_escape(p.range_source.where)}."
         )
         for m in p.members:
             out.append(

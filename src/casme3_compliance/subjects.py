@@ -1,7 +1,8 @@
 """Subject references (`131`, `spNO.131`, `spNo 131`, `C27`, `Part C 27`) and their verdicts.
 
-The grammar is mirrored in docs/assets/javascripts/casme3.js; both are tested against
-tests/vectors/subject_refs.json so the two cannot drift.
+The grammar is ASCII-only and written so that Python's `re` and JavaScript's RegExp read it the
+same way: /api/subjects.json ships GRAMMAR to the site's script, and both parsers are tested
+against tests/vectors/subject_refs.json.
 """
 
 from __future__ import annotations
@@ -12,11 +13,26 @@ from dataclasses import dataclass
 from casme3_compliance.errors import RefError
 from casme3_compliance.model import KnowledgeBase, Part
 
-# Parts A/B: an optional `spNO` prefix (any case) then a dot, space, underscore, hyphen or nothing.
-_AB = re.compile(r"(?:sp\s*no[\s._-]*)?(\d+)", re.IGNORECASE)
-# Part C: `C`, `Part C`, `partC`, `part-C`, `part_C`, then optional separators.
-_C = re.compile(r"(?:part[\s._-]*)?c[\s._-]*(\d+)", re.IGNORECASE)
-_LIST_SEPARATORS = re.compile(r"[,;\n]+")
+GRAMMAR = {
+    # Tried in this order against the whole stripped text, ignoring case; group 1 is the number.
+    # Part C: `C`, `Part C`, `partC`, `part-C`, `part_C`, then optional separators.
+    "C": r"(?:part[ \t._-]*)?c[ \t._-]*([0-9]+)",
+    # Parts A/B: an optional `spNO` prefix, then a dot, space, underscore, hyphen or nothing.
+    "AB": r"(?:sp[ \t]*no[ \t._-]*)?([0-9]+)",
+    "list_separators": r"[,;\n]+",
+    "strip": " \t\r\n\f\v",
+    "max_digits": 6,
+}
+_PATTERNS = {key: re.compile(GRAMMAR[key], re.IGNORECASE | re.ASCII) for key in ("C", "AB")}
+_LIST_SEPARATORS = re.compile(GRAMMAR["list_separators"])
+MESSAGES = {
+    "empty": "empty subject reference",
+    "syntax": "'{input}' is not a subject reference (write 131, spNO.131 or spNo 131 for "
+    "Parts A/B, C27 or Part C 27 for Part C)",
+    "too_long": "'{input}': the number is too long to be a subject",
+    "range": "'{input}' is not a subject: {name} subjects are numbered {min} to {max} ({where})",
+}
+"""Why a text names no subject; `{input}` is the stripped text. Shipped to the site as well."""
 
 
 @dataclass(frozen=True)
@@ -46,20 +62,15 @@ class Verdict:
 
 def parse_ref(text: str, kb: KnowledgeBase | None = None) -> SubjectRef:
     """The subject `text` names; RefError if it names none, or a number outside its part's range."""
-    s = text.strip()
+    s = text.strip(GRAMMAR["strip"])
     if not s:
-        raise RefError("empty subject reference")
-    if m := _C.fullmatch(s):
-        part = "C"
-    elif m := _AB.fullmatch(s):
-        part = "AB"
-    else:
-        raise RefError(
-            f"{text.strip()!r} is not a subject reference "
-            "(write 131, spNO.131 or spNo 131 for Parts A/B, C27 or Part C 27 for Part C)"
-        )
-    if len(m.group(1)) > 6:
-        raise RefError(f"{s!r}: the number is too long to be a subject")
+        raise RefError(MESSAGES["empty"])
+    found = next(((k, m) for k, p in _PATTERNS.items() if (m := p.fullmatch(s))), None)
+    if found is None:
+        raise RefError(MESSAGES["syntax"].replace("{input}", s))
+    part, m = found
+    if len(m.group(1)) > GRAMMAR["max_digits"]:
+        raise RefError(MESSAGES["too_long"].replace("{input}", s))
     ref = SubjectRef(part, int(m.group(1)))
     if kb is None:
         from casme3_compliance.loader import load
@@ -67,21 +78,30 @@ def parse_ref(text: str, kb: KnowledgeBase | None = None) -> SubjectRef:
         kb = load()
     p = kb.subjects.part(part)
     if not p.min <= ref.number <= p.max:
-        raise RefError(
-            f"{s!r} is not a subject: {p.name} subjects are numbered {p.min} to {p.max} "
-            f"({p.range_source.where})"
-        )
+        raise RefError(range_message(p).replace("{input}", s))
     return ref
+
+
+def range_message(part: Part) -> str:
+    """The out-of-range message for `part`, with the `{input}` slot left open."""
+    return (
+        MESSAGES["range"]
+        .replace("{name}", part.name)
+        .replace("{min}", str(part.min))
+        .replace("{max}", str(part.max))
+        .replace("{where}", part.range_source.where)
+    )
 
 
 def parse_refs(text: str, kb: KnowledgeBase | None = None) -> list[SubjectRef]:
     """Several references separated by commas, semicolons or new lines."""
-    return [parse_ref(t, kb) for t in _LIST_SEPARATORS.split(text) if t.strip()]
+    pieces = _LIST_SEPARATORS.split(text)
+    return [parse_ref(t, kb) for t in pieces if t.strip(GRAMMAR["strip"])]
 
 
 def templates(kb: KnowledgeBase, part: Part) -> dict[str, str]:
     """Verdict sentences with a `{label}` slot; also shipped in /api/subjects.json for the site."""
-    conditions = [c for c in kb.agreement.clauses() if c.kind == "condition" and c.label]
+    conditions = kb.agreement.image_conditions()
     names = ", ".join(c.label or "" for c in conditions[:-1]) + f" and {conditions[-1].label}"
     still = (
         "its images may be used in papers and academic presentations, and conditions "

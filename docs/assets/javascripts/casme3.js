@@ -52,23 +52,10 @@
     return node;
   }
 
-  /** Python's repr() of a str, so an error names the input in the package's own words. */
-  function pyRepr(text) {
-    const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-    const unprintable = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
-    let out = "";
-    for (const ch of text) {
-      const cp = ch.codePointAt(0);
-      if (ch === quote || ch === "\\") out += `\\${ch}`;
-      else if (ch === "\t") out += "\\t";
-      else if (ch === "\n") out += "\\n";
-      else if (ch === "\r") out += "\\r";
-      else if (ch === " " || !unprintable.test(ch)) out += ch;
-      else if (cp < 0x100) out += `\\x${cp.toString(16).padStart(2, "0")}`;
-      else if (cp < 0x10000) out += `\\u${cp.toString(16).padStart(4, "0")}`;
-      else out += `\\U${cp.toString(16).padStart(8, "0")}`;
-    }
-    return quote + out + quote;
+  /** A character as a person can read it in a message: itself, or its code if invisible. */
+  function shown(ch) {
+    const cp = ch.codePointAt(0);
+    return cp < 0x20 || cp === 0x7f ? `U+${cp.toString(16).toUpperCase().padStart(4, "0")}` : `“${ch}”`;
   }
 
   /**
@@ -77,30 +64,23 @@
    */
   function makeParser(data) {
     const syntax = data.syntax;
-    const hex = (cp) => `\\u{${cp.toString(16)}}`;
-    const spaces = syntax.spaces.map(([lo, hi]) => `${hex(lo)}-${hex(hi)}`).join("");
-    const strip = new RegExp(`^[${spaces}]+|[${spaces}]+$`, "gu");
-    const separators = new RegExp(syntax.list_separators, "u");
+    const space = `[${syntax.strip.replace(/[\\\]^-]/g, "\\$&")}]+`;
+    const strip = new RegExp(`^${space}|${space}$`, "g");
+    const separators = new RegExp(syntax.list_separators);
     const patterns = syntax.order.map((key) => [
       key,
-      new RegExp(`^(?:${syntax.patterns[key]})$`, syntax.flags),
+      new RegExp(`^(?:${syntax[key]})$`, syntax.flags),
     ]);
     const parts = new Map(
       data.parts.map((part) => [part.key, { ...part, restrictedSet: new Set(part.restricted) }]),
     );
 
-    const digitValue = (ch) => {
-      const cp = ch.codePointAt(0);
-      const run = syntax.digits.find(([lo, hi]) => lo <= cp && cp <= hi);
-      return (cp - run[0]) % 10;
-    };
     const invalid = (why, message) => ({ valid: false, verdict: "invalid", why, message });
 
     /** One reference: a verdict, or why it names no subject. */
     function parse(text) {
       const stripped = text.replace(strip, "");
       if (!stripped) return invalid("syntax", syntax.errors.empty);
-      const input = pyRepr(stripped);
       let key = null;
       let match = null;
       for (const [candidate, pattern] of patterns) {
@@ -110,15 +90,14 @@
           break;
         }
       }
-      if (!match) return invalid("syntax", fill(syntax.errors.syntax, { input }));
-      const digits = Array.from(match[1]);
-      if (digits.length > syntax.max_digits) {
-        return invalid("range", fill(syntax.errors.too_long, { input }));
+      if (!match) return invalid("syntax", fill(syntax.errors.syntax, { input: stripped }));
+      if (match[1].length > syntax.max_digits) {
+        return invalid("range", fill(syntax.errors.too_long, { input: stripped }));
       }
-      const number = digits.reduce((n, ch) => n * 10 + digitValue(ch), 0);
+      const number = Number.parseInt(match[1], 10);
       const part = parts.get(key);
       if (number < part.min || number > part.max) {
-        return invalid("range", fill(syntax.errors.range[key], { input }));
+        return invalid("range", fill(syntax.errors.range[key], { input: stripped }));
       }
       const restricted = part.restrictedSet.has(number);
       const label = fill(part.templates.label, { n: number });
@@ -259,7 +238,7 @@
         blocks.push(fill(texts.restricted_block, { list: restricted.map((e) => e.label).join(", ") }));
       }
       if (invalid.length) {
-        blocks.push(fill(texts.invalid_block, { list: invalid.map((e) => pyRepr(e.input)).join(", ") }));
+        blocks.push(fill(texts.invalid_block, { list: invalid.map((e) => `'${e.input}'`).join(", ") }));
       }
       if (unticked.length) {
         blocks.push(fill(texts.unticked_block, { n: unticked.length, total: boxes.length }));
@@ -286,7 +265,7 @@
           ids: item.clauses.map((c) => c.id).join(", "),
         });
       const subject = (e) => {
-        const name = e.valid ? e.label : pyRepr(e.input);
+        const name = e.valid ? e.label : `'${e.input}'`;
         return `- ${mdEscape(name)}: ${mdEscape(texts[e.verdict])} ${mdEscape(e.message)}`;
       };
       const ticked = new Set(tickedItems());
@@ -376,7 +355,7 @@
       const bad = Array.from(new Set(value.match(forbidden) || []));
       let message = "";
       if (!value) message = texts.empty;
-      else if (bad.length) message = fill(texts.forbidden, { chars: bad.map(pyRepr).join(" ") });
+      else if (bad.length) message = fill(texts.forbidden, { chars: bad.map(shown).join(" ") });
       filename.textContent = message ? "" : fill(agreement.filename_template, { name: value });
       filename.dataset.valid = message ? "false" : "true";
       error.textContent = message;
