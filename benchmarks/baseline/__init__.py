@@ -1,0 +1,1 @@
+"""The bare MkDocs Material baseline the benchmarks compare this site against."""
