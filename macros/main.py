@@ -32,5 +32,3 @@ def define_env(env: Any) -> None:
     register("self_check", widgets.self_check)
     register("apply_helper", widgets.apply_helper)
     env.macro(lambda code: pages.rule_page(load(), load().rule(code), link), "rule_page")
-    register("quote", pages.quote)
-    env.macro(lambda: load().agreement, "agreement")
