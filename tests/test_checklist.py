@@ -297,3 +297,15 @@ def test_pdf_heading_is_never_last_on_a_page(long_pdf: bytes, long_kb: Knowledge
 
 def test_pdf_is_deterministic(kb: KnowledgeBase, pdf: bytes) -> None:
     assert cl.render_pdf(kb) == pdf
+
+
+def test_pdf_is_drawn_once_per_content_and_redrawn_when_the_data_changes(kb, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = cl.render_pdf(kb)
+    (cached,) = tmp_path.rglob("checklist-*.pdf")
+    assert cached.read_bytes() == first
+    cached.write_bytes(b"%PDF-from-the-cache")  # the next call must read it, not redraw
+    assert cl.render_pdf(kb) == b"%PDF-from-the-cache"
+    fewer = replace(kb, checklists=kb.checklists[:1])
+    assert cl.render_pdf(fewer).startswith(b"%PDF-1.")
+    assert len(list(tmp_path.rglob("checklist-*.pdf"))) == 2

@@ -155,6 +155,7 @@
   /** Shows the tool's <noscript> text when its data cannot load (say, a page opened from disk). */
   function fallback(root, error) {
     console.warn("casme3: a tool could not start:", error);
+    root.classList.add("la-failed"); // give up the room kept for it
     const note = [root.previousElementSibling, root.nextElementSibling].find(
       (sibling) => sibling?.tagName === "NOSCRIPT",
     );
