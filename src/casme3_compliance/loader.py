@@ -55,19 +55,35 @@ def _display(path: Path) -> str:
 
 
 _models: dict[str, KnowledgeBase] = {}
+_by_stamp: dict[tuple[object, ...], KnowledgeBase] = {}
 
 
 def load(directory: Path | str | None = None, *, cache: bool = True) -> KnowledgeBase:
-    """The knowledge base from `directory` (default: data_dir()), rebuilt when the files change."""
-    digest, raw = _read(Path(directory) if directory else data_dir(), cache)
+    """The knowledge base from `directory` (default: data_dir()), rebuilt when the files change.
+
+    A site build asks for it once per macro; while no file's size or mtime has changed, the
+    model already built is returned without reading the files again.
+    """
+    directory = Path(directory) if directory else data_dir()
+    stamp = _stamp(directory, cache)
+    if stamp is not None and stamp in _by_stamp:
+        return _by_stamp[stamp]
+    digest, raw = _read(directory, cache)
     if digest not in _models:
         _models[digest] = KnowledgeBase.from_dicts(raw)
+    if stamp is not None:
+        _by_stamp[stamp] = _models[digest]
     return _models[digest]
 
 
-def load_raw(directory: Path | str | None = None, *, cache: bool = True) -> dict[str, Any]:
-    """Validated plain data, one dict per file; the form the /api/*.json downloads take."""
-    return _read(Path(directory) if directory else data_dir(), cache)[1]
+def _stamp(directory: Path, cache: bool) -> tuple[object, ...] | None:
+    paths = [directory / f"{name}.yaml" for name in FILES]
+    try:
+        paths += sorted((directory / "source").iterdir())
+        stats = [p.stat() for p in paths]
+    except OSError:
+        return None  # _read reports it properly
+    return (cache, *((str(p), s.st_mtime_ns, s.st_size) for p, s in zip(paths, stats, strict=True)))
 
 
 def _read(directory: Path, cache: bool) -> tuple[str, dict[str, Any]]:
