@@ -22,12 +22,16 @@ def kb() -> KnowledgeBase:
     return c3.load(DATA, cache=False)
 
 
+def missing(message: str) -> None:
+    """Skip locally, fail in CI (where .ci/run and `make test` install everything)."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"{message} (CI installs it: .ci/run)")
+    pytest.skip(message)
+
+
 def require_program(name: str, debian_packages: str) -> str:
-    """The program's path; without it, skip locally but fail in CI, where .ci/run installs it."""
+    """The program's path, or a skip (locally) or failure (CI) naming what to install."""
     path = shutil.which(name)
     if path is None:
-        message = f"{name} not found: apt-get install {debian_packages}"
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{message} (CI installs it in .ci/run)")
-        pytest.skip(message)
+        missing(f"{name} not found: apt-get install {debian_packages}")
     return path

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import ROOT, require_program
+from conftest import ROOT, missing, require_program
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Response
@@ -73,18 +73,11 @@ def base_url(tmp_path_factory) -> Iterator[str]:
     thread.join()
 
 
-def _missing(message: str) -> None:
-    """Skip locally, fail in CI (where .ci/run and `make test` install everything)."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="session")
 def axe() -> str:
     """Path of axe-core's browser build, injected into each page."""
     if not AXE.is_file():
-        _missing(f"{AXE.relative_to(ROOT)} not found: run `npm ci` (or `make test`)")
+        missing(f"{AXE.relative_to(ROOT)} not found: run `npm ci` (or `make test`)")
     return str(AXE)
 
 

@@ -155,7 +155,10 @@
   /** Shows the tool's <noscript> text when its data cannot load (say, a page opened from disk). */
   function fallback(root, error) {
     console.warn("casme3: a tool could not start:", error);
-    root.classList.add("la-failed"); // give up the room kept for it
+    // Give up the room kept for the tool and for any part of it still waiting (self-check-end).
+    for (const waiting of [root, ...document.querySelectorAll("[data-la-widget][hidden]")]) {
+      waiting.classList.add("la-failed");
+    }
     const note = [root.previousElementSibling, root.nextElementSibling].find(
       (sibling) => sibling?.tagName === "NOSCRIPT",
     );
