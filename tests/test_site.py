@@ -195,3 +195,16 @@ def test_each_rule_has_a_page_from_its_metadata(site, kb):
         for clause_id in rule.clauses:
             anchor = kb.agreement.clause(clause_id).anchor
             assert f"../../terms/#{anchor}" in hrefs, (rule.code, clause_id)
+
+
+def test_own_script_and_style_sheet_are_served_minified(site):
+    import rcssmin
+    import rjsmin
+
+    for path, minify in [
+        ("assets/javascripts/casme3.js", rjsmin.jsmin),
+        ("assets/stylesheets/casme3.css", rcssmin.cssmin),
+    ]:
+        source = (ROOT / "docs" / path).read_text("utf-8")
+        served = (site / path).read_text("utf-8")
+        assert served == minify(source) and len(served) < 0.8 * len(source), path

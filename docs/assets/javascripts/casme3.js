@@ -226,8 +226,7 @@
     const status = end.querySelector("#self-check-status");
     const texts = JSON.parse(root.dataset.laText);
     const terms = termsUrl(root);
-    const [{ parseList }, checklists] = await Promise.all([parser(), api("checklists")]);
-    const checklist = checklists.checklists.find((c) => c.id === fieldset.dataset.checklist);
+    const { parseList } = await parser();
     const boxes = Array.from(fieldset.querySelectorAll("input[type=checkbox][data-item]"));
 
     const tickedItems = () => boxes.filter((box) => box.checked).map((box) => box.dataset.item);
@@ -261,7 +260,9 @@
       save({ subjects: textarea.value, ticked: tickedItems() });
     };
 
-    const markdown = () => {
+    // The checklist document is needed only for the download: fetched then, not on page load.
+    const markdown = (checklists) => {
+      const checklist = checklists.checklists.find((c) => c.id === fieldset.dataset.checklist);
       const { entries, text } = assess();
       const date = today();
       const refs = (item) =>
@@ -314,8 +315,10 @@
       }
     });
     let lastDownload = null; // revoked at the next click, when that download has surely started
-    end.querySelector("#self-check-download").addEventListener("click", () => {
-      const { name, content } = markdown();
+    const download = end.querySelector("#self-check-download");
+    download.addEventListener("pointerenter", () => api("checklists").catch(() => {}), { once: true });
+    download.addEventListener("click", async () => {
+      const { name, content } = markdown(await api("checklists"));
       if (lastDownload) URL.revokeObjectURL(lastDownload);
       lastDownload = URL.createObjectURL(new Blob([content], { type: "text/markdown;charset=utf-8" }));
       const link = element("a", { href: lastDownload, download: name });
