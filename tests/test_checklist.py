@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import replace
 from io import BytesIO
 
 import markdown
@@ -33,7 +32,7 @@ def _md_unescape(text: str) -> str:
 
 
 def _with_checklists(kb: KnowledgeBase, *checklists: Checklist) -> KnowledgeBase:
-    return replace(kb, checklists=tuple(checklists))
+    return kb.replace(checklists=tuple(checklists))
 
 
 @pytest.fixture(scope="module")
@@ -306,6 +305,6 @@ def test_pdf_is_drawn_once_per_content_and_redrawn_when_the_data_changes(kb, tmp
     assert cached.read_bytes() == first
     cached.write_bytes(b"%PDF-from-the-cache")  # the next call must read it, not redraw
     assert cl.render_pdf(kb) == b"%PDF-from-the-cache"
-    fewer = replace(kb, checklists=kb.checklists[:1])
+    fewer = kb.replace(checklists=kb.checklists[:1])
     assert cl.render_pdf(fewer).startswith(b"%PDF-1.")
     assert len(list(tmp_path.rglob("checklist-*.pdf"))) == 2

@@ -4,7 +4,6 @@ compared with the model field by field: a renderer bug or a wrong data edit fail
 from __future__ import annotations
 
 import calendar
-import dataclasses
 import json
 import re
 import subprocess
@@ -196,14 +195,14 @@ def test_real_bibtex_reads_it_without_warnings(c, tmp_path, style):
 
 def test_bibtex_title_braces_a_bare_name_and_acronyms_once(c):
     name = c.name_forms["latex"]
-    bare = dataclasses.replace(c, title_latex=f"{name}: Results on RGB-D and {{3D}} Data")
+    bare = c.replace(title_latex=f"{name}: Results on RGB-D and {{3D}} Data")
     title = cit.bibtex_title(bare)
     assert title == f"{{{name}}}: Results on {{RGB-D}} and {{3D}} Data"
     assert _change_case_t(title) == f"{{{name}}}: results on {{RGB-D}} and {{3D}} data"
 
 
 def test_bibtex_escapes_tex_specials_in_plain_fields(c):
-    odd = dataclasses.replace(c, journal="Patterns & Signals")
+    odd = c.replace(journal="Patterns & Signals")
     assert _parse_bib(cit.render(odd, "bibtex")).entries[0]["journal"] == r"Patterns \& Signals"
 
 
@@ -358,8 +357,8 @@ def test_ieee_structure(c):
 
 
 def test_author_lists_of_other_lengths(c):
-    one = dataclasses.replace(c, authors=c.authors[:1])
-    two = dataclasses.replace(c, authors=c.authors[:2])
+    one = c.replace(authors=c.authors[:1])
+    two = c.replace(authors=c.authors[:2])
     a, b = c.authors[:2]
     apa_a, apa_b = f"{a.family}, {_initials(a.given)}", f"{b.family}, {_initials(b.given)}"
     assert cit.render(one, "apa").startswith(f"{apa_a} ({c.year}).")
@@ -371,13 +370,13 @@ def test_author_lists_of_other_lengths(c):
 
 def test_apa_shortens_more_than_twenty_authors(c):
     many = tuple(Author(given=f"Given{i}", family=f"Family{i}") for i in range(25))
-    text = cit.render(dataclasses.replace(c, authors=many), "apa")
+    text = cit.render(c.replace(authors=many), "apa")
     assert "Family18, G." in text and "Family19" not in text
     assert "Family18, G., . . . Family24, G. (" in text
 
 
 def test_question_titles_take_no_extra_punctuation(c):
-    q = dataclasses.replace(c, title="Can We Spot It?")
+    q = c.replace(title="Can We Spot It?")
     assert "Can we spot it? " + c.journal in cit.render(q, "apa")
     assert "\u201cCan We Spot It?\u201d " in cit.render(q, "ieee")
 

@@ -7,7 +7,6 @@ ranges, clause links and verdict sentences have one source.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from typing import Any
 
 from casme3_compliance.model import KnowledgeBase, anchor_for
@@ -87,7 +86,7 @@ def syntax(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def citation(kb: KnowledgeBase) -> dict[str, Any]:
-    return {**_meta(kb), **asdict(kb.citation)}
+    return {**_meta(kb), **kb.citation.as_dict()}
 
 
 def checklists(kb: KnowledgeBase) -> dict[str, Any]:

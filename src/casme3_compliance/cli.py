@@ -8,10 +8,10 @@ on stderr and exit status 2. Heavy modules are imported by the command that need
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import os
 import sys
+from types import SimpleNamespace
 
 from casme3_compliance import __version__
 from casme3_compliance.errors import DataError, RefError
@@ -23,16 +23,16 @@ class _Fail(Exception):
     """A user error: printed as one line, exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # type: ignore[override]
-        raise _Fail(f"{message} (see `{self.prog} --help`)")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit status: 0 fine, 1 restricted or findings, 2 bad input."""
     _safe_stdout()
     try:
-        args = _parser().parse_args(argv)
+        args = _quick_subject(argv) or _parser().parse_args(argv)
         return args.run(args)
     except _Fail as e:
         print(f"{PROG}: {e}", file=sys.stderr)
@@ -47,7 +47,29 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
+    """`casme3 subject REF [--json]` without building the argparse parser.
+
+    Scripts call it once per subject; argparse's set-up (help formatters, gettext look-ups)
+    would be most of its run time. Anything else, `--help` included, goes to argparse.
+    """
+    words = sys.argv[1:] if argv is None else argv
+    if not words or words[0] != "subject" or len(words) > 3:
+        return None
+    flags = [w for w in words[1:] if w.startswith("-")]
+    refs = [w for w in words[1:] if not w.startswith("-")]
+    if len(refs) != 1 or flags not in ([], ["--json"]):
+        return None
+    return SimpleNamespace(ref=refs[0], json=bool(flags), run=_subject)
+
+
 def _parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str):  # type: ignore[override]
+            raise _Fail(f"{message} (see `{self.prog} --help`)")
+
     p = _Parser(
         prog=PROG,
         description="The CAS(ME)³ license agreement from the command line: "

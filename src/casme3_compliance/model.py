@@ -3,52 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import MISSING, FrozenInstanceError, dataclass, fields
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotations are strings
     from typing import Any
 
 
-class _Frozen:
-    """The methods `@dataclass(frozen=True)` would generate, written once for every class.
+class Record:
+    """An immutable value: fields from the class's annotations, equality, hash, repr, replace().
 
-    The generated ones are compiled with exec() for each class, which cost `casme3` about 20 ms
-    at every start. Classes stay dataclasses (fields(), asdict() and replace() work); equality,
-    hashing, repr and immutability behave as with frozen=True.
+    Written once instead of `@dataclass(frozen=True)`: importing dataclasses (and with it
+    inspect) and generating its methods for every class cost `casme3 subject` about 25 ms at
+    each start, more than all of its own work.
     """
 
     __slots__ = ()
-    _names: tuple[str, ...] = ()
-    _defaults: dict[str, object]  # set on each class by frozen()
+    _fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Not inspect.get_annotations: importing inspect is the cost this class avoids.
+        cls._fields = tuple(cls.__dict__.get("__annotations__", {}))  # noqa: RUF063
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        cls = type(self)
-        names = cls._names
+        cls, names = type(self), type(self)._fields
         if len(args) > len(names):
-            given = f"{len(args)} were given"
-            raise TypeError(f"{cls.__name__}() takes {len(names)} positional arguments but {given}")
+            raise TypeError(f"{cls.__name__}() takes {len(names)} arguments, {len(args)} given")
         values = dict(zip(names, args, strict=False))
         for key, value in kwargs.items():
-            if key not in names:
-                raise TypeError(f"{cls.__name__}() got an unexpected keyword argument {key!r}")
-            if key in values:
-                raise TypeError(f"{cls.__name__}() got multiple values for argument {key!r}")
+            if key not in names or key in values:
+                raise TypeError(f"{cls.__name__}() got an unexpected or repeated argument {key!r}")
             values[key] = value
         for name in names:
-            if name in values:
-                value = values[name]
-            elif name in cls._defaults:
-                value = cls._defaults[name]
-            else:
+            if name not in values and name not in cls.__dict__:
                 raise TypeError(f"{cls.__name__}() missing required argument: {name!r}")
-            object.__setattr__(self, name, value)
+            object.__setattr__(self, name, values.get(name, cls.__dict__.get(name)))
 
     def _values(self) -> tuple[object, ...]:
-        return tuple(getattr(self, name) for name in self._names)
+        return tuple(getattr(self, name) for name in self._fields)
 
     def __repr__(self) -> str:
-        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._names)
+        inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__qualname__}({inner})"
 
     def __eq__(self, other: object) -> bool:
@@ -60,25 +55,28 @@ class _Frozen:
         return hash(self._values())
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise AttributeError(f"{type(self).__name__} is read-only: cannot assign {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        raise AttributeError(f"{type(self).__name__} is read-only: cannot delete {name!r}")
+
+    def replace(self, **changes: object) -> Any:
+        """A copy with some fields changed."""
+        return type(self)(**{**dict(zip(self._fields, self._values(), strict=True)), **changes})
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data, nested records and tuples included (for JSON)."""
+        return {name: _plain(getattr(self, name)) for name in self._fields}
 
 
-def frozen(cls: type) -> type:
-    """A frozen dataclass whose methods come from _Frozen instead of being generated."""
-    if cls.__doc__ is None:  # what dataclass() would write, without its costly inspect.signature
-        sig = ", ".join(
-            f"{name}: {kind!r}" + (f" = {cls.__dict__[name]!r}" if name in cls.__dict__ else "")
-            for name, kind in cls.__annotations__.items()
-        )
-        cls.__doc__ = f"{cls.__name__}({sig})"
-    cls = dataclass(init=False, repr=False, eq=False)(cls)
-    found = fields(cls)
-    cls._names = tuple(f.name for f in found)
-    cls._defaults = {f.name: f.default for f in found if f.default is not MISSING}
-    return cls
+def _plain(value: object) -> object:
+    if isinstance(value, Record):
+        return value.as_dict()
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def anchor_for(clause_id: str) -> str:
@@ -86,14 +84,12 @@ def anchor_for(clause_id: str) -> str:
     return "clause-" + clause_id.lower().replace(".", "-")
 
 
-@frozen
-class GlanceEntry(_Frozen):
+class GlanceEntry(Record):
     column: str
     label: str
 
 
-@frozen
-class Clause(_Frozen):
+class Clause(Record):
     id: str
     kind: str
     text: str
@@ -125,8 +121,7 @@ class Clause(_Frozen):
         )
 
 
-@frozen
-class Section(_Frozen):
+class Section(Record):
     number: str | None
     title: str
     clauses: tuple[Clause, ...]
@@ -136,8 +131,7 @@ class Section(_Frozen):
         return f"{self.number}. {self.title}" if self.number else self.title
 
 
-@frozen
-class Agreement(_Frozen):
+class Agreement(Record):
     title: str
     short_title: str
     owner: str
@@ -198,22 +192,19 @@ class Agreement(_Frozen):
         )
 
 
-@frozen
-class Source(_Frozen):
+class Source(Record):
     title: str
     where: str
     note: str
 
 
-@frozen
-class Member(_Frozen):
+class Member(Record):
     part: str
     description: str
     source: Source
 
 
-@frozen
-class Part(_Frozen):
+class Part(Record):
     """A numbering of subjects: `AB` (Parts A and B share spNO.<n>) or `C`."""
 
     key: str
@@ -243,8 +234,7 @@ class Part(_Frozen):
         return f"spno-{n}" if self.key == "AB" else f"part-c-{n}"
 
 
-@frozen
-class Subjects(_Frozen):
+class Subjects(Record):
     parts: tuple[Part, ...]
     sources: dict[str, Source]
 
@@ -275,14 +265,12 @@ class Subjects(_Frozen):
         return cls(parts, sources)
 
 
-@frozen
-class Author(_Frozen):
+class Author(Record):
     given: str
     family: str
 
 
-@frozen
-class Citation(_Frozen):
+class Citation(Record):
     clause: str
     la_sentence: str
     source: str
@@ -338,29 +326,25 @@ class Citation(_Frozen):
         )
 
 
-@frozen
-class ChecklistItem(_Frozen):
+class ChecklistItem(Record):
     id: str
     text: str
     clauses: tuple[str, ...]
 
 
-@frozen
-class Checklist(_Frozen):
+class Checklist(Record):
     id: str
     title: str
     intro: str
     items: tuple[ChecklistItem, ...]
 
 
-@frozen
-class Example(_Frozen):
+class Example(Record):
     file: str
     content: str
 
 
-@frozen
-class Rule(_Frozen):
+class Rule(Record):
     code: str
     name: str
     severity: str
@@ -373,8 +357,7 @@ class Rule(_Frozen):
     good: Example
 
 
-@frozen
-class KnowledgeBase(_Frozen):
+class KnowledgeBase(Record):
     """Everything in data/, validated and cross-checked."""
 
     agreement: Agreement

@@ -8,10 +8,9 @@ against tests/vectors/subject_refs.json.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from casme3_compliance.errors import RefError
-from casme3_compliance.model import KnowledgeBase, Part
+from casme3_compliance.model import KnowledgeBase, Part, Record
 
 GRAMMAR = {
     # Tried in this order against the whole stripped text, ignoring case; group 1 is the number.
@@ -35,14 +34,12 @@ MESSAGES = {
 """Why a text names no subject; `{input}` is the stripped text. Shipped to the site as well."""
 
 
-@dataclass(frozen=True)
-class SubjectRef:
+class SubjectRef(Record):
     part: str  # "AB" or "C"
     number: int
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Record):
     subject: str
     part: str
     number: int
