@@ -563,3 +563,27 @@ def test_pre_commit_hooks():
     assert hooks["casme3-scan-files"]["pass_filenames"] is True
     # The entry is a real command of the console script pyproject.toml declares.
     assert 'casme3 = "casme3_compliance.cli:main"' in (ROOT / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    "argv", [["subject", "131"], ["subject", "C27", "--json"], ["subject", "--json", "spNO.21"]]
+)
+def test_quick_subject_path_answers_as_argparse_does(argv, capsys):
+    from casme3_compliance import cli
+
+    quick = cli._quick_subject(argv)
+    assert quick is not None
+    code = quick.run(quick)
+    first = capsys.readouterr()
+    args = cli._parser().parse_args(argv)
+    assert args.run(args) == code
+    assert capsys.readouterr() == first
+
+
+@pytest.mark.parametrize(
+    "argv", [["subject"], ["subject", "-h"], ["subject", "1", "2"], ["subject", "1", "--jsn"]]
+)
+def test_anything_else_goes_to_argparse(argv):
+    from casme3_compliance import cli
+
+    assert cli._quick_subject(argv) is None
