@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from casme3_compliance import checklist
 from casme3_compliance.model import KnowledgeBase, anchor_for
 from casme3_compliance.subjects import _PATTERNS, GRAMMAR, MESSAGES, range_message, templates
 
@@ -90,26 +91,8 @@ def citation(kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def checklists(kb: KnowledgeBase) -> dict[str, Any]:
-    return {
-        **_meta(kb),
-        "disclaimer": kb.agreement.disclaimer,
-        "checklists": [
-            {
-                "id": c.id,
-                "title": c.title,
-                "intro": c.intro,
-                "items": [
-                    {
-                        "id": i.id,
-                        "text": i.text,
-                        "clauses": [{"id": cid, "anchor": anchor_for(cid)} for cid in i.clauses],
-                    }
-                    for i in c.items
-                ],
-            }
-            for c in kb.checklists
-        ],
-    }
+    """The checklist download's own document (checklist.document), for the self-check."""
+    return {**_meta(kb), **checklist.document(kb)}
 
 
 DOCUMENTS = {

@@ -83,8 +83,12 @@ def render_markdown(kb: KnowledgeBase) -> str:
 
 
 def render_json(kb: KnowledgeBase) -> str:
+    return json.dumps(document(kb), indent=2, ensure_ascii=False) + "\n"
+
+
+def document(kb: KnowledgeBase) -> dict[str, object]:
     """A machine-readable copy; `done` is there for tools that keep a researcher's progress."""
-    doc = {
+    return {
         "title": title(kb),
         "la_version": kb.agreement.version,
         "la_date": kb.agreement.taken,
@@ -102,7 +106,6 @@ def render_json(kb: KnowledgeBase) -> str:
             for checklist in kb.checklists
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def render_pdf(kb: KnowledgeBase) -> bytes:

@@ -267,7 +267,7 @@
       const date = today();
       const refs = (item) =>
         fill(item.clauses.length === 1 ? texts.md_clause : texts.md_clauses, {
-          ids: item.clauses.map((c) => c.id).join(", "),
+          ids: item.clauses.join(", "),
         });
       const subject = (e) => {
         const name = e.valid ? e.label : `'${e.input}'`;
