@@ -15,7 +15,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from casme3_compliance import DataError, api, checklist, citation, load
+from casme3_compliance import DataError, api, checklist, citation, load, pages
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -23,8 +23,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         kb = load()
     except DataError as e:  # One line naming file:line, and no site written.
         raise PluginError(str(e)) from None
-    a = kb.agreement
-    config.extra["la"] = {"title": a.short_title, "version": a.version, "taken": a.taken}
+    config.extra["la"] = {"notice": pages.notice(kb)}
     # The rule pages are generated, so their nav entries come from the data too.
     for i, entry in enumerate(config.nav or []):
         if isinstance(entry, dict) and entry.get("Scan rules") == "rules/index.md":

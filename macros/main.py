@@ -19,7 +19,6 @@ def define_env(env: Any) -> None:
     def register(name: str, render: Any) -> None:
         env.macro(lambda *args: render(load(), *args, link), name)
 
-    register("disclaimer", pages.disclaimer)
     register("terms", pages.terms)
     register("at_a_glance", pages.at_a_glance)
     register("subject_tables", pages.subject_tables)

@@ -104,11 +104,11 @@ def test_markdown_round_trips_to_the_model(kb: KnowledgeBase) -> None:
     assert sum(line.startswith("- [ ] ") for line in md.splitlines()) == len(_items(kb))
 
 
-def test_markdown_has_title_version_disclaimer_and_intros(kb: KnowledgeBase) -> None:
+def test_markdown_has_title_provenance_disclaimer_and_intros(kb: KnowledgeBase) -> None:
     md = cl.render_markdown(kb)
     assert md.startswith(f"# {cl.title(kb)}\n")
-    assert kb.agreement.version in md
-    assert kb.agreement.taken in md
+    pdf = kb.agreement.provenance.pdf
+    assert pdf.created in md and pdf.sha256[:12] in md
     assert f"> {kb.agreement.disclaimer}" in md
     for checklist in kb.checklists:
         assert f"\n{checklist.intro}\n" in md
@@ -148,8 +148,7 @@ def test_json_equals_the_model(kb: KnowledgeBase) -> None:
     assert text.startswith('{\n  "title"')  # indent 2
     assert json.loads(text) == {
         "title": cl.title(kb),
-        "la_version": kb.agreement.version,
-        "la_date": kb.agreement.taken,
+        "la_source": kb.agreement.provenance.stamp(),
         "disclaimer": kb.agreement.disclaimer,
         "checklists": [
             {
@@ -229,7 +228,7 @@ def test_pdf_is_a4_with_the_texts(kb: KnowledgeBase, pdf: bytes) -> None:
     text = _squash(" ".join(page.extract_text() for page in reader.pages))
     assert cl.title(kb) in text  # the ³ survives Helvetica's WinAnsi encoding
     assert _squash(kb.agreement.disclaimer) in text
-    assert kb.agreement.version in text and kb.agreement.taken in text
+    assert kb.agreement.provenance.pdf.created in text
     for checklist in kb.checklists:
         assert _squash(checklist.title) in text
         assert _squash(checklist.intro) in text
@@ -246,7 +245,7 @@ def test_pdf_footer_on_every_page(
     total = len(reader.pages)
     for number, page in enumerate(reader.pages, start=1):
         text = page.extract_text()
-        assert f"LA version {kb.agreement.version}" in text
+        assert kb.agreement.provenance.pdf.created in text
         assert f"Page {number} of {total}" in text
 
 

@@ -44,13 +44,16 @@ def one_line_error(err: str) -> str:
 
 @pytest.mark.parametrize("case", VECTORS["valid"], ids=lambda c: repr(c["input"]))
 def test_subject_vectors_valid(case, kb, capsys):
-    v = c3.verdict(c3.SubjectRef(case["part"], case["number"]), kb)
+    v = c3.verdict(case["input"], kb)
+    assert (v.part, v.number) == (case["part"], case["number"])
     code, out, err = cli(capsys, "subject", "--", case["input"])
-    assert (code, err) == (0 if v.publishable else 1, "")
-    assert out == f"{'allowed' if v.publishable else 'restricted'}: {v.message}\n"
+    assert (code, err) == (1 if v.restricted else 0, "")
+    note = f"note: {v.note}\n" if v.note else ""
+    assert out == f"{'restricted' if v.restricted else 'allowed'}: {v.message}\n{note}"
     code, out, _ = cli(capsys, "subject", "--json", "--", case["input"])
     assert json.loads(out) == v.as_dict()
-    assert list(json.loads(out)) == ["subject", "part", "publishable", "clause", "message"]
+    keys = ["subject", "part", "verdict", "clause", "where", "message"]
+    assert list(json.loads(out)) == keys + (["note"] if v.note else [])
 
 
 @pytest.mark.parametrize("case", VECTORS["invalid"], ids=lambda c: repr(c["input"]))
@@ -61,10 +64,41 @@ def test_subject_vectors_invalid(case, capsys):
         one_line_error(err)
 
 
-def test_subject_allowed_says_conditions_still_apply(capsys):
-    for ref in ("21", "C27"):
-        code, out, _ = cli(capsys, "subject", ref)
-        assert code == 0 and "conditions A, B and C" in out and "still apply" in out
+def test_subject_allowed_says_where_images_may_be_used_and_the_conditions(kb, capsys):
+    allowed = [
+        f"{p.numbering.replace('<n>', str(n))}" for p in kb.subjects.parts for n in p.numbers()
+    ]
+    for ref in allowed:
+        if not c3.verdict(ref, kb).restricted:
+            code, out, _ = cli(capsys, "subject", ref)
+            assert code == 0 and out.startswith("allowed: "), ref
+            assert "may be used in paper writing and academic presentation" in out, ref
+            assert "conditions A, B and C" in out, ref
+            assert "may be published" not in out and "may appear" not in out
+
+
+def test_subject_unquoted_words_are_one_reference(kb, capsys):
+    c = kb.subjects.part("C")
+    n = c.allowed_list[0]
+    code, out, _ = cli(capsys, "subject", "Part", "C", "subject", str(n))
+    assert (code, out.splitlines()[0]) == (0, f"allowed: {c3.verdict(f'C{n}', kb).message}")
+    code, out, _ = cli(capsys, "subject", "Part", "C", str(n))
+    assert code == 0 and out.startswith("allowed: Part C subject")
+
+
+def test_a_bare_number_says_part_c_has_its_own_numbering(kb, capsys):
+    c = kb.subjects.part("C")
+    n = c.allowed_list[0]  # allowed in Part C, but read as Parts A/B
+    code, out, _ = cli(capsys, "subject", str(n))
+    ab = c3.verdict(f"spNO.{n}", kb)
+    assert code == (1 if ab.restricted else 0)
+    first, note = out.splitlines()
+    assert first.endswith(ab.message)
+    assert note.startswith("note: ") and f"C{n}" in note and f"Part C subject {n}" in note
+    _, out, _ = cli(capsys, "subject", f"spNO.{n}")
+    assert "note:" not in out  # the prefix says which part is meant
+    _, out, _ = cli(capsys, "subject", str(c.max + 1))
+    assert "note: " in out and "Part C" not in out.splitlines()[1]  # beyond Part C's numbers
 
 
 def test_subject_names_the_range(capsys):
@@ -135,7 +169,7 @@ def test_terms_whole_la(kb, capsys):
     for section in kb.agreement.parts():
         assert f"\n{section.heading}\n" in out
         for clause in section.clauses:
-            assert f"[{clause.id}] {clause.text}\n" in out
+            assert f"[{clause.id}] ({clause.where}) {clause.text}\n" in out
             assert all(f"- {item}\n" in out for item in clause.items)
             assert f"Our reading, not the LA: {clause.summary}\n" in out
     assert out.index("[P.1]") < out.index("[1.1]") < out.index("[6.2]") < out.index("[S.3]")
@@ -146,7 +180,7 @@ def test_terms_whole_la(kb, capsys):
 def test_terms_one_clause(kb, capsys):
     code, out, _ = cli(capsys, "terms", "s.2")
     clause = kb.agreement.clause("S.2")
-    assert code == 0 and f"[S.2] {clause.text}" in out and clause.summary in out
+    assert code == 0 and f"[S.2] ({clause.where}) {clause.text}" in out and clause.summary in out
     assert "[S.1]" not in out
 
 
@@ -496,8 +530,8 @@ def test_subject_command_follows_the_grammar(text, capsys):
     if expected is None:
         assert code == 2
     else:
-        publishable = not kb.subjects.part(expected[0]).is_restricted(expected[1])
-        assert code == (0 if publishable else 1)
+        restricted = kb.subjects.part(expected[0]).is_restricted(expected[1])
+        assert code == (1 if restricted else 0)
 
 
 # The user page and the pre-commit hooks ----------------------------------------------------------
@@ -566,7 +600,13 @@ def test_pre_commit_hooks():
 
 
 @pytest.mark.parametrize(
-    "argv", [["subject", "131"], ["subject", "C27", "--json"], ["subject", "--json", "spNO.21"]]
+    "argv",
+    [
+        ["subject", "131"],
+        ["subject", "C27", "--json"],
+        ["subject", "--json", "spNO.21"],
+        ["subject", "Part", "C", "subject", "27"],
+    ],
 )
 def test_quick_subject_path_answers_as_argparse_does(argv, capsys):
     from casme3_compliance import cli
@@ -581,7 +621,7 @@ def test_quick_subject_path_answers_as_argparse_does(argv, capsys):
 
 
 @pytest.mark.parametrize(
-    "argv", [["subject"], ["subject", "-h"], ["subject", "1", "2"], ["subject", "1", "--jsn"]]
+    "argv", [["subject"], ["subject", "-h"], ["subject", "1", "-x"], ["subject", "1", "--jsn"]]
 )
 def test_anything_else_goes_to_argparse(argv):
     from casme3_compliance import cli

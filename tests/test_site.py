@@ -54,27 +54,85 @@ def test_no_template_syntax_or_macro_error_survives(site):
             assert bad not in text, f"{path.relative_to(site)} holds {bad!r}"
 
 
-def test_every_page_names_the_la_version_and_links_the_terms(site, kb):
-    for url in [*PAGES, "rules/", *(f"rules/{r.code}/" for r in kb.rules)]:
-        note = page(site, url).select_one(".la-version")
-        assert note is not None, url
-        assert kb.agreement.version in note.get_text() and kb.agreement.taken in note.get_text()
-        hrefs = [urljoin(f"/{url}", a["href"]) for a in note.find_all("a", href=True)]
-        assert "/terms/" in hrefs, url
+def _squash(text: str) -> str:
+    return " ".join(text.split())
 
 
-def test_terms_has_every_clause_verbatim_with_its_anchor(site, kb):
+ALL_PAGES = [*PAGES, "usage/cli/", "rules/"]
+
+
+def test_every_page_carries_the_notice_once(site, kb):
+    """One notice per page: not the LA, clause numbers are ours, which LA text, and a link to
+    the verbatim terms (on the terms page, to where its text comes from)."""
+    a = kb.agreement
+    for url in [*ALL_PAGES, *(f"rules/{r.code}/" for r in kb.rules)]:
+        soup = page(site, url)
+        notes = soup.select(".la-notice")
+        assert len(notes) == 1, url
+        text = _squash(notes[0].get_text())
+        for piece in (a.disclaimer, a.numbering, a.provenance.line()):
+            assert _squash(piece) in text, (url, piece[:30])
+        article = _squash(soup.select_one("article").get_text())
+        assert article.count(_squash(a.disclaimer)) == 1, url  # no second disclaimer
+        hrefs = [urljoin(f"/{url}", a["href"]) for a in notes[0].find_all("a", href=True)]
+        assert hrefs == (["/terms/#provenance"] if url == "terms/" else ["/terms/"]), url
+
+
+def test_no_page_claims_a_version_the_la_does_not_have(site, kb):
+    for path in html_pages(site):
+        text = path.read_text("utf-8")
+        assert not re.search(r"LA version|version LA-|\bLA-\d{4}", text), path
+
+
+def test_terms_has_every_clause_verbatim_with_its_anchor_and_place(site, kb):
     soup = page(site, "terms/")
     for clause in kb.agreement.clauses():
         block = soup.find(id=clause.anchor)
         assert block is not None, clause.id
-        quote = " ".join(block.select_one("blockquote").get_text(" ").split())
-        assert " ".join(clause.text.split()) in quote
+        quote = _squash(block.select_one("blockquote").get_text(" "))
+        paragraph = block.select_one("blockquote p")
+        shown = _squash(paragraph.get_text()) if paragraph else ""
+        assert _squash(re.sub(r"<(https?://[^>]+)>", r"\1", clause.text)) == shown or (
+            clause.fields
+            and [li.get_text() for li in block.select("blockquote li")] == list(clause.fields)
+        ), clause.id
         for item in clause.items:
             assert item in quote
-        assert " ".join(clause.summary.split()) in " ".join(block.get_text(" ").split())
-        assert "Our reading" in block.get_text()
+        text = _squash(block.get_text(" "))
+        assert _squash(clause.summary) in text and "Our reading" in text
+        assert block.select_one(".la-where").get_text() == str(clause.where), clause.id
     assert soup.find(id="clause-3-4") is not None
+    # Clause numbers are said to be ours, and the provenance is shown.
+    body = _squash(soup.select_one("article").get_text(" "))
+    assert _squash(kb.agreement.numbering) in body
+    pdf = kb.agreement.provenance.pdf
+    assert soup.find("a", href=pdf.url) and pdf.created in body and pdf.sha256 in body
+
+
+def test_terms_links_the_las_upload_link_lists_the_form_and_says_the_link_is_reported_dead(
+    site, kb
+):
+    app = kb.agreement.application
+    soup = page(site, "terms/")
+    block = soup.find(id=kb.agreement.clause(app.la_clause).anchor)
+    assert block.select_one(f'blockquote a[href="{app.la_url}"]') is not None
+    assert _squash(app.la_status) in _squash(block.get_text(" "))
+    form = next(c for c in kb.agreement.clauses() if c.fields)
+    items = [li.get_text() for li in soup.find(id=form.anchor).select("blockquote li")]
+    assert items == list(form.fields)
+
+
+def test_the_ambiguous_sentence_is_shown_with_both_readings_and_ours(site, kb):
+    ambiguous = [c for c in kb.agreement.clauses() if c.readings]
+    assert ambiguous
+    for url in ("terms/", "apply/"):
+        text = _squash(page(site, url).select_one("article").get_text(" "))
+        for clause in ambiguous:
+            assert _squash(clause.text) in text, url
+            assert f"admits {len(clause.readings.options)} readings" in text, url
+            for piece in (clause.readings.why, *clause.readings.options, clause.readings.ours):
+                assert _squash(piece) in text, (url, piece[:30])
+            assert "ours, not the LA" in text
 
 
 def test_subject_tables_have_one_cell_and_anchor_per_restricted_subject(site, kb):

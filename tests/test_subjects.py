@@ -54,19 +54,37 @@ def test_every_subject_has_the_right_verdict(kb):
     deny = set(la_deny_list())
     for n in range(1, 220):
         v = c3.verdict(c3.SubjectRef("AB", n), kb)
-        assert v.publishable is (n not in deny)
-        assert v.clause == ("3.7" if v.publishable else "3.5")
+        assert v.restricted is (n in deny)
+        assert v.clause == ("3.5" if v.restricted else "3.7")
         assert v.subject == f"spNO.{n}" and f"spNO.{n}" in v.message
     for n in range(1, 32):
         v = c3.verdict(c3.SubjectRef("C", n), kb)
-        assert v.publishable is (n == 27)
+        assert v.restricted is (n != 27)
         assert v.clause == "3.6"
 
 
-def test_allowed_says_conditions_still_apply(kb):
-    for ref in ("21", "C27"):
-        message = c3.verdict(ref, kb).message
-        assert "conditions A, B and C" in message and "still apply" in message
+def test_every_verdict_is_exactly_as_strong_as_the_la(kb):
+    """Restricted: "should not be published", as the LA says. Not restricted: the permission's
+    own limit (paper writing and academic presentation) and its conditions, never "may be
+    published"; and never a claim that a subject with that number exists."""
+    for part in kb.subjects.parts:
+        for n in part.numbers():
+            v = c3.verdict(c3.SubjectRef(part.key, n), kb)
+            where = kb.agreement.clause(v.clause).where
+            assert f"{v.clause}" in v.message and f"; {where}" in v.message
+            assert v.where == str(where)
+            assert "may be published" not in v.message and "may appear" not in v.message
+            if v.restricted:
+                assert "should not be published" in v.message
+            else:
+                assert "may be used in paper writing and academic presentation" in v.message
+                assert "under conditions A, B and C" in v.message
+    # A number on neither list says nothing about a subject having it.
+    ab = kb.subjects.part("AB")
+    free = [n for n in ab.numbers() if not ab.is_restricted(n)]
+    for n in free:
+        message = c3.verdict(c3.SubjectRef("AB", n), kb).message
+        assert "a subject with this number" in message and "its images" not in message
 
 
 def test_out_of_range_names_the_range(kb):

@@ -11,14 +11,23 @@ from typing import Any
 
 from casme3_compliance import checklist
 from casme3_compliance.model import KnowledgeBase, anchor_for
-from casme3_compliance.subjects import _PATTERNS, GRAMMAR, MESSAGES, range_message, templates
+from casme3_compliance.subjects import (
+    GRAMMAR,
+    MESSAGES,
+    NOTES,
+    PATTERN_ORDER,
+    allowed_use,
+    range_message,
+    templates,
+)
 
 FILENAME_FORBIDDEN = r'[/\\:*?"<>|\x00-\x1f\x7f]'
 """Characters no file name may hold on Windows, macOS or Linux (a RegExp for Python and JS)."""
 
 
-def _meta(kb: KnowledgeBase) -> dict[str, str]:
-    return {"la_version": kb.agreement.version, "la_date": kb.agreement.taken}
+def _meta(kb: KnowledgeBase) -> dict[str, Any]:
+    """Which LA text every document was made from (the LA itself carries no version)."""
+    return {"la_source": kb.agreement.provenance.stamp()}
 
 
 def agreement(kb: KnowledgeBase) -> dict[str, Any]:
@@ -27,8 +36,9 @@ def agreement(kb: KnowledgeBase) -> dict[str, Any]:
         "title": kb.agreement.title,
         "owner": kb.agreement.owner,
         "disclaimer": kb.agreement.disclaimer,
-        "upload_url": kb.agreement.upload_url,
-        "filename_template": kb.agreement.filename_template,
+        "numbering": kb.agreement.numbering,
+        "application": kb.agreement.application.as_dict(),
+        "filename_templates": kb.agreement.application.filename.templates(),
         "filename_forbidden": FILENAME_FORBIDDEN,
         "sections": [
             {
@@ -39,9 +49,11 @@ def agreement(kb: KnowledgeBase) -> dict[str, Any]:
                         "id": c.id,
                         "anchor": c.anchor,
                         "kind": c.kind,
+                        "where": str(c.where),
                         "text": c.text,
                         "items": list(c.items),
                         "summary": c.summary,
+                        **({"readings": c.readings.as_dict()} if c.readings else {}),
                     }
                     for c in part.clauses
                 ],
@@ -67,6 +79,7 @@ def subjects(kb: KnowledgeBase) -> dict[str, Any]:
                 "clause_anchor": anchor_for(p.clause),
                 "allowed_clause": p.allowed_clause,
                 "allowed_clause_anchor": anchor_for(p.allowed_clause),
+                "allowed_use": allowed_use(kb, p),
                 "templates": templates(kb, p),
             }
         )
@@ -77,12 +90,13 @@ def syntax(kb: KnowledgeBase) -> dict[str, Any]:
     """The parser's grammar and messages: the site's script reads references as parse_ref does."""
     return {
         **GRAMMAR,
-        "order": list(_PATTERNS),
+        "order": list(PATTERN_ORDER),
         "flags": "i",
         "errors": {
             **{k: v for k, v in MESSAGES.items() if k != "range"},
             "range": {p.key: range_message(p) for p in kb.subjects.parts},
         },
+        "notes": NOTES,
     }
 
 

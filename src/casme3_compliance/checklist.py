@@ -29,8 +29,8 @@ def clause_refs(item: ChecklistItem) -> str:
 
 
 def version_line(kb: KnowledgeBase) -> str:
-    """Which LA the checklists were read from: a reader holding another version must re-check."""
-    return f"Based on LA version {kb.agreement.version}, taken {kb.agreement.taken}."
+    """Which LA the checklists were read from: a reader holding another text must re-check."""
+    return f"Based on the {kb.agreement.provenance.line()}."
 
 
 def render(kb: KnowledgeBase, fmt: str) -> str | bytes:
@@ -90,8 +90,7 @@ def document(kb: KnowledgeBase) -> dict[str, object]:
     """A machine-readable copy; `done` is there for tools that keep a researcher's progress."""
     return {
         "title": title(kb),
-        "la_version": kb.agreement.version,
-        "la_date": kb.agreement.taken,
+        "la_source": kb.agreement.provenance.stamp(),
         "disclaimer": kb.agreement.disclaimer,
         "checklists": [
             {

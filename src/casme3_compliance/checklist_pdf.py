@@ -206,7 +206,7 @@ def _draw_footer(canvas: Canvas, kb: KnowledgeBase, number: int, total: int) -> 
     canvas.setFont(_REGULAR, 8)
     canvas.setFillColor(_GREY)
     y = _MARGIN - 20
-    canvas.drawString(_MARGIN, y, f"{kb.agreement.short_title} · LA version {kb.agreement.version}")
+    canvas.drawString(_MARGIN, y, f"{kb.agreement.short_title} · {kb.agreement.provenance.line()}")
     canvas.drawRightString(_MARGIN + _WIDTH, y, f"Page {number} of {total}")
 
 

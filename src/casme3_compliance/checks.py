@@ -125,11 +125,16 @@ def cross_check(directory: Path, docs: dict[str, Doc]) -> None:
         part_keys.add(part["key"])
         need_clause(subjects, part["clause"], "parts", i, "clause")
         need_clause(subjects, part["allowed_clause"], "parts", i, "allowed_clause")
+        need_clause(subjects, part["permission"], "parts", i, "permission")
     if len(part_keys) != len(subjects.data["parts"]):
         raise subjects.fail("each part key may appear once", "parts")
     for path, clause in _clause_paths(agreement):
         if clause.get("subjects") and clause["subjects"] not in part_keys:
             raise agreement.fail(f"no subjects part {clause['subjects']!r}", *path, "subjects")
+
+    application = agreement.data["application"]
+    need_clause(agreement, application["la_link"]["clause"], "application", "la_link", "clause")
+    _check_who_signs(agreement, application["who_signs"], need_clause)
 
     citation = docs["citation"]
     need_clause(citation, citation.data["clause"], "clause")
@@ -197,20 +202,39 @@ def _check_clauses(agreement: Doc) -> set[str]:
 
 
 def _check_source(directory: Path, agreement: Doc) -> None:
-    source = agreement.data["source"]
-    path = directory / source["file"]
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        raise agreement.fail(
-            f"the LA source {source['file']} cannot be read", "source", "file"
-        ) from None
-    if digest != source["sha256"]:
-        raise agreement.fail(
-            f"the LA source has sha256 {digest}; update the version, the date and the clauses",
-            "source",
-            "sha256",
-        )
+    """The stored LA texts are the ones the clauses were read from, byte for byte."""
+    provenance = agreement.data["provenance"]
+    for keys, file_key, sha_key in (
+        (("provenance", "text"), "file", "sha256"),
+        (("provenance", "pdf"), "extracted", "extracted_sha256"),
+    ):
+        source = provenance[keys[1]]
+        try:
+            digest = hashlib.sha256((directory / source[file_key]).read_bytes()).hexdigest()
+        except OSError:
+            raise agreement.fail(
+                f"the LA source {source[file_key]} cannot be read", *keys, file_key
+            ) from None
+        if digest != source[sha_key]:
+            raise agreement.fail(
+                f"{source[file_key]} has sha256 {digest}; re-read the clauses and the provenance "
+                "against it",
+                *keys,
+                sha_key,
+            )
+
+
+def _check_who_signs(agreement: Doc, who: dict[str, Any], need_clause: Any) -> None:
+    keys = ("application", "who_signs")
+    for k, clause_id in enumerate(who["clauses"]):
+        need_clause(agreement, clause_id, *keys, "clauses", k)
+    for name, outcome in who["outcomes"].items():
+        for k, clause_id in enumerate(outcome["clauses"]):
+            need_clause(agreement, clause_id, *keys, "outcomes", name, "clauses", k)
+    for i, role in enumerate(who["roles"]):
+        for field in ("with_email", "without_email"):
+            if role[field] not in who["outcomes"]:
+                raise agreement.fail(f"no outcome {role[field]!r}", *keys, "roles", i, field)
 
 
 def _check_part(subjects: Doc, i: int, part: dict[str, Any]) -> None:

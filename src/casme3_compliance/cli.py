@@ -54,13 +54,13 @@ def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
     would be most of its run time. Anything else, `--help` included, goes to argparse.
     """
     words = sys.argv[1:] if argv is None else argv
-    if not words or words[0] != "subject" or len(words) > 3:
+    if not words or words[0] != "subject":
         return None
     flags = [w for w in words[1:] if w.startswith("-")]
     refs = [w for w in words[1:] if not w.startswith("-")]
-    if len(refs) != 1 or flags not in ([], ["--json"]):
+    if not refs or flags not in ([], ["--json"]):
         return None
-    return SimpleNamespace(ref=refs[0], json=bool(flags), run=_subject)
+    return SimpleNamespace(ref=refs, json=bool(flags), run=_subject)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,7 +80,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     s = sub.add_parser("subject", help="may images of this subject be published?")
-    s.add_argument("ref", metavar="REF", help="131, spNO.131, spNo 131, C27, Part C 27, ...")
+    s.add_argument(
+        "ref",
+        metavar="REF",
+        nargs="+",
+        help="131, spNO.131, spNo 131, C27, Part C subject 27, ... (quotes are optional)",
+    )
     s.add_argument("--json", action="store_true", help="print the verdict as JSON")
     s.set_defaults(run=_subject)
 
@@ -141,11 +146,12 @@ def _kb():
 
 
 def _subject(args: argparse.Namespace) -> int:
-    from casme3_compliance.subjects import parse_ref, verdict
+    from casme3_compliance.subjects import verdict
 
     kb = _kb()
     try:
-        v = verdict(parse_ref(args.ref, kb), kb)
+        # The words typed without quotes (`Part C 27`) are one reference.
+        v = verdict(" ".join(args.ref), kb)
     except RefError as e:
         raise _Fail(str(e)) from None
     if args.json:
@@ -153,8 +159,9 @@ def _subject(args: argparse.Namespace) -> int:
 
         _out(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
     else:
-        _out(f"{'allowed' if v.publishable else 'restricted'}: {v.message}\n")
-    return 0 if v.publishable else 1
+        note = f"note: {v.note}\n" if v.note else ""
+        _out(f"{'restricted' if v.restricted else 'allowed'}: {v.message}\n{note}")
+    return 1 if v.restricted else 0
 
 
 def _cite(args: argparse.Namespace) -> int:
@@ -181,7 +188,7 @@ def _terms(args: argparse.Namespace) -> int:
     kb = _kb()
     la = kb.agreement
     if args.clause is None:
-        out = [f"{la.title} ({la.version}, taken {la.taken})", f"Owner: {la.owner}", ""]
+        out = [la.title, f"Owner: {la.owner}", f"{la.provenance.line()}.", la.numbering, ""]
         for section in la.parts():
             out += [section.heading, "=" * len(section.heading), ""]
             for clause in section.clauses:
@@ -200,13 +207,17 @@ def _terms(args: argparse.Namespace) -> int:
 
 
 def _clause(kb, clause) -> list[str]:
-    lines = [f"[{clause.id}] {clause.text}"]
+    lines = [f"[{clause.id}] ({clause.where}) {clause.text}"]
     lines += [f"    - {item}" for item in clause.items]
     part = kb.subjects.part(clause.subjects) if clause.subjects else None
     if part is not None and part.restricted_list is not None:
         lines.append(
             f"    {part.numbering.split('<')[0]} {', '.join(map(str, part.restricted_list))}"
         )
+    if clause.readings:
+        lines += [f"    Two readings: {clause.readings.why}"]
+        lines += [f"      {i}. {option}" for i, option in enumerate(clause.readings.options, 1)]
+        lines += [f"    Our reading: {clause.readings.ours}"]
     lines += [f"    Our reading, not the LA: {clause.summary}", ""]
     return lines
 

@@ -89,11 +89,43 @@ class GlanceEntry(Record):
     label: str
 
 
+class Where(Record):
+    """The LA's own place for a clause: it numbers sections and conditions, not sentences."""
+
+    part: str | None = None  # "opening", "closing" or "form": text outside the sections
+    section: str | None = None
+    paragraph: int | None = None
+    sentence: int | None = None
+    condition: str | None = None
+
+    def __str__(self) -> str:
+        if self.part == "form":
+            return "the LA's form"
+        out = [f"the LA's {self.part} paragraph" if self.part else f"LA section {self.section}"]
+        if self.condition:
+            out.append(f"condition {self.condition}")
+        if self.paragraph:
+            out.append(f"paragraph {self.paragraph}")
+        if self.sentence:
+            out.append(f"sentence {self.sentence}")
+        return ", ".join(out)
+
+
+class Readings(Record):
+    """A sentence that admits more than one reading: why, the readings, and the one we follow."""
+
+    why: str
+    options: tuple[str, ...]
+    ours: str
+
+
 class Clause(Record):
     id: str
     kind: str
+    where: Where
     text: str
     summary: str
+    readings: Readings | None = None
     label: str | None = None
     items: tuple[str, ...] = ()
     subjects: str | None = None
@@ -107,9 +139,14 @@ class Clause(Record):
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Clause:
+        readings = d.get("readings")
         return cls(
             id=d["id"],
             kind=d["kind"],
+            where=Where(**d["where"]),
+            readings=Readings(readings["why"], tuple(readings["options"]), readings["ours"])
+            if readings
+            else None,
             text=d["text"],
             summary=d["summary"],
             label=d.get("label"),
@@ -131,19 +168,144 @@ class Section(Record):
         return f"{self.number}. {self.title}" if self.number else self.title
 
 
+class SourceText(Record):
+    file: str
+    sha256: str
+    description: str
+
+
+class PublishedPdf(Record):
+    """The issuer's published blank agreement the stored text was compared with."""
+
+    description: str
+    url: str
+    repository: str
+    path: str
+    commit: str
+    created: str
+    sha256: str
+    extracted: str
+    extracted_sha256: str
+
+
+class Provenance(Record):
+    """Which document the LA text is: it carries no version number or date of its own."""
+
+    text: SourceText
+    pdf: PublishedPdf
+    compared: str
+
+    def line(self) -> str:
+        """One line for every page and download: the document the terms were read from."""
+        return (
+            f"LA text as in the issuer's blank PDF created {self.pdf.created} "
+            f"(sha256 {self.pdf.sha256[:12]}…)"
+        )
+
+    def stamp(self) -> dict[str, str]:
+        """The same for machines: what a download or an API document was made from."""
+        return {
+            "text_sha256": self.text.sha256,
+            "pdf_url": self.pdf.url,
+            "pdf_created": self.pdf.created,
+            "pdf_sha256": self.pdf.sha256,
+            "line": self.line(),
+        }
+
+
+class PageSource(Record):
+    """A page of the issuer's site, as read on a date."""
+
+    title: str
+    url: str
+    repository: str
+    path: str
+    commit: str
+    read: str
+
+
+class Step(Record):
+    text: str
+    url: str | None = None
+
+
+class Role(Record):
+    id: str
+    label: str
+    with_email: str
+    without_email: str
+
+
+class Outcome(Record):
+    text: str
+    clauses: tuple[str, ...]
+
+
+class WhoSigns(Record):
+    """Who signs, by role and work email: our reading, one table for every page and tool."""
+
+    clauses: tuple[str, ...]
+    roles: tuple[Role, ...]
+    outcomes: dict[str, Outcome]
+
+    def signer(self, role: str, has_email: bool) -> str:
+        r = next(r for r in self.roles if r.id == role)
+        return r.with_email if has_email else r.without_email
+
+
+class Filename(Record):
+    """The signed scan's file name as the LA text and as the issuer's PDF write it."""
+
+    placeholder: str
+    text: str
+    pdf: str
+
+    def templates(self) -> dict[str, str]:
+        """`{name}` templates by document (`text`, `pdf`)."""
+        return {
+            which: form.replace(self.placeholder, "{name}")
+            for which, form in (("text", self.text), ("pdf", self.pdf))
+        }
+
+
+class Application(Record):
+    la_url: str
+    la_clause: str
+    la_status: str
+    current_source: PageSource
+    current_steps: tuple[Step, ...]
+    who_signs: WhoSigns
+    advice: str
+    filename: Filename
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Application:
+        who = d["who_signs"]
+        return cls(
+            la_url=d["la_link"]["url"],
+            la_clause=d["la_link"]["clause"],
+            la_status=d["la_link"]["status"],
+            current_source=PageSource(**d["current"]["source"]),
+            current_steps=tuple(Step(**s) for s in d["current"]["steps"]),
+            who_signs=WhoSigns(
+                tuple(who["clauses"]),
+                tuple(Role(**r) for r in who["roles"]),
+                {k: Outcome(v["text"], tuple(v["clauses"])) for k, v in who["outcomes"].items()},
+            ),
+            advice=d["advice"],
+            filename=Filename(**d["filename"]),
+        )
+
+
 class Agreement(Record):
     title: str
     short_title: str
     owner: str
     owner_short: str
-    version: str
-    taken: str
-    source_file: str
-    source_sha256: str
-    source_description: str
-    upload_url: str
+    provenance: Provenance
     disclaimer: str
-    filename_template: str
+    numbering: str
+    application: Application
     preamble: Clause
     sections: tuple[Section, ...]
     closing: Section
@@ -178,14 +340,14 @@ class Agreement(Record):
             short_title=d["short_title"],
             owner=d["owner"],
             owner_short=d["owner_short"],
-            version=d["version"],
-            taken=str(d["taken"]),
-            source_file=d["source"]["file"],
-            source_sha256=d["source"]["sha256"],
-            source_description=d["source"]["description"],
-            upload_url=d["upload_url"],
+            provenance=Provenance(
+                SourceText(**d["provenance"]["text"]),
+                PublishedPdf(**d["provenance"]["pdf"]),
+                d["provenance"]["compared"],
+            ),
             disclaimer=d["disclaimer"],
-            filename_template=d["filename_template"],
+            numbering=d["numbering"],
+            application=Application.from_dict(d["application"]),
             preamble=Clause.from_dict(d["preamble"]),
             sections=tuple(section(s, s["number"]) for s in d["sections"]),
             closing=section(d["closing"], None),
@@ -212,6 +374,7 @@ class Part(Record):
     numbering: str
     clause: str
     allowed_clause: str
+    permission: str
     min: int
     max: int
     range_source: Source
@@ -237,6 +400,7 @@ class Part(Record):
 class Subjects(Record):
     parts: tuple[Part, ...]
     sources: dict[str, Source]
+    counts: str
 
     def part(self, key: str) -> Part:
         return next(p for p in self.parts if p.key == key)
@@ -251,6 +415,7 @@ class Subjects(Record):
                 numbering=p["numbering"],
                 clause=p["clause"],
                 allowed_clause=p["allowed_clause"],
+                permission=p["permission"],
                 min=p["range"]["min"],
                 max=p["range"]["max"],
                 range_source=sources[p["range"]["source"]],
@@ -262,7 +427,7 @@ class Subjects(Record):
             )
             for p in d["parts"]
         )
-        return cls(parts, sources)
+        return cls(parts, sources, d["counts"])
 
 
 class Author(Record):
@@ -270,10 +435,15 @@ class Author(Record):
     family: str
 
 
+class Checked(Record):
+    fields: str
+    where: str
+
+
 class Citation(Record):
     clause: str
     la_sentence: str
-    source: str
+    checked: tuple[Checked, ...]
     key: str
     type: str
     authors: tuple[Author, ...]
@@ -289,7 +459,6 @@ class Citation(Record):
     first_page: int
     last_page: int
     doi: str
-    ieee_xplore_id: str
     url: str
     name_clause: str
     name_forms: dict[str, str]
@@ -303,7 +472,7 @@ class Citation(Record):
         return cls(
             clause=d["clause"],
             la_sentence=d["la_sentence"],
-            source=d["source"],
+            checked=tuple(Checked(**c) for c in d["checked"]),
             key=d["key"],
             type=d["type"],
             authors=tuple(Author(**a) for a in d["authors"]),
@@ -319,7 +488,6 @@ class Citation(Record):
             first_page=d["pages"]["first"],
             last_page=d["pages"]["last"],
             doi=d["doi"],
-            ieee_xplore_id=d["ieee_xplore_id"],
             url=d["url"],
             name_clause=d["name"]["clause"],
             name_forms=dict(d["name"]["forms"]),

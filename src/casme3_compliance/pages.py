@@ -7,6 +7,7 @@ are Markdown links (`terms.md#clause-3-4`) so that `mkdocs build --strict` check
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 
@@ -38,29 +39,65 @@ def md_escape(text: str) -> str:
     return out
 
 
-def clause_link(clause_id: str, link: Link) -> str:
-    return f"[{clause_id}]({link('terms.md#' + anchor_for(clause_id))})"
+def clause_link(clause_id: str, link: Link, kb: KnowledgeBase | None = None) -> str:
+    """`[3.5](terms.md#clause-3-5)`; with `kb`, the LA's own place as the link's title."""
+    title = f' "{kb.agreement.clause(clause_id).where}"' if kb is not None else ""
+    return f"[{clause_id}]({link('terms.md#' + anchor_for(clause_id))}{title})"
 
 
-def clause_links(ids: tuple[str, ...] | list[str], link: Link) -> str:
+def clause_links(
+    ids: tuple[str, ...] | list[str], link: Link, kb: KnowledgeBase | None = None
+) -> str:
     word = "clause" if len(ids) == 1 else "clauses"
-    return f"{word} " + ", ".join(clause_link(i, link) for i in ids)
+    return f"{word} " + ", ".join(clause_link(i, link, kb) for i in ids)
 
 
-def disclaimer(kb: KnowledgeBase, link: Link) -> str:
-    return (
-        '!!! warning "Not the license agreement"\n\n'
-        f"    {md_escape(kb.agreement.disclaimer)} Read the "
-        f"[verbatim terms]({link('terms.md')}): LA version {kb.agreement.version}, "
-        f"taken {kb.agreement.taken}.\n"
-    )
+def notice(kb: KnowledgeBase) -> dict[str, str]:
+    """The one notice every page carries (docs/overrides/main.html), as escaped HTML: what the
+    site is not, whose clause numbers these are, which LA text it follows."""
+    a = kb.agreement
+    return {
+        "title": escape("Our reading, not the license agreement."),
+        "text": escape(f"{a.disclaimer} {a.numbering}"),
+        "provenance": escape(f"{a.provenance.line()}."),
+        "terms": escape("Read the verbatim terms"),
+        "source": escape("Where this text comes from"),
+    }
+
+
+_URL = re.compile(r"<(https?://[^>\s]+)>")
+
+
+def _linked(text: str) -> str:
+    """Verbatim text as HTML, with the URLs the LA writes in angle brackets made links."""
+    out, at = [], 0
+    for m in _URL.finditer(text):
+        out.append(escape(text[at : m.start()]))
+        out.append(f'<a href="{escape(m[1])}">{escape(m[1])}</a>')
+        at = m.end()
+    return "".join(out) + escape(text[at:])
 
 
 def _verbatim(clause: Clause) -> str:
-    parts = [f"<p>{escape(clause.text)}</p>"]
+    if clause.fields:  # the LA's form: its fields, one per line as on the paper
+        parts = ["<ul>" + "".join(f"<li>{escape(f)}</li>" for f in clause.fields) + "</ul>"]
+    else:
+        parts = [f"<p>{_linked(clause.text)}</p>"]
     if clause.items:
         parts.append("<ul>" + "".join(f"<li>{escape(i)}</li>" for i in clause.items) + "</ul>")
     return "<blockquote>" + "".join(parts) + "</blockquote>"
+
+
+def readings(clause: Clause) -> str:
+    """A sentence that admits two readings: both, and the one we follow, labelled as ours."""
+    r = clause.readings
+    if r is None:
+        return ""
+    options = "\n".join(f"{i}. {md_escape(o)}" for i, o in enumerate(r.options, 1))
+    return (
+        f"**This sentence admits {len(r.options)} readings:** {md_escape(r.why)}\n\n"
+        f"{options}\n\n**The reading we follow (ours, not the LA):** {md_escape(r.ours)}\n"
+    )
 
 
 def _clause_block(kb: KnowledgeBase, clause: Clause, link: Link) -> str:
@@ -77,14 +114,39 @@ def _clause_block(kb: KnowledgeBase, clause: Clause, link: Link) -> str:
             f"{len(numbers)} restricted {part.name} subjects (see the "
             f"[subject tables]({link('subjects.md')})): {cells}\n\n</div>\n"
         )
+    a = kb.agreement
+    if clause.id == a.application.la_clause:
+        extra += (
+            f"\n<p class='la-clause__status' markdown='span'>{md_escape(a.application.la_status)} "
+            f"See [How to apply]({link('apply.md#steps')}).</p>\n"
+        )
     return (
         f'<div class="la-clause la-clause--{clause.kind}" id="{clause.anchor}" markdown>\n'
         f'<div class="la-clause__text" markdown>\n\n'
         f'[{clause.id}](#{clause.anchor}){{.la-clause__id title="Link to clause {clause.id}"}}'
-        f' <span class="la-kind">{clause.kind}</span>\n\n'
-        f"{_verbatim(clause)}\n{extra}\n</div>\n"
+        f' <span class="la-kind">{clause.kind}</span>'
+        f' <span class="la-where">{escape(str(clause.where))}</span>\n\n'
+        f"{_verbatim(clause)}\n{extra}\n{readings(clause)}\n</div>\n"
         f'<div class="la-clause__summary" markdown>\n\n'
         f"**Our reading, not the LA:** {md_escape(clause.summary)}\n\n</div>\n</div>\n"
+    )
+
+
+def provenance(kb: KnowledgeBase, link: Link) -> str:
+    """Which document the text is: the LA has no version, so say what it was compared with."""
+    a = kb.agreement
+    p, f = a.provenance, a.application.filename
+    return (
+        f"The LA carries no version number or date. The text on this page is "
+        f"{md_escape(p.text.description[0].lower() + p.text.description[1:])} "
+        f"{md_escape(p.compared)}\n\n"
+        f"- The lab's blank PDF: [{md_escape(p.pdf.path.rsplit('/', 1)[-1])}]({p.pdf.url}), "
+        f"created {p.pdf.created}, sha256 `{p.pdf.sha256}` (repository {p.pdf.repository}, "
+        f"commit {p.pdf.commit}).\n"
+        f"- The file name of the signed scan: the LA text writes `{f.text}`, the PDF writes "
+        f"`{f.pdf}` ({clause_link(a.application.la_clause, link)}). "
+        f"[How to apply]({link('apply.md#file-name')}) shows both.\n"
+        f"- Our copy of the text: sha256 `{p.text.sha256}`.\n"
     )
 
 
@@ -93,9 +155,10 @@ def terms(kb: KnowledgeBase, link: Link) -> str:
     a = kb.agreement
     out = [
         f"<p class='la-title'>{escape(a.title)}</p>\n",
-        f"Owner: {md_escape(a.owner)} ({a.owner_short}). Version {a.version}, taken "
-        f"{a.taken}. Verbatim source: {md_escape(a.source_description)} "
-        f"(sha256 `{a.source_sha256[:12]}…`).\n",
+        f"Owner: {md_escape(a.owner)} ({a.owner_short}).\n",
+        f"**Clause numbers are ours.** {md_escape(a.numbering)}\n",
+        "## Which text this is {#provenance}\n",
+        provenance(kb, link),
     ]
     for part in a.parts():
         anchor = f"section-{part.number}" if part.number else part.title.lower().split()[0]
@@ -220,9 +283,14 @@ def cite(kb: KnowledgeBase, link: Link) -> str:
     from casme3_compliance import citation
 
     cit = kb.citation
+    name = kb.agreement.clause(cit.name_clause)
     out = [
-        f"The LA asks ({clause_link(cit.clause, link)}): *{md_escape(cit.la_sentence)}*\n",
-        f"The full record below is from {md_escape(cit.source)}.\n",
+        f"The LA asks ({clause_link(cit.name_clause, link, kb)}): *{md_escape(name.text)}*\n",
+        f"> {md_escape(cit.la_sentence)}\n>\n> — clause {clause_link(cit.clause, link, kb)}\n",
+        "The LA gives only part of the record. Which fields of the full record below were "
+        "checked, and where:\n",
+        *(f"- {md_escape(c.fields)}: {md_escape(c.where)}." for c in cit.checked),
+        "",
         "## BibTeX {#bibtex}\n",
         _fence(citation.render(cit, "bibtex"), "bibtex"),
         "## Other formats {#other-formats}\n",
@@ -241,8 +309,8 @@ def cite(kb: KnowledgeBase, link: Link) -> str:
     out.append("## Naming the database {#name}\n")
     out.append(
         f"Refer to the data as '{md_escape(forms['unicode'])}' "
-        f"({clause_link(cit.name_clause, link)}). Our reading of how to write it: "
-        f"LaTeX `{forms['latex']}` or `{forms['latex_text']}`, HTML `{escape(forms['html'])}`, "
+        f"({clause_link(cit.name_clause, link, kb)}). Our reading of how to write it: "
+        f"LaTeX `{forms['latex']}` or `{forms['latex_text']}`, HTML `{forms['html']}`, "
         f"plain text where no superscript is possible `{forms['plain']}`.\n"
     )
     out.append("## Downloads {#downloads}\n")
@@ -257,7 +325,6 @@ def cite(kb: KnowledgeBase, link: Link) -> str:
 def checklists(kb: KnowledgeBase, link: Link) -> str:
     """Every checklist as a read-only task list; the self-check page makes them interactive."""
     out = [
-        f"*{md_escape(kb.agreement.disclaimer)}*\n",
         "Download: "
         + " · ".join(
             f"[{label.split(', ')[1]}]({link(path)})"
@@ -280,34 +347,51 @@ def checklists(kb: KnowledgeBase, link: Link) -> str:
 def quote(kb: KnowledgeBase, clause_id: str, link: Link) -> str:
     """One clause verbatim with its reading, for pages that explain a single topic."""
     c = kb.agreement.clause(clause_id)
+    reading = readings(c)
     return (
         f"> {md_escape(c.text)}\n"
         + "".join(f">\n> - {md_escape(i)}\n" for i in c.items)
-        + f">\n> — LA {clause_link(c.id, link)}\n\n"
-        f"*Our reading, not the LA:* {md_escape(c.summary)}\n"
+        + f">\n> — clause {clause_link(c.id, link)}; {c.where}\n\n"
+        + (f"{reading}\n" if reading else f"*Our reading, not the LA:* {md_escape(c.summary)}\n")
     )
 
 
 def apply_steps(kb: KnowledgeBase, link: Link) -> str:
-    """Who signs, the steps, the file name, the form's fields and the upload link."""
+    """Who signs, how to apply today and what the LA asks, the file name, the form."""
     a = kb.agreement
-    steps = a.clause("S.2")
-    form = a.clause("S.3")
-    example = a.filename_template.replace("{name}", "Jane Doe")
+    app = a.application
+    steps = a.clause(app.la_clause)
+    form = next(c for c in a.clauses() if c.fields)
+    src = app.current_source
     out = ["## Who signs {#who-signs}\n"]
-    out.extend(quote(kb, cid, link) for cid in ("2.1", "2.2", "2.3", "2.4", "2.5"))
-    out.append("## The steps {#steps}\n")
-    out.append(f"The LA ({clause_link(steps.id, link)}) must be:\n")
-    out.extend(f"{i}. {md_escape(s)}" for i, s in enumerate(steps.steps, 1))
-    out.append(f"\nUpload link given by the LA: <{a.upload_url}>\n")
-    out.append("## The file name {#file-name}\n")
+    out.extend(quote(kb, cid, link) for cid in app.who_signs.clauses)
+    out.append("## How to apply today {#steps}\n")
     out.append(
-        f"*Our reading:* a file name cannot hold the superscript, so name the scan "
-        f"`{a.filename_template.replace('{name}', '<signer' + chr(39) + 's name>')}`, "
-        f"for example `{example}`.\n"
+        f"The issuing lab's own page gives these steps ([{md_escape(src.title)}]({src.url}), "
+        f"read {src.read} in its repository {src.repository}, `{src.path}`, commit "
+        f"{src.commit}):\n"
+    )
+    out.extend(
+        f"{i}. {md_escape(s.text)}" + (f" <{s.url}>" if s.url else "")
+        for i, s in enumerate(app.current_steps, 1)
+    )
+    out.append("\n### What the LA itself asks {#la-steps}\n")
+    out.append(f"The LA ({clause_links([steps.id], link, kb)}) says the LA must be:\n")
+    out.extend(f"{i}. {md_escape(s)}" for i, s in enumerate(steps.steps, 1))
+    out.append(
+        f"\nThe link the LA gives: <{app.la_url}>. {md_escape(app.la_status)}\n\n"
+        f"**Our reading, not the LA:** {md_escape(app.advice)}\n"
+    )
+    out.append("## The file name {#file-name}\n")
+    names = app.filename
+    out.append(
+        "The two documents name the scan differently; both are the issuer's own:\n\n"
+        f"- the LA text ({clause_link(steps.id, link, kb)}): `{names.text}`\n"
+        f"- the lab's blank PDF: `{names.pdf}`\n\n"
+        f"Replace *{md_escape(names.placeholder)}* with the name of the person who signs.\n"
     )
     out.append("## The form {#form}\n")
-    out.append(f"The form in the LA ({clause_link(form.id, link)}) asks for:\n")
+    out.append(f"The form in the LA ({clause_link(form.id, link, kb)}) asks for:\n")
     out.extend(f"- {md_escape(f)}" for f in form.fields)
     return "\n".join(out) + "\n"
 
@@ -333,7 +417,6 @@ def rule_page(kb: KnowledgeBase, rule: Rule, link: Link) -> str:
         _fence(rule.bad.content or "(any content: the path alone triggers the rule)", "text"),
         f"Does not trigger it, in `{rule.good.file}`:\n",
         _fence(rule.good.content, "text"),
-        "*Rule texts are our reading of the LA, not legal advice; the signed LA governs.*\n",
     ]
     return "\n".join(out)
 

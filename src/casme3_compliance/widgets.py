@@ -36,13 +36,13 @@ def _examples(kb: KnowledgeBase) -> str:
     ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
     return (
         f"{ab.name}: <code>131</code>, <code>spNO.131</code> or <code>spNo 131</code> "
-        f"({ab.min} to {ab.max}). {c.name}: <code>C27</code> or <code>Part C 27</code> "
+        f"({ab.min} to {ab.max}). {c.name}: <code>C27</code> or <code>Part C subject 27</code> "
         f"({c.min} to {c.max})."
     )
 
 
 def _lookup(kb: KnowledgeBase, link: Link, compact: bool) -> str:
-    texts = {**VERDICT_HEADINGS, "clause": "Read LA clause {id}."}
+    texts = {**VERDICT_HEADINGS, "clause": "Read clause {id}."}
     label = "Look up a subject" if compact else "Subject"
     tables = "the tables below" if not compact else f"the [subject tables]({link('subjects.md')})"
     examples = (
@@ -83,7 +83,7 @@ def self_check(kb: KnowledgeBase, link: Link) -> str:
     a = kb.agreement
     texts = {
         **VERDICT_HEADINGS,
-        "clause": "Read LA clause {id}.",
+        "clause": "Read clause {id}.",
         "none": "No subject listed.",
         "ready": "Ready, by this checklist: no restricted subject, every entry is a subject, "
         "every item is ticked. The LA you signed governs.",
@@ -92,8 +92,7 @@ def self_check(kb: KnowledgeBase, link: Link) -> str:
         "invalid_block": "Entries that are not subjects: {list}.",
         "unticked_block": "Items not ticked: {n} of {total}.",
         "md_title": "CAS(ME)³ publication self-check",
-        "md_meta": "Filled in on {date} against the CAS(ME)³ license agreement, "
-        "version {version} (taken {taken}).",
+        "md_meta": "Filled in on {date} against the CAS(ME)³ license agreement: {source}.",
         "md_subjects": "Subjects whose images appear",
         "md_status": "Status:",
         "md_clause": "clause {ids}",
@@ -136,62 +135,56 @@ def self_check(kb: KnowledgeBase, link: Link) -> str:
         f"Download my checklist</button> "
         f'<button type="button" class="md-button" id="self-check-reset">Reset</button></p>\n'
         f'<p class="la-lookup__hint">Your answers stay in this browser (local storage) and are '
-        f"never sent anywhere. The download is a Markdown file with the date and the LA version "
-        f"({escape(a.version)}).</p>\n"
+        f"never sent anywhere. The download is a Markdown file with the date and the LA text it "
+        f"was checked against ({escape(a.provenance.line())}).</p>\n"
         f"</div>\n"
     )
 
 
 def apply_helper(kb: KnowledgeBase, link: Link) -> str:
-    """Two questions decide who signs (clauses 2.2-2.4); the signer's name gives the file name."""
-    a = kb.agreement
+    """Who signs, from the role and the work email (the table in data/agreement.yaml, our
+    reading of clauses 2.1-2.5), and the file name of the scan as both documents write it."""
+    app = kb.agreement.application
+    who = app.who_signs
     texts = {
         "empty": "Type the name of the person who signs.",
         "forbidden": "A file name cannot contain {chars}: leave such characters out of the name.",
         "copied": "Copied: {filename}",
         "copy_failed": "Copying is not allowed here: select the file name and copy it.",
     }
-    cases = {
-        "unknown": ("", "Answer both questions to see who signs."),
-        "supervisor": (
-            "supervisor",
-            "**Your supervisor signs** the LA with their work email address, and fills in every "
-            "student or employee who will use the data: each one's name and registered "
-            f"competition ID ({clause_links(('2.3', '2.4'), link)}). The supervisor answers for "
-            f"every user listed ({clause_links(('2.5',), link)}).",
-        ),
-        "user": (
-            "user",
-            "**You sign** the LA yourself, with your fixed work email address at your university "
-            f"or company ({clause_links(('2.2',), link)}).",
-        ),
-        "user-needs-email": (
-            "user",
-            "**You sign** the LA yourself, and the LA asks you to sign with a fixed work email "
-            f"address of your workplace ({clause_links(('2.2',), link)}): get one before you "
-            "apply. Only students and temporary employees may have a supervisor sign instead "
-            f"({clause_links(('2.3',), link)}).",
-        ),
-    }
     outcomes = "\n".join(
-        f'<p data-case="{case}" data-signer="{signer}" markdown="span"'
-        f"{'' if case == 'unknown' else ' hidden'}>{sentence}</p>"
-        for case, (signer, sentence) in cases.items()
+        f'<p data-case="{case}" markdown="span" hidden>{md_escape(o.text)} '
+        f"({clause_links(o.clauses, link, kb)})</p>"
+        for case, o in who.outcomes.items()
     )
 
-    def question(name: str, legend: str) -> str:
+    def option(name: str, value: str, label: str, data: str = "") -> str:
         return (
-            f'<fieldset class="la-apply__question"><legend>{legend}</legend>'
-            f'<input type="radio" name="{name}" id="{name}-yes" value="yes"> '
-            f'<label for="{name}-yes">Yes</label> '
-            f'<input type="radio" name="{name}" id="{name}-no" value="no"> '
-            f'<label for="{name}-no">No</label></fieldset>'
+            f'<span class="la-apply__option"><input type="radio" name="{name}" '
+            f'id="{name}-{value}" value="{value}"{data}> '
+            f'<label for="{name}-{value}">{escape(label)}</label></span>'
         )
 
-    template = escape(a.filename_template.replace("{name}", "<name>"))
-    student = question("apply-student", "Are you a student, or a temporary employee of a company?")
-    email = question(
-        "apply-email", "Do you have a fixed email address at your university or company?"
+    roles = " ".join(
+        option(
+            "apply-role",
+            r.id,
+            r.label,
+            f' data-with-email="{r.with_email}" data-without-email="{r.without_email}"',
+        )
+        for r in who.roles
+    )
+    email = option("apply-email", "yes", "Yes") + " " + option("apply-email", "no", "No")
+    names = app.filename
+    outputs = "\n".join(
+        f'<p class="la-apply__filename">{label}: <output id="{output}" '
+        f'for="apply-signer-name" data-template="{escape(template)}" aria-live="polite"></output> '
+        f'<button type="button" class="md-button" id="{output}-copy" data-copy="{output}" '
+        f"disabled>Copy</button></p>"
+        for output, label, template in (
+            ("apply-filename", "As the LA text writes it", names.templates()["text"]),
+            ("apply-filename-pdf", "As the lab's blank PDF writes it", names.templates()["pdf"]),
+        )
     )
     return (
         f'<noscript markdown="1">\n\n'
@@ -199,19 +192,30 @@ def apply_helper(kb: KnowledgeBase, link: Link) -> str:
         f"the file name is under [The file name](#file-name).\n\n</noscript>\n"
         f'<div class="la-widget la-apply" data-la-widget="apply" data-la-text="{_text(texts)}" '
         f"hidden markdown>\n"
-        f"{student}\n{email}\n"
+        f'<p class="la-lookup__hint" markdown="span">Our reading of '
+        f"{clause_links(who.clauses, link, kb)}, not legal advice"
+        + "".join(
+            f": {clause_links([c], link, kb)} admits two readings, and this helper follows the "
+            "cautious one"
+            for c in who.clauses
+            if kb.agreement.clause(c).readings
+        )
+        + ".</p>\n"
+        f'<fieldset class="la-apply__question"><legend>Which describes you?</legend> {roles}'
+        f"</fieldset>\n"
+        f'<fieldset class="la-apply__question"><legend>Do you have a fixed email address at your '
+        f"university or company?</legend> {email}</fieldset>\n"
         f'<div id="apply-signer" class="la-apply__signer" aria-live="polite" markdown>\n'
+        f'<p data-case="unknown" markdown="span">Answer both questions to see who signs.</p>\n'
         f"{outcomes}\n</div>\n"
         f'<p class="la-apply__field"><label for="apply-signer-name">Name of the person who signs '
         f"(you, or your supervisor)</label> "
         f'<input type="text" id="apply-signer-name" autocomplete="name" '
         f'aria-describedby="apply-filename-hint apply-filename-error"></p>\n'
-        f'<p id="apply-filename-hint" class="la-lookup__hint">The scan of the signed LA is named '
-        f"<code>{template}</code>.</p>\n"
-        f'<p class="la-apply__filename">File name: <output id="apply-filename" '
-        f'for="apply-signer-name" aria-live="polite"></output> '
-        f'<button type="button" class="md-button" id="apply-filename-copy" disabled>'
-        f"Copy the file name</button></p>\n"
+        f'<p id="apply-filename-hint" class="la-lookup__hint">The LA text and the lab\'s blank '
+        f"PDF name the scan differently (a superscript 3 and a space, or a 3 and an underscore); "
+        f"both are the issuer's own, so both are shown.</p>\n"
+        f"{outputs}\n"
         f'<p id="apply-filename-error" class="la-apply__error" aria-live="assertive"></p>\n'
         f'<p id="apply-copy-status" class="la-lookup__hint" aria-live="polite"></p>\n'
         f"</div>\n"

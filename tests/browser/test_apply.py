@@ -1,4 +1,4 @@
-"""The apply helper: who signs (LA clauses 2.2-2.4) and the file name of the signed LA."""
+"""The apply helper: who signs (our reading of the LA's section 2) and the scan's file name."""
 
 from __future__ import annotations
 
@@ -20,49 +20,62 @@ def signer(page) -> tuple[str, str]:
     return page.get_attribute("#apply-signer", "data-signer"), shown.text_content()
 
 
-def test_a_student_without_a_work_email_has_the_supervisor_sign(tab):
+def test_a_student_has_the_supervisor_sign_answered_with_the_keyboard(tab, kb):
+    who = kb.agreement.application.who_signs
+    student = next(r for r in who.roles if r.without_email == r.with_email == "supervisor")
     tab.goto("apply/")
-    assert signer(tab.page)[0] == ""
-    # Keyboard alone: Tab into the first question, Space picks "Yes"; the second, arrow to "No".
-    tab_to(tab.page, "#apply-student-yes")
+    assert signer(tab.page)[0] == "unknown"
+    # Keyboard alone: Tab into the first question, Space picks the first role.
+    tab_to(tab.page, "input[name=apply-role]")
     tab.page.keyboard.press("Space")
-    assert tab.page.is_checked("#apply-student-yes")
-    assert signer(tab.page)[0] == ""  # one answer is not enough
+    assert tab.page.is_checked(f"#apply-role-{who.roles[0].id}")
+    tab.page.check(f"#apply-role-{student.id}")
+    assert signer(tab.page)[0] == "unknown"  # one answer is not enough
     tab_to(tab.page, "input[name=apply-email]")
-    tab.page.keyboard.press("ArrowRight")
-    assert tab.page.is_checked("#apply-email-no")
-    who, text = signer(tab.page)
-    assert who == "supervisor"
-    assert "supervisor signs" in text and "work email" in text
-    assert "name" in text and "registered competition ID" in text
+    tab.page.keyboard.press("Space")
+    assert tab.page.is_checked("#apply-email-yes")
+    who_signs, text = signer(tab.page)
+    assert who_signs == "supervisor"
+    assert text.startswith(who.outcomes["supervisor"].text.split(".")[0])
 
 
-def test_anyone_with_a_fixed_work_email_signs_themselves(tab):
+@pytest.mark.parametrize("email", ["yes", "no"])
+def test_the_helper_follows_the_table_for_every_answer(tab, kb, email):
+    """Each role and email answer gives the outcome the data's table says, with its clauses;
+    the table is our cautious reading of the ambiguous clause, the one the terms page shows."""
+    who = kb.agreement.application.who_signs
     tab.goto("apply/")
-    for student in ("yes", "no"):
-        tab.page.check(f"#apply-student-{student}")
-        tab.page.check("#apply-email-yes")
-        who, text = signer(tab.page)
-        assert who == "user" and "You sign" in text and "fixed work email" in text
-    tab.page.check("#apply-email-no")  # not a student, no work email: still the user, who needs one
-    who, text = signer(tab.page)
-    assert who == "user" and "get one before you apply" in text
+    tab.page.check(f"#apply-email-{email}")
+    for role in who.roles:
+        tab.page.check(f"#apply-role-{role.id}")
+        case = role.with_email if email == "yes" else role.without_email
+        got, text = signer(tab.page)
+        outcome = who.outcomes[case]
+        assert got == case
+        assert " ".join(text.split()).startswith(" ".join(outcome.text.split())), role.id
+        for clause_id in outcome.clauses:
+            assert clause_id in text
 
 
-def test_the_signers_name_gives_the_file_name_and_the_copy_button_copies_it(tab, kb):
+def test_the_signers_name_gives_both_file_names_and_each_copies(tab, kb):
+    templates = kb.agreement.application.filename.templates()
     tab.goto("apply/")
-    copy = tab.page.locator("#apply-filename-copy")
-    assert copy.is_disabled()
+    outputs = {"text": "#apply-filename", "pdf": "#apply-filename-pdf"}
+    for output in outputs.values():
+        assert tab.page.locator(f"{output}-copy").is_disabled()
     for name in ("Jane Doe", "Zoë O'Neil-Smith", "李明", "  Padded Name  "):
         tab.page.fill("#apply-signer-name", name)
-        want = kb.agreement.filename_template.replace("{name}", name.strip())
-        assert tab.page.text_content("#apply-filename") == want
-        assert tab.page.get_attribute("#apply-filename", "data-valid") == "true"
+        for which, output in outputs.items():
+            want = templates[which].replace("{name}", name.strip())
+            assert tab.page.text_content(output) == want
+            assert tab.page.get_attribute(output, "data-valid") == "true"
         assert tab.page.text_content("#apply-filename-error") == ""
-    assert want == "License Agreement for CAS(ME)3 Padded Name.pdf"
-    copy.click()
-    assert tab.page.evaluate("navigator.clipboard.readText()") == want
-    assert want in tab.page.text_content("#apply-copy-status")
+    for which, output in outputs.items():
+        want = templates[which].replace("{name}", "Padded Name")
+        tab.page.locator(f"{output}-copy").click()
+        assert tab.page.evaluate("navigator.clipboard.readText()") == want
+        assert want in tab.page.text_content("#apply-copy-status")
+    assert templates["text"] != templates["pdf"]
 
 
 def test_a_name_that_cannot_be_in_a_file_name_is_refused(tab):
@@ -92,3 +105,4 @@ def test_a_name_that_cannot_be_in_a_file_name_is_refused(tab):
         for ch in bad - {"\x07"}:  # a control character is named by its escape
             assert ch in error.text_content(), name
         assert tab.page.locator("#apply-filename-copy").is_disabled(), name
+        assert tab.page.locator("#apply-filename-pdf-copy").is_disabled(), name

@@ -52,10 +52,11 @@ def expected(text: str, kb) -> dict:
     except c3.RefError as e:
         return {"verdict": "invalid", "part": None, "number": None, "message": str(e)}
     return {
-        "verdict": "allowed" if v.publishable else "restricted",
+        "verdict": "restricted" if v.restricted else "allowed",
         "part": v.part,
         "number": v.number,
         "message": v.message,
+        "note": v.note,
         "anchor": anchor_for(v.clause),
     }
 
@@ -73,6 +74,7 @@ def assert_same(got: dict, text: str, kb, base_url: str) -> None:
         assert got["href"] is None, text
     else:
         assert got["text"].startswith(f"{heading} {want['message']} "), text
+        assert got["text"].endswith(f" {want['note']}" if want["note"] else "."), text
         assert got["href"] == f"{base_url}terms/#{want['anchor']}", text
 
 
@@ -99,11 +101,23 @@ def test_every_subject_of_both_parts(tab, kb, base_url):
     assert verdicts == {"restricted", "allowed"}
 
 
-def test_allowed_says_conditions_still_apply(tab):
+def test_allowed_says_where_images_may_be_used_and_the_conditions(tab, kb):
     tab.goto("subjects/")
-    for got in look_up(tab.page, ["21", "C27"]):
-        assert got["verdict"] == "allowed"
-        assert "conditions A, B and C" in got["text"] and "still apply" in got["text"]
+    refs = [f"spNO.{n}" for n in kb.subjects.part("AB").numbers()]
+    refs += [f"C{n}" for n in kb.subjects.part("C").numbers()]
+    allowed = [r for r in refs if not c3.verdict(r, kb).restricted]
+    for ref, got in zip(allowed, look_up(tab.page, allowed), strict=True):
+        assert got["verdict"] == "allowed", ref
+        assert "may be used in paper writing and academic presentation" in got["text"], ref
+        assert "under conditions A, B and C" in got["text"], ref
+
+
+def test_a_bare_number_says_part_c_has_its_own_numbering(tab, kb):
+    tab.goto("subjects/")
+    n = kb.subjects.part("C").allowed_list[0]
+    bare, prefixed = look_up(tab.page, [str(n), f"spNO.{n}"])
+    assert (bare["part"], prefixed["part"]) == ("AB", "AB")
+    assert f"C{n}" in bare["text"] and f"C{n}" not in prefixed["text"]
 
 
 @pytest.mark.parametrize("kind", ["valid", "invalid"])

@@ -74,7 +74,7 @@ def test_page_loads_cleanly_and_passes_axe(sweep, axe, path):
     sweep.clear()
     response = sweep.goto(path)
     assert response.status == 200
-    assert sweep.page.locator(".la-version").is_visible()
+    assert sweep.page.locator(".la-notice").is_visible()
     assert axe_violations(sweep.page, axe) == []
     assert sweep.errors == []
     assert sweep.foreign_requests() == []

@@ -66,7 +66,7 @@ def test_each_subject_answered_and_the_status_names_what_blocks(tab, kb):
                 "text": f"{VERDICT_HEADINGS['invalid']} {e}",
             }
         else:
-            assert answer["verdict"] == ("allowed" if v.publishable else "restricted")
+            assert answer["verdict"] == ("restricted" if v.restricted else "allowed")
             assert answer["text"].startswith(f"{VERDICT_HEADINGS[answer['verdict']]} {v.message}")
     state, text = status(tab.page)
     n = len(kb.checklist("publish").items)
@@ -74,7 +74,7 @@ def test_each_subject_answered_and_the_status_names_what_blocks(tab, kb):
     assert "spNO.131" in text and "'abc'" in text and "'C40'" in text
     assert "spNO.21" not in text and f"{n} of {n}" in text
 
-    # Only ticks missing once the subjects are all publishable.
+    # Only ticks missing once no subject is restricted.
     tab.page.fill("#self-check-subjects", "21; C27")
     state, text = status(tab.page)
     assert state == "not-ready" and "spNO" not in text and f"{n} of {n}" in text
@@ -134,15 +134,16 @@ def test_download_is_the_filled_checklist_as_markdown(tab, kb):
     (day,) = [d for d in days if download.suggested_filename == f"casme3-self-check-{d}.md"]
 
     assert text.startswith("# ")
-    assert day in text and kb.agreement.version in text and kb.agreement.taken in text
+    assert day in text and md_escape(kb.agreement.provenance.line()) in text
     lines = text.splitlines()
     for item in items:
         mark = " " if item.id == unticked else "x"
         assert f"- [{mark}] {md_escape(item.text)} ({clause_refs(item)})" in lines
     for ref in ("spNO.131", "21", "Part C 27"):
         v = c3.verdict(ref, kb)
-        heading = VERDICT_HEADINGS["allowed" if v.publishable else "restricted"]
-        assert f"- {md_escape(v.subject)}: {heading} {md_escape(v.message)}" in lines
+        heading = VERDICT_HEADINGS["restricted" if v.restricted else "allowed"]
+        said = f"{v.message} {v.note}" if v.note else v.message
+        assert f"- {md_escape(v.subject)}: {heading} {md_escape(said)}" in lines
     with pytest.raises(c3.RefError) as e:
         c3.parse_ref("xyz", kb)
     assert f"- 'xyz': {VERDICT_HEADINGS['invalid']} {md_escape(str(e.value))}" in lines

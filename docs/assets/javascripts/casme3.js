@@ -74,6 +74,19 @@
     const parts = new Map(
       data.parts.map((part) => [part.key, { ...part, restrictedSet: new Set(part.restricted) }]),
     );
+    const bare = new RegExp(`^(?:${syntax.bare})$`);
+
+    /** Why a number alone got this part's verdict (subjects.bare_note). */
+    function bareNote(part, number, label) {
+      let note = fill(syntax.notes.bare, { name: part.name, label });
+      for (const other of parts.values()) {
+        if (other.key !== part.key && number >= other.min && number <= other.max) {
+          const otherLabel = fill(other.templates.label, { n: number });
+          note += fill(syntax.notes.other_part, { other: other.name, n: number, other_label: otherLabel });
+        }
+      }
+      return note;
+    }
 
     const invalid = (why, message) => ({ valid: false, verdict: "invalid", why, message });
 
@@ -102,6 +115,7 @@
       const restricted = part.restrictedSet.has(number);
       const label = fill(part.templates.label, { n: number });
       return {
+        note: bare.test(stripped) ? bareNote(part, number, label) : "",
         valid: true,
         verdict: restricted ? "restricted" : "allowed",
         part: key,
@@ -136,6 +150,7 @@
     if (result.valid) {
       const href = new URL(`#${result.anchor}`, termsUrl).href;
       nodes.push(" ", element("a", { href }, fill(texts.clause, { id: result.clause })));
+      if (result.note) nodes.push(" ", element("span", { class: "la-note" }, result.note));
     }
     return nodes;
   }
@@ -271,13 +286,14 @@
         });
       const subject = (e) => {
         const name = e.valid ? e.label : `'${e.input}'`;
-        return `- ${mdEscape(name)}: ${mdEscape(texts[e.verdict])} ${mdEscape(e.message)}`;
+        const said = e.note ? `${e.message} ${e.note}` : e.message;
+        return `- ${mdEscape(name)}: ${mdEscape(texts[e.verdict])} ${mdEscape(said)}`;
       };
       const ticked = new Set(tickedItems());
       const lines = [
         `# ${mdEscape(texts.md_title)}`,
         "",
-        mdEscape(fill(texts.md_meta, { date, version: checklists.la_version, taken: checklists.la_date })),
+        mdEscape(fill(texts.md_meta, { date, source: checklists.la_source.line })),
         "",
         `> ${mdEscape(checklists.disclaimer)}`,
         "",
@@ -340,21 +356,19 @@
     const forbidden = new RegExp(agreement.filename_forbidden, "gu");
     const signer = root.querySelector("#apply-signer");
     const name = root.querySelector("#apply-signer-name");
-    const filename = root.querySelector("#apply-filename");
+    const outputs = Array.from(root.querySelectorAll("output[data-template]"));
+    const copies = Array.from(root.querySelectorAll("button[data-copy]"));
     const error = root.querySelector("#apply-filename-error");
-    const copy = root.querySelector("#apply-filename-copy");
     const copyStatus = root.querySelector("#apply-copy-status");
-    const answerOf = (question) => root.querySelector(`input[name="${question}"]:checked`)?.value;
+    const checked = (question) => root.querySelector(`input[name="${question}"]:checked`);
 
+    // Who signs: the role's answer for the work email, as the package rendered it from the data.
     const decide = () => {
-      const student = answerOf("apply-student");
-      const email = answerOf("apply-email");
-      let which = "unknown";
-      if (email === "yes") which = "user";
-      else if (email === "no" && student === "yes") which = "supervisor";
-      else if (email === "no" && student === "no") which = "user-needs-email";
+      const role = checked("apply-role");
+      const email = checked("apply-email")?.value;
+      const which = role && email ? role.dataset[email === "yes" ? "withEmail" : "withoutEmail"] : "unknown";
       for (const p of signer.querySelectorAll("[data-case]")) p.hidden = p.dataset.case !== which;
-      signer.dataset.signer = signer.querySelector(`[data-case="${which}"]`).dataset.signer;
+      signer.dataset.signer = which;
     };
 
     const rename = () => {
@@ -363,10 +377,12 @@
       let message = "";
       if (!value) message = texts.empty;
       else if (bad.length) message = fill(texts.forbidden, { chars: bad.map(shown).join(" ") });
-      filename.textContent = message ? "" : fill(agreement.filename_template, { name: value });
-      filename.dataset.valid = message ? "false" : "true";
+      for (const output of outputs) {
+        output.textContent = message ? "" : fill(output.dataset.template, { name: value });
+        output.dataset.valid = message ? "false" : "true";
+      }
       error.textContent = message;
-      copy.disabled = Boolean(message);
+      for (const copy of copies) copy.disabled = Boolean(message);
       copyStatus.textContent = "";
     };
 
@@ -374,14 +390,17 @@
       if (event.target.type === "radio") decide();
     });
     name.addEventListener("input", rename);
-    copy.addEventListener("click", async () => {
-      try {
-        await navigator.clipboard.writeText(filename.textContent);
-        copyStatus.textContent = fill(texts.copied, { filename: filename.textContent });
-      } catch {
-        copyStatus.textContent = texts.copy_failed;
-      }
-    });
+    for (const copy of copies) {
+      copy.addEventListener("click", async () => {
+        const text = root.querySelector(`#${copy.dataset.copy}`).textContent;
+        try {
+          await navigator.clipboard.writeText(text);
+          copyStatus.textContent = fill(texts.copied, { filename: text });
+        } catch {
+          copyStatus.textContent = texts.copy_failed;
+        }
+      });
+    }
 
     decide();
     if (name.value) rename();

@@ -108,7 +108,7 @@ class _Run:
 
     def restricted(self, part: str, n: int) -> Verdict | None:
         v = self.verdict(part, n)
-        return v if v is not None and not v.publishable else None
+        return v if v is not None and v.restricted else None
 
     def add(self, code: str, path: str, line: int, column: int, message: str, clause: str):
         if code in self.codes:
