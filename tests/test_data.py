@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -89,3 +90,120 @@ def test_missing_file(tmp_path):
     (data / "rules.yaml").unlink()
     with pytest.raises(c3.DataError, match=r"rules\.yaml: cannot read"):
         c3.load(data, cache=False)
+
+
+# The loader fails closed: no alias bomb, no traceback, no cache believed blindly ------------
+
+
+def _copy(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    return data
+
+
+ALIAS_BOMB = "\n".join(
+    ["bomb0: &l0 [x, x, x, x, x, x, x, x, x]"]
+    + [f"bomb{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+)
+
+
+def test_an_alias_bomb_is_refused_at_its_line(tmp_path):
+    """Eight levels of nine aliases would be 9**9 nodes for the schema check and the cache."""
+    data = _copy(tmp_path)
+    path = data / "rules.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text + ALIAS_BOMB + "\n", "utf-8")
+    with pytest.raises(c3.DataError, match="aliases") as info:
+        c3.load(data, cache=False)
+    first_use = text.count("\n") + 2  # bomb1's line: the first that uses an alias
+    assert first_use <= info.value.line <= first_use + 8
+
+
+def test_a_single_alias_is_refused_too(tmp_path):
+    data = _copy(tmp_path)
+    path = data / "citation.yaml"
+    text = path.read_text("utf-8").replace("year: 2023", "year: &y 2023\nextra_year: *y")
+    path.write_text(text, "utf-8")
+    with pytest.raises(c3.DataError, match="aliases"):
+        c3.load(data, cache=False)
+
+
+@pytest.mark.parametrize("where", ["source/folder", "rules.yaml"])
+def test_a_folder_where_a_file_should_be_is_one_line(tmp_path, where):
+    data = _copy(tmp_path)
+    target = data / where
+    if target.exists():
+        target.unlink()
+    target.mkdir()
+    with pytest.raises(c3.DataError, match="cannot read") as info:
+        c3.load(data, cache=False)
+    assert where.split("/")[-1] in str(info.value) and "\n" not in str(info.value)
+
+
+def test_a_dangling_link_in_source_is_one_line(tmp_path):
+    data = _copy(tmp_path)
+    (data / "source" / "gone.txt").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(c3.DataError, match=r"gone\.txt: cannot read"):
+        c3.load(data, cache=False)
+
+
+def _cache_file(tmp_path):
+    (path,) = (tmp_path / "cache").rglob("*.json")
+    return path
+
+
+def test_an_edited_cache_is_not_believed(tmp_path, monkeypatch, kb):
+    """Removing a restricted subject from the cached copy must not make it allowed."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _copy(tmp_path)
+    c3.load(data)
+    path = _cache_file(tmp_path)
+    n = kb.subjects.part("AB").restricted()[-1]
+    blob = path.read_bytes()
+    head, _, payload = blob.partition(b"\n")
+    edited = payload.replace(f", {n}]".encode(), b"]", 1)
+    assert edited != payload
+    path.write_bytes(head + b"\n" + edited)
+    from casme3_compliance import loader
+
+    loader._models.clear()
+    loader._by_stamp.clear()
+    assert c3.verdict(f"spNO.{n}", c3.load(data)).restricted
+    assert path.read_bytes() == blob  # repaired
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not json", b"[]", b'{"agreement": 1}', b"casme3-cache 2 x y z\n{}"],
+    ids=["empty", "garbage", "list", "wrong-shape", "bad-header"],
+)
+def test_a_broken_cache_is_rebuilt_not_a_crash(tmp_path, monkeypatch, content):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _copy(tmp_path)
+    c3.load(data)
+    path = _cache_file(tmp_path)
+    good = path.read_bytes()
+    path.write_bytes(content)
+    from casme3_compliance import loader
+
+    loader._models.clear()
+    loader._by_stamp.clear()
+    assert c3.load(data).subjects.part("AB").restricted()
+    assert path.read_bytes() == good
+
+
+def test_a_cache_with_a_valid_header_but_the_wrong_shape_is_rebuilt(tmp_path, monkeypatch):
+    """Even a file that passes every check of its header is only a copy."""
+    from casme3_compliance import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _copy(tmp_path)
+    c3.load(data)
+    path = _cache_file(tmp_path)
+    good = path.read_bytes()
+    payload = json.dumps({name: {} for name in loader.FILES}).encode()
+    path.write_bytes(loader._header(path.stem, payload) + payload)
+    loader._models.clear()
+    loader._by_stamp.clear()
+    assert c3.load(data).subjects.part("AB").restricted()
+    assert path.read_bytes() == good

@@ -59,7 +59,7 @@ def parse_yaml(path: Path, text: bytes) -> Doc:
             node = loader.get_single_node()
             if node is None:
                 raise DataError(shown, "the file is empty", 1)
-            _no_duplicate_keys(shown, node)
+            _check_nodes(shown, node)
             data = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -75,17 +75,34 @@ def parse_yaml(path: Path, text: bytes) -> Doc:
     return Doc(path, data, node)
 
 
-def _no_duplicate_keys(shown: str, node: yaml.Node) -> None:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for k, v in node.value:
-            if k.value in seen:
-                raise DataError(shown, f"duplicate key {k.value!r}", k.start_mark.line + 1)
-            seen.add(k.value)
-            _no_duplicate_keys(shown, v)
-    elif isinstance(node, yaml.SequenceNode):
-        for v in node.value:
-            _no_duplicate_keys(shown, v)
+def _check_nodes(shown: str, root: yaml.Node) -> None:
+    """No duplicate key, and no alias: a node reached twice is an alias (`*name`, `<<: *name`),
+    which a few nested levels turn into billions of nodes for every later step to walk. Each
+    node is visited once, so this is linear in the file's size."""
+    seen = {id(root)}
+    stack = [root]
+
+    def push(child: yaml.Node, where: yaml.Node) -> None:
+        if id(child) in seen:  # the alias itself has no node: name the line that uses it
+            raise DataError(
+                shown, "aliases (*name) are not allowed in data files", where.start_mark.line + 1
+            )
+        seen.add(id(child))
+        stack.append(child)
+
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for k, v in node.value:
+                if k.value in keys:
+                    raise DataError(shown, f"duplicate key {k.value!r}", k.start_mark.line + 1)
+                keys.add(k.value)
+                push(k, k)
+                push(v, k)
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                push(v, node)
 
 
 def validate_schema(path: Path, doc: Doc, name: str) -> None:
