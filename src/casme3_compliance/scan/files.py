@@ -21,6 +21,7 @@ TEXT_KINDS = {
     ".markdown": "md",
     ".txt": "txt",
     ".bib": "bib",
+    ".bbl": "bbl",
 }
 
 

@@ -52,9 +52,19 @@ NAME_GATE = re.compile(rb"cas(?:me|\s*\()")
 # original case: CASME3, CASME-3, CASME_3, CASME 3, CASME III, CASME³ (never CASME II).
 CASME_PLAIN = re.compile(rb"CASME[ _-]?(?:3|III|\xc2\xb3)(?![A-Za-z0-9])")
 
-# original case: LaTeX citation commands, optional arguments, the key list.
+# original case: LaTeX citation commands (natbib, biblatex: \cite, \citep, \citet*, \parencite,
+# \footcite, \cites, ...): group 1 the command, group 2 the first key list. Optional arguments
+# in brackets, and biblatex's multicite arguments in parentheses, are skipped.
 TEX_CITE = re.compile(
-    rb"\\(?:[A-Za-z]*cite[A-Za-z]*)\*?\s*(?:\[[^\]]{0,300}\]\s*){0,2}\{([^{}]{0,2000})\}"
+    rb"\\([A-Za-z]*cite[A-Za-z]*)\*?\s*(?:\([^()]{0,300}\)\s*){0,2}"
+    rb"(?:\[[^\]]{0,300}\]\s*){0,2}\{([^{}]{0,2000})\}"
+)
+# original case: each further key list of a multicite command (\cites[see][3]{a}[][]{b}).
+TEX_CITE_MORE = re.compile(rb"\s*(?:\[[^\]]{0,300}\]\s*){0,2}\{([^{}]{0,2000})\}")
+# original case: the bibliography files a LaTeX manuscript declares (bibtex, biblatex).
+TEX_BIBLIOGRAPHY = re.compile(
+    rb"\\(?:bibliography|addbibresource|addglobalbib|addsectionbib)\s*"
+    rb"(?:\[[^\]]{0,300}\]\s*)?\{([^{}]{0,2000})\}"
 )
 # original case: Pandoc citations, [@key], [see @key, p. 3; @other], @key in running text.
 PANDOC_CITE = re.compile(rb"@\{?([A-Za-z0-9_][\w:.#$%&+?<>~/-]{0,300})")
@@ -62,13 +72,6 @@ PANDOC_CITE = re.compile(rb"@\{?([A-Za-z0-9_][\w:.#$%&+?<>~/-]{0,300})")
 # lower: the context of an image path, for messages.
 INCLUDEGRAPHICS = re.compile(rb"\\includegraphics\s*(?:\[[^\]]{0,300}\])?\s*\{([^{}]{0,1000})\}")
 MD_IMAGE = re.compile(rb"!\[[^\]\n]{0,500}\]\(\s*<?([^)\s>]{1,1000})")
-
-# lower: BibTeX entry heads and the two fields that identify the paper.
-BIB_ENTRY = re.compile(rb"@\s*([a-z]+)\s*[{(]\s*([^,\s{}()]{1,300})\s*,")
-BIB_DOI = re.compile(
-    rb"doi\s*=\s*[{\"]?\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.[^\s,}\"]{1,200})"
-)
-BIB_TITLE = re.compile(rb"title\s*=\s*([\s\S]{0,600})")
 
 # Paths: the release layout of the database (see /work/shared/field-notes.md).
 TASK_SEGMENT = re.compile(r"[a-m]", re.IGNORECASE)
