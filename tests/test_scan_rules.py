@@ -256,8 +256,19 @@ NAMES = [
 def test_cm401_any_spelling_needs_the_entry(name, kb, tmp_path):
     tree(tmp_path, {"main.tex": f"Intro.\nWe use {name} Part A.\nAgain {name}.\n"})
     [f] = run(tmp_path, kb, select="CM401").findings
-    assert (f.line, f.column, f.clause) == (2, 8, kb.citation.clause)
+    obligation = kb.rule("CM401").clauses[0]  # 4.1: "refer the data as ... and cite this"
+    assert (f.line, f.column, f.clause) == (2, 8, obligation) != kb.citation.clause
+    assert f.message.endswith(
+        f"(clause {obligation}; the reference is clause {kb.citation.clause})"
+    )
     assert "no .bib or .bbl entry" in f.message and kb.citation.doi in f.message
+
+
+def test_cm401_rule_data_names_the_obligation(kb):
+    rule = kb.rule("CM401")
+    assert rule.clauses[0] == kb.citation.name_clause  # the clause saying "refer ... and cite"
+    assert rule.why.startswith(f"Clause {rule.clauses[0]} ")
+    assert f"clause {kb.citation.clause}" in rule.why
 
 
 def test_cm401_entry_present_but_never_cited(kb, tmp_path):

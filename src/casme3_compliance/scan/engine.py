@@ -351,10 +351,11 @@ class _Run:
                 continue
             message = self._citation_problem(m)
             if message is not None:
-                c = self.kb.citation
-                self.add(
-                    "CM401", m.path, m.line, m.column, f"{message} (clause {c.clause})", c.clause
-                )
+                # The obligation is the rule's first clause (4.1: "refer ... and cite this");
+                # the citation's own clause (4.2) is the reference to cite.
+                clause = self.kb.rule("CM401").clauses[0]
+                where = f"clause {clause}; the reference is clause {self.kb.citation.clause}"
+                self.add("CM401", m.path, m.line, m.column, f"{message} ({where})", clause)
 
     def _citation_problem(self, m: _Manuscript) -> str | None:
         """What is missing for manuscript `m`, or None when its paper is cited."""
