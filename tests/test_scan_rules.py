@@ -696,6 +696,42 @@ def test_cm402_right_forms(text, kb, tmp_path):
     assert codes(run(tmp_path, kb, select="CM402")) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["CAS(ME)3", "cas(me)3", "CAS(ME) 3", "CAS(ME)3.", "CAS(ME)3~\\cite{x}", "CAS(ME)3-based"],
+)
+def test_cm402_plain_3_in_latex_text(text, kb, tmp_path):
+    tree(tmp_path, {"paper.tex": f"Results on {text} are in Table 2.\n"})
+    [f] = run(tmp_path, kb, select="CM402").findings
+    assert (f.line, f.column, f.severity, f.clause) == (1, 12, "warning", kb.citation.name_clause)
+    forms = kb.citation.name_forms
+    assert f"write {forms['latex']} (or {forms['latex_text']})" in f.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CAS(ME)$^3$",
+        "CAS(ME)$^{3}$",
+        "CAS(ME)\\textsuperscript{3}",
+        "CAS(ME)³",
+        "$\\mathrm{CAS(ME)}3$",  # math: not text
+        "% the draft said CAS(ME)3",  # a comment
+        "\\texttt{CAS(ME)3\\_part\\_A\\_v2.xls}",  # the database's own file names
+        "\\path{CAS(ME)3_part_C_ME.xlsx}",
+        "CAS(ME)30",
+    ],
+)
+def test_cm402_plain_3_in_latex_right_forms(text, kb, tmp_path):
+    tree(tmp_path, {"paper.tex": f"Results on {text} are in Table 2.\n"})
+    assert codes(run(tmp_path, kb, select="CM402")) == []
+
+
+def test_cm402_plain_3_in_markdown_is_left_alone(kb, tmp_path):
+    tree(tmp_path, {"paper.md": "Results on CAS(ME)3 are in Table 2.\n"})
+    assert codes(run(tmp_path, kb, select="CM402")) == []
+
+
 def test_cm402_only_in_manuscripts(kb, tmp_path):
     tree(tmp_path, {"refs.bib": "@misc{a, title={CASME3}}\n", "n.txt": "CASME3\n"})
     assert codes(run(tmp_path, kb, select="CM402")) == []

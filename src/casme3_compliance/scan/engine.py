@@ -272,7 +272,7 @@ class _Run:
             if v is not None:
                 self.add("CM302", entry.path, hit.line, hit.column, where + v.message, v.clause)
         elif entry.kind in MANUSCRIPTS and (
-            hit.kind == "name-plain" or (hit.kind == "name" and hit.context == "caret")
+            hit.kind == "name-plain" or (hit.kind == "name" and hit.context in ("caret", "plain"))
         ):
             forms = self.kb.citation.name_forms
             suggest = (

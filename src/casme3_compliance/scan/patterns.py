@@ -37,14 +37,15 @@ SUBJECT_OF_PART_C = re.compile(
 
 # lower: the database named as CAS(ME) with a superscript 3 in any notation. Group 1 is set
 # when the 3 is written with a bare caret (CAS(ME)^3), right only inside math; group 2 when
-# Pandoc's closing caret makes it a superscript (CAS(ME)^3^).
+# Pandoc's closing caret makes it a superscript (CAS(ME)^3^); group 3 when the 3 is plain
+# (CAS(ME)3), which LaTeX prints on the line, not raised.
 _SUPERSCRIPT_3 = (
     rb"(?:\$\s*\^\s*\{?\s*3\s*\}?\s*\$"  # $^3$ $^{3}$
     rb"|\\textsuperscript\s*\{\s*3\s*\}"  # \textsuperscript{3}
     rb"|<sup>\s*3\s*</sup>"  # <sup>3</sup>
     rb"|(\^\s*(?:\{\s*3\s*\}|3))(\^)?"  # ^3 ^{3}; group 2: Pandoc's ^3^
     rb"|\xc2\xb3"  # ³
-    rb"|3)"
+    rb"|(3))"  # group 3: plain
 )
 CASME_PAREN = re.compile(rb"cas\s*\(\s*me\s*\)\s*" + _SUPERSCRIPT_3)
 # lower: one pass finds both spellings' starts; each candidate is then matched in full.
@@ -91,3 +92,6 @@ SUBJECT_SEGMENT = re.compile(r"(?:sub(?:ject)?|s)?[_-]?0*(\d{1,4})(?=$|[._-])", 
 # Bytes that may not come right before a match of a pattern marked in WORD_START.
 WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 CITE_BEFORE = WORD_BYTES | frozenset(b"_@")
+# After a plain CAS(ME)3, these bytes (or LaTeX's \_) make it part of a file name
+# (CAS(ME)3_part_A_v2.xls), not the name of the database in a sentence.
+FILE_NAME_BYTES = WORD_BYTES | frozenset(b"_")

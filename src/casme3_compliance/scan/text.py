@@ -140,6 +140,12 @@ def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, w
         hit.context = chunk.image_context(start, _IMAGES[kind], low)
     elif name == "name" and m.group(1) is not None and m.group(2) is None:
         hit.context = "math" if chunk.in_math(start) else "caret"
+    elif name == "name" and m.group(3) is not None and kind == "tex":
+        # A plain 3 in LaTeX text is not raised; in math, or in a file name, it is not the name.
+        after = chunk.buf[m.end() : m.end() + 2]
+        in_name = (len(after) > 0 and after[0] in P.FILE_NAME_BYTES) or after == b"\\_"
+        if not in_name and not chunk.in_math(start):
+            hit.context = "plain"
     result.hits.append(hit)
 
 
