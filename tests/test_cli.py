@@ -184,6 +184,43 @@ def test_scan_exit_codes(capsys, tmp_path, paper):
         assert words in one_line_error(err)
 
 
+@pytest.fixture
+def ignored(tmp_path) -> Path:
+    """A git work tree whose data/ folder git ignores."""
+    repo = tree(tmp_path / "repo", {".gitignore": "data/\n", "data/notes.txt": "x\n"})
+    for argv in (["init", "-q"], ["add", ".gitignore"]):
+        subprocess.run(["git", *argv], cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+def test_scan_with_nothing_to_scan_fails(capsys, tmp_path, ignored):
+    """A CI job pointed at a wrong folder must not pass: exit 2 and one line saying why."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = cli(capsys, "scan", str(empty))
+    assert (code, out) == (2, "")
+    assert one_line_error(err) == f"casme3: {empty}: nothing to scan (no files here)"
+    code, out, err = cli(capsys, "scan", "-f", "sarif", "-o", str(tmp_path / "r.sarif"), str(empty))
+    assert code == 2 and not (tmp_path / "r.sarif").exists()
+    code, out, err = cli(capsys, "scan", str(ignored / "data"))
+    assert (code, out) == (2, "")
+    assert one_line_error(err) == (
+        f"casme3: {ignored / 'data'}: git would publish nothing here (ignored?): "
+        "--all scans every file"
+    )
+    assert cli(capsys, "scan", "--all", str(ignored / "data"))[0] == 0
+
+
+def test_program_with_nothing_to_scan_fails(tmp_path, ignored):
+    (tmp_path / "empty").mkdir()
+    done = program("scan", "empty", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert one_line_error(done.stderr) == "casme3: empty: nothing to scan (no files here)"
+    done = program("scan", "data", cwd=ignored)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "casme3: data: git would publish nothing here (ignored?)" in one_line_error(done.stderr)
+
+
 def test_scan_text(capsys, paper):
     code, out, _ = cli(capsys, "scan")
     lines = out.splitlines()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import tracemalloc
@@ -53,11 +54,13 @@ def test_in_git_only_what_would_be_published(kb, repo):
     assert "data/part_A/" in {rel(repo, f) for f in everything.findings}
 
 
-def test_an_ignored_folder_says_so(kb, repo):
+def test_an_ignored_folder_is_an_error_not_a_clean_scan(kb, repo):
     tree(repo, {".gitignore": "data/\n", "data/part_A/spNO.1/a/color/0001.jpg": FAKE})
-    report = scan([str(repo / "data")], kb)
-    assert report.findings == [] and [n.kind for n in report.notes] == ["git"]
-    assert "--all" in report.notes[0].message
+    message = "data: git would publish nothing here (ignored?): --all scans every file"
+    with pytest.raises(ScanError, match=re.escape(message)):
+        scan([str(repo / "data")], kb)
+    with pytest.raises(ScanError, match="data: git would publish nothing"):
+        scan([str(repo), str(repo / "data")], kb)  # one wrong folder among others
     assert codes(scan([str(repo / "data")], kb, all_files=True)) == ["CM303"]
 
 
@@ -163,6 +166,20 @@ def test_unreadable_file_is_a_note(kb, tmp_path, monkeypatch):
     ]
 
 
+def test_a_folder_that_cannot_be_listed_is_an_error(kb, tmp_path, monkeypatch):
+    tree(tmp_path, {"a/x.txt": "spNO.131\n"})
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if str(path).endswith("/a"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(ScanError, match=r"/a: nothing to scan \(cannot read: Permission denied\)"):
+        scan([str(tmp_path / "a")], kb, all_files=True)
+
+
 def test_unreadable_folder_is_a_note(kb, tmp_path, monkeypatch):
     tree(tmp_path, {"a/x.txt": "spNO.131\n", "b/y.txt": "spNO.131\n"})
     real_scandir = os.scandir
@@ -197,7 +214,11 @@ def test_binary_files_are_checked_by_name_only(kb, tmp_path):
 
 
 def test_empty_files_and_empty_tree(kb, tmp_path):
-    assert run(tmp_path, kb).findings == [] and run(tmp_path, kb).files == 0
+    with pytest.raises(ScanError, match=r": nothing to scan \(no files here\)$"):
+        run(tmp_path, kb)
+    (tmp_path / "only" / "folders").mkdir(parents=True)
+    with pytest.raises(ScanError, match="nothing to scan"):
+        run(tmp_path, kb)
     tree(tmp_path, {"a.tex": "", "b.bib": "", "c.md": b"\n\n"})
     report = run(tmp_path, kb)
     assert (report.findings, report.notes, report.files) == ([], [], 3)

@@ -6,12 +6,13 @@ import json
 import os
 import tempfile
 
+import pytest
 from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import casme3_compliance as c3
-from casme3_compliance.scan import scan
+from casme3_compliance.scan import ScanError, scan
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.report import FORMATS, render
 
@@ -81,6 +82,10 @@ def test_scanner_never_raises(files, chunk):
                             f.write(data)
                 except OSError:  # a name too long for the file system, a file where a folder is
                     continue
+            if not any(names for _, _, names in os.walk(tmp)):
+                with pytest.raises(ScanError, match="nothing to scan"):
+                    scan([tmp], KB, all_files=True)
+                return
             report = scan([tmp], KB, all_files=True)
             for f in report.findings:
                 assert f.line >= 1 and f.column >= 1 and f.code in report.codes
