@@ -95,11 +95,69 @@ def test_cite_unknown_format(capsys):
     assert (code, out) == (2, "") and "'endnote'" in one_line_error(err)
 
 
-def test_checklist_md_and_json(kb, capsys):
-    code, out, _ = cli(capsys, "checklist")
-    assert code == 0 and out.rstrip("\n") == checklist.render(kb, "md").rstrip("\n")
+def test_checklist_text_md_and_json(kb, capsys):
+    code, out, _ = cli(capsys, "checklist")  # plain text by default on stdout
+    assert code == 0 and out == checklist.render(kb, "text")
+    code, out, _ = cli(capsys, "checklist", "--format", "md")
+    assert code == 0 and out == checklist.render(kb, "md")
     code, out, _ = cli(capsys, "checklist", "--format", "json")
     assert code == 0 and json.loads(out) == json.loads(checklist.render(kb, "json"))
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("c.txt", "text"), ("c.md", "md"), ("C.MD", "md"), ("c.json", "json"), ("c.pdf", "pdf")],
+)
+def test_checklist_format_follows_the_file_extension(name, fmt, kb, capsys, tmp_path):
+    code, out, _ = cli(capsys, "checklist", "-o", str(tmp_path / name))
+    expected = checklist.render(kb, fmt)
+    assert (code, out) == (0, "")
+    got = (tmp_path / name).read_bytes()
+    if fmt == "pdf":
+        assert got.startswith(b"%PDF-")
+    else:
+        assert got.decode("utf-8") == expected
+
+
+def test_checklist_explicit_format_wins_over_the_extension(kb, capsys, tmp_path):
+    target = tmp_path / "notes.txt"
+    assert cli(capsys, "checklist", "--format", "md", "-o", str(target))[0] == 0
+    assert target.read_text("utf-8") == checklist.render(kb, "md")
+    assert cli(capsys, "checklist", "-f", "json", "-o", str(tmp_path / "c.md"))[0] == 0
+    assert json.loads((tmp_path / "c.md").read_text("utf-8")) == checklist.document(kb)
+
+
+def test_checklist_unknown_extension_without_format(capsys, tmp_path):
+    for name in ("c.docx", "checklist"):
+        code, out, err = cli(capsys, "checklist", "-o", str(tmp_path / name))
+        assert (code, out) == (2, "")
+        assert f"cannot tell a checklist format from '{tmp_path / name}'" in one_line_error(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+_ENTITY = re.compile(r"&[a-z#0-9]+;", re.IGNORECASE)
+
+
+def test_no_html_entity_reaches_a_terminal(kb, capsys, paper):
+    """Every command's default output for a person is plain text: `&lt;` is never printed."""
+    restricted = kb.subjects.part("AB").restricted()[0]
+    commands = [
+        ["subject", str(restricted)],
+        ["subject", "C27"],
+        ["cite"],
+        ["checklist"],
+        ["terms"],
+        ["terms", "S.2"],
+        ["scan"],
+        ["--help"],
+        *[[name, "--help"] for name in ("subject", "cite", "checklist", "terms", "scan")],
+    ]
+    for argv in commands:
+        code, out, err = cli(capsys, *argv)
+        assert code in (0, 1) and out, argv
+        assert not _ENTITY.search(out + err), (argv, _ENTITY.findall(out + err))
+    # The data does hold text a Markdown renderer would eat ("<signer's name>"): printed as is.
+    assert "<signer's name>" in cli(capsys, "checklist")[1]
 
 
 def test_checklist_pdf_needs_a_file(capsys, tmp_path):
@@ -221,23 +279,30 @@ def test_program_with_nothing_to_scan_fails(tmp_path, ignored):
     assert "casme3: data: git would publish nothing here (ignored?)" in one_line_error(done.stderr)
 
 
-def test_scan_text(capsys, paper):
+def test_scan_text(kb, capsys, paper):
     code, out, _ = cli(capsys, "scan")
     lines = out.splitlines()
     assert code == 1 and "\033[" not in out
-    assert lines[:-2] == (FIXTURE.parent / "paper.lines").read_text("utf-8").splitlines()
+    expected = []  # each line of the golden `lines` output, with severity, then the rule's page
+    for line in (FIXTURE.parent / "paper.lines").read_text("utf-8").splitlines():
+        where, code_, message = re.fullmatch(r"(\S+:\d+:\d+:) (CM\d{3}) (.*)", line).groups()
+        expected += [
+            f"{where} {code_} [{kb.rule(code_).severity}] {message}",
+            f"  see {SITE_URL}rules/{code_}/",
+        ]
+    assert lines[:-2] == expected
     assert lines[-2].startswith(f"note: refs.bib: {BROKEN_BIB}")  # the fixture's broken entry
     assert re.fullmatch(
         r"Found 12 findings \(10 errors, 2 warnings\) in 14 files, 1 note\.", lines[-1]
     )
-    for line in lines[:-2]:
-        assert re.match(r"[^:]+:\d+:\d+: CM\d{3} ", line), line
 
 
 def test_scan_text_colour_only_on_a_terminal(capsys, paper, monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert "\033[31mCM301\033[0m" in cli(capsys, "scan")[1]
+    out = cli(capsys, "scan")[1]
+    assert "\033[31mCM301\033[0m \033[31m[error]\033[0m" in out
+    assert "\033[33mCM402\033[0m \033[33m[warning]\033[0m" in out
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\033[" not in cli(capsys, "scan")[1]
 

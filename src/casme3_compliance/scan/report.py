@@ -51,13 +51,18 @@ def shown(path: str) -> str:
 
 
 def text(report: Report, color: bool) -> str:
+    """For a person: each finding with its severity and rule page, the notes, a summary."""
+
     def paint(s: str, style: str) -> str:
         return f"{_COLOR[style]}{s}{_RESET}" if color else s
 
     out = []
     for f in report.findings:
+        # As ruff prints: where, code, severity, message; then the rule's page to read.
         where = paint(f"{shown(f.path)}:{f.line}:{f.column}:", "bold")
-        out.append(f"{where} {paint(f.code, f.severity)} {f.message}")
+        level = paint(f"[{f.severity}]", f.severity)
+        out.append(f"{where} {paint(f.code, f.severity)} {level} {f.message}")
+        out.append(paint(f"  see {rule_url(f.code)}", "dim"))
     for n in report.notes:
         out.append(paint(f"note: {shown(n.path)}: {n.message}", "dim"))
     files = _plural(report.files, "file")
