@@ -326,7 +326,17 @@ def test_scan_json(capsys, paper):
     assert [(n["path"], n["kind"]) for n in doc["notes"]] == [("refs.bib", "bib-unparsed")]
     assert len(doc["findings"]) == 12
     for f in doc["findings"]:
-        assert list(f) == ["code", "severity", "path", "line", "column", "message", "clause"]
+        assert list(f) == [
+            "code",
+            "severity",
+            "path",
+            "line",
+            "column",
+            "message",
+            "clause",
+            "suppressed",
+        ]
+        assert f["suppressed"] is None
         assert f["severity"] in ("error", "warning") and f["line"] >= 1 and f["column"] >= 1
     lines = [
         f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}"

@@ -19,7 +19,7 @@ from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.files import Entry, collect, display, text_kind
-from casme3_compliance.scan.findings import Finding, Note, Report, ScanError
+from casme3_compliance.scan.findings import Finding, Note, Report, ScanError, sort_key
 from casme3_compliance.subjects import Verdict, parse_ref, verdict
 
 MANUSCRIPTS = ("tex", "md")
@@ -71,10 +71,10 @@ def scan(
     if "CM401" in run.codes:
         run.declared_elsewhere([e for e in texts + extra if e.kind in MANUSCRIPTS])
         run.citation_rule()
-    findings = sorted(
-        set(run.findings), key=lambda f: (f.path, f.line, f.column, f.code, f.message)
-    )
-    return Report(findings, sorted(set(run.notes)), len(entries), codes)
+    found = sorted(set(run.findings), key=sort_key)
+    counted = [f for f in found if f.suppressed is None]
+    suppressed = [f for f in found if f.suppressed is not None]
+    return Report(counted, sorted(set(run.notes)), len(entries), codes, suppressed)
 
 
 @dataclass
@@ -87,6 +87,11 @@ class _Manuscript:
     column: int
     has_doi: bool
     bib_files: list[str]  # the bibliography files it declares, as written
+    suppressions: _Suppressions
+
+
+# line -> (rule codes, reason) of the valid `casme3: ignore[...]` comments of a file
+_Suppressions = dict[int, tuple[frozenset[str], str]]
 
 
 @dataclass
@@ -123,10 +128,22 @@ class _Run:
         v = self.verdict(part, n)
         return v if v is not None and not v.publishable else None
 
-    def add(self, code: str, path: str, line: int, column: int, message: str, clause: str):
+    def add(
+        self,
+        code: str,
+        path: str,
+        line: int,
+        column: int,
+        message: str,
+        clause: str,
+        suppressions: _Suppressions | None = None,
+    ):
+        """Record a finding of a selected rule; suppressed when a comment on its line says so."""
         if code in self.codes:
             severity = self.kb.rule(code).severity
-            self.findings.append(Finding(path, line, column, code, severity, message, clause))
+            codes, reason = (suppressions or {}).get(line, (frozenset(), ""))
+            why = reason if code in codes else None
+            self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
 
     # Path rules ------------------------------------------------------------------------------
 
@@ -234,6 +251,7 @@ class _Run:
         first = min(names, key=lambda h: (h.line, h.column)) if names else None
         if context_only:
             return
+        suppressions = self._suppressions(entry.path, result.directives)
         if entry.kind in MANUSCRIPTS and first is not None:
             self.mentions.append(
                 _Manuscript(
@@ -243,6 +261,7 @@ class _Run:
                     first.column,
                     result.has_doi,
                     result.bib_files,
+                    suppressions,
                 )
             )
         if result.invalid_utf8_at is not None:
@@ -259,18 +278,44 @@ class _Run:
                 Note(entry.path, "large-file", f"{result.size >> 20} MiB: read as a stream")
             )
         for hit in result.hits:
-            self._text_hit(entry, hit)
+            self._text_hit(entry, hit, suppressions)
 
-    def _text_hit(self, entry: Entry, hit: T.Hit) -> None:
+    def _suppressions(self, path: str, directives: list[T.Directive]) -> _Suppressions:
+        """The valid `casme3: ignore[...]` comments of a file by line; a note for each one
+        that suppresses nothing (no code, an unknown code, no reason), saying why."""
+        known = [r.code for r in self.kb.rules]
+        out: _Suppressions = {}
+        for d in directives:
+            codes = [c.strip().upper() for c in (d.codes or "").split(",") if c.strip()]
+            unknown = [c for c in codes if c not in known]
+            if not codes:
+                problem = "names no rule code (write casme3: ignore[CODE] -- reason)"
+            elif unknown:
+                problem = (
+                    f"names unknown rule code {', '.join(unknown)} (known: {', '.join(known)})"
+                )
+            elif not d.reason:
+                problem = "gives no reason (write casme3: ignore[CODE] -- reason)"
+            else:
+                before, reasons = out.get(d.line, (frozenset(), ""))
+                out[d.line] = (before | set(codes), "; ".join(filter(None, [reasons, d.reason])))
+                continue
+            self.notes.append(
+                Note(path, "suppression", f"line {d.line}: {problem}: it suppresses nothing")
+            )
+        return out
+
+    def _text_hit(self, entry: Entry, hit: T.Hit, suppressions: _Suppressions) -> None:
         where = "image path: " if hit.context == "image" else ""
+        at = (entry.path, hit.line, hit.column)
         if hit.kind == "spno":
             v = self.restricted("AB", int(hit.groups[0] or b"0"))
             if v is not None:
-                self.add("CM301", entry.path, hit.line, hit.column, where + v.message, v.clause)
+                self.add("CM301", *at, where + v.message, v.clause, suppressions)
         elif hit.kind in ("partc-path", "partc-text"):
             v = self.restricted("C", int(hit.groups[0] or b"0"))
             if v is not None:
-                self.add("CM302", entry.path, hit.line, hit.column, where + v.message, v.clause)
+                self.add("CM302", *at, where + v.message, v.clause, suppressions)
         elif entry.kind in MANUSCRIPTS and (
             hit.kind == "name-plain" or (hit.kind == "name" and hit.context in ("caret", "plain"))
         ):
@@ -283,12 +328,11 @@ class _Run:
             found = hit.text.decode("utf-8", "replace")
             self.add(
                 "CM402",
-                entry.path,
-                hit.line,
-                hit.column,
+                *at,
                 f"the database is written {found!r}; the LA calls it "
                 f"'{forms['unicode']}': write {suggest} (clause {self.kb.citation.name_clause})",
                 self.kb.citation.name_clause,
+                suppressions,
             )
 
     # CM401 -----------------------------------------------------------------------------------
@@ -355,7 +399,8 @@ class _Run:
                 # the citation's own clause (4.2) is the reference to cite.
                 clause = self.kb.rule("CM401").clauses[0]
                 where = f"clause {clause}; the reference is clause {self.kb.citation.clause}"
-                self.add("CM401", m.path, m.line, m.column, f"{message} ({where})", clause)
+                at = (m.path, m.line, m.column)
+                self.add("CM401", *at, f"{message} ({where})", clause, m.suppressions)
 
     def _citation_problem(self, m: _Manuscript) -> str | None:
         """What is missing for manuscript `m`, or None when its paper is cited."""

@@ -70,6 +70,10 @@ TEX_BIBLIOGRAPHY = re.compile(
 # original case: Pandoc citations, [@key], [see @key, p. 3; @other], @key in running text.
 PANDOC_CITE = re.compile(rb"@\{?([A-Za-z0-9_][\w:.#$%&+?<>~/-]{0,300})")
 
+# lower: an inline suppression, `casme3: ignore[CM301, CM302] -- reason`, found in a comment
+# (the caller checks which); group 1 the codes between the brackets, None when none are given.
+DIRECTIVE = re.compile(rb"casme3:[ \t]*ignore(?![a-z0-9_-])(?:[ \t]*\[([^\]\r\n]{0,300})\])?")
+
 # lower: the context of an image path, for messages.
 INCLUDEGRAPHICS = re.compile(rb"\\includegraphics\s*(?:\[[^\]]{0,300}\])?\s*\{([^{}]{0,1000})\}")
 MD_IMAGE = re.compile(rb"!\[[^\]\n]{0,500}\]\(\s*<?([^)\s>]{1,1000})")

@@ -67,6 +67,7 @@ def text(report: Report, color: bool) -> str:
         out.append(paint(f"note: {shown(n.path)}: {n.message}", "dim"))
     files = _plural(report.files, "file")
     notes = f", {_plural(len(report.notes), 'note')}" if report.notes else ""
+    notes += f", {len(report.suppressed):,} suppressed" if report.suppressed else ""
     if report.findings:
         counts = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
         found = _plural(len(report.findings), "finding")
@@ -83,7 +84,7 @@ def _plural(n: int, noun: str) -> str:
 def to_json(report: Report, version: str) -> str:
     doc = {
         "version": version,
-        "findings": [{**f.as_dict(), "path": shown(f.path)} for f in report.findings],
+        "findings": [{**f.as_dict(), "path": shown(f.path)} for f in report.every_finding()],
         "notes": [{**n.as_dict(), "path": shown(n.path)} for n in report.notes],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -144,9 +145,13 @@ def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
                     }
                 }
             ],
+            # Empty: checked and not suppressed; absent would mean "not known".
+            "suppressions": []
+            if f.suppressed is None
+            else [{"kind": "inSource", "justification": f.suppressed}],
             "properties": {"clause": f.clause},
         }
-        for f in report.findings
+        for f in report.every_finding()
     ]
     notifications = [
         {

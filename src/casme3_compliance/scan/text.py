@@ -35,12 +35,23 @@ class Hit:
     context: str = ""  # "image" in an image path; "caret"/"math" for CAS(ME)^3
 
 
+@dataclass(frozen=True)
+class Directive:
+    """A `casme3: ignore[...] -- reason` comment: its line, the codes as written (None when
+    it has no brackets) and the reason ("" when none is given)."""
+
+    line: int
+    codes: str | None
+    reason: str
+
+
 @dataclass
 class TextResult:
     hits: list[Hit] = field(default_factory=list)
     cites: set[str] = field(default_factory=set)
     bib_files: list[str] = field(default_factory=list)  # bibliographies a manuscript declares
     bibliography: B.Bibliography | None = None  # of a .bib or .bbl
+    directives: list[Directive] = field(default_factory=list)
     has_doi: bool = False
     invalid_utf8_at: int | None = None
     size: int = 0
@@ -94,6 +105,8 @@ def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
             found.append(("bib-file", P.TEX_BIBLIOGRAPHY, raw))
         elif kind == "md" and chunk.start == 0 and chunk.line0 == 1:
             result.bib_files += _front_matter_bibliography(raw)
+    if b"casme3:" in low:
+        found.append(("directive", P.DIRECTIVE, low))
     names_before = len(result.hits)
     for name, pattern, data in found:
         for m in pattern.finditer(data, chunk.start):
@@ -130,6 +143,10 @@ def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, w
                 if k in want.cite_keys:
                     result.cites.add(k)
         return
+    if name == "directive":
+        if _in_comment(chunk, start, kind):
+            result.directives.append(_directive(chunk, m, kind))
+        return
     if name == "bib-file":
         names = m.group(1).decode("utf-8", "replace").split(",")
         result.bib_files += [n.strip() for n in names if n.strip()]
@@ -147,6 +164,35 @@ def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, w
         if not in_name and not chunk.in_math(start):
             hit.context = "plain"
     result.hits.append(hit)
+
+
+_COMMENT_STARTS = {"md": b"<!--", "txt": b"#"}
+
+
+def _in_comment(chunk: _Chunk, pos: int, kind: str) -> bool:
+    """Whether `pos` is inside a comment of its file's kind: `%` in LaTeX and bibliographies,
+    `<!-- -->` in Markdown, `#` in other text."""
+    if kind not in _COMMENT_STARTS:
+        return chunk.in_tex_comment(pos)
+    before = chunk.line_before(pos)
+    opened = before.rfind(_COMMENT_STARTS[kind])
+    return opened >= 0 and (kind != "md" or before.rfind(b"-->") < opened)
+
+
+def _directive(chunk: _Chunk, m: re.Match[bytes], kind: str) -> Directive:
+    """The directive at `m`: its codes, and the reason after ` -- ` (up to `-->` in Markdown)."""
+    line_end = chunk.buf.find(b"\n", m.end())
+    rest = chunk.buf[m.end() : len(chunk.buf) if line_end < 0 else line_end].rstrip(b"\r")
+    if kind == "md" and b"-->" in rest:
+        rest = rest[: rest.index(b"-->")]
+    rest = rest.strip()
+    reason = rest[2:].strip() if rest.startswith(b"--") else b""
+    codes = m.group(1)
+    return Directive(
+        chunk.locate(m.start())[0],
+        None if codes is None else chunk.buf[m.start(1) : m.end(1)].decode("utf-8", "replace"),
+        reason.decode("utf-8", "replace"),
+    )
 
 
 def _cite_key_lists(buf: bytes, m: re.Match[bytes], kind: str) -> list[bytes]:
