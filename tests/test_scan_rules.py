@@ -522,6 +522,21 @@ def test_cm401_pandoc_front_matter_bibliography(kb, tmp_path):
     assert "; doc/refs/c.bib is not found" in message
 
 
+@pytest.mark.parametrize(
+    "head",
+    [
+        "---\nbibliography: [\n---\n",  # not YAML
+        "---\nbibliography: " + "[" * 20_000 + "]" * 20_000 + "\n---\n",  # too deep for the parser
+        "---\n- a list\n---\n",
+        "---\nbibliography: 12\n---\n",
+    ],
+)
+def test_cm401_front_matter_that_says_nothing_usable(head, kb, tmp_path):
+    """A header that gives no bibliography file declares none: any .bib of the tree counts."""
+    files = {"paper.md": head + "CAS(ME)³ [@paper]\n", "refs.bib": _paper_by_doi(kb, "paper")}
+    assert _cm401(kb, tmp_path, files) == []
+
+
 BBL = (
     "\\begin{{thebibliography}}{{10}}\n"
     "\\bibitem[{{Other(2020)}}]{{other}}\nA.~Other, ``Something else,'' 2020.\n"

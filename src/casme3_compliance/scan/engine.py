@@ -380,7 +380,8 @@ class _Run:
                 try:
                     found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.paper)
                 except OSError as e:
-                    self.notes.append(Note(display(fs), "unreadable", f"cannot read: {e.strerror}"))
+                    why = f"cannot read: {e.strerror or e}"
+                    self.notes.append(Note(display(fs), "unreadable", why))
                     continue
                 self._bibliography(display(fs), fs, found, context_only=False)
         self.cite_keys = self.paper_keys()

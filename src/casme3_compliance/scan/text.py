@@ -32,7 +32,8 @@ class Hit:
     column: int
     text: bytes
     groups: tuple[bytes | None, ...]
-    context: str = ""  # "image" in an image path; "caret"/"math" for CAS(ME)^3
+    # "image" in an image path; "caret"/"math" for CAS(ME)^3; "plain" for CAS(ME)3 in LaTeX text
+    context: str = ""
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,7 @@ def _front_matter_bibliography(buf: bytes) -> list[str]:
 
     try:
         meta = yaml.safe_load(m.group(1).decode("utf-8", "replace"))
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # not YAML, or nested past the parser's depth
         return []
     value = meta.get("bibliography") if isinstance(meta, dict) else None
     values = value if isinstance(value, list) else [value]
