@@ -65,7 +65,8 @@ def long_kb(kb: KnowledgeBase) -> KnowledgeBase:
 
 
 def test_render_dispatches_to_each_format(kb: KnowledgeBase) -> None:
-    assert cl.FORMATS == ("md", "json", "pdf")
+    assert cl.FORMATS == ("text", "md", "json", "pdf")
+    assert cl.render(kb, "text") == cl.render_text(kb)
     assert cl.render(kb, "md") == cl.render_markdown(kb)
     assert cl.render(kb, "json") == cl.render_json(kb)
     assert isinstance(cl.render(kb, "pdf"), bytes)
@@ -73,9 +74,42 @@ def test_render_dispatches_to_each_format(kb: KnowledgeBase) -> None:
 
 def test_unknown_format_is_a_value_error(kb: KnowledgeBase) -> None:
     with pytest.raises(
-        ValueError, match=r"unknown checklist format 'x' \(choose from md, json, pdf\)"
+        ValueError, match=r"unknown checklist format 'x' \(choose from text, md, json, pdf\)"
     ):
         cl.render(kb, "x")
+
+
+# --- Plain text -------------------------------------------------------------------------------
+
+_TICK = re.compile(r"^\[ \] (?P<text>.*) \((?P<word>clauses?) (?P<refs>[^()]*)\)$")
+
+
+@pytest.mark.parametrize("which", ["kb", "hostile_kb"])
+def test_text_round_trips_to_the_model(which: str, request: pytest.FixtureRequest) -> None:
+    """Each checklist's title underlined, its intro, then one `[ ] ` line per item, holding the
+    data's text exactly: nothing escaped, whatever Markdown or HTML syntax it holds."""
+    kb: KnowledgeBase = request.getfixturevalue(which)
+    lines = cl.render_text(kb).splitlines()
+    parsed: list[tuple[str, str, list[tuple[str, tuple[str, ...]]]]] = []
+    for i, line in enumerate(lines):
+        if line and set(line) == {"-"} and len(line) == len(lines[i - 1]):
+            parsed.append((lines[i - 1], lines[i + 2], []))
+        elif line.startswith("[ ] "):
+            m = _TICK.match(line)
+            assert m, line
+            parsed[-1][2].append((m["text"], tuple(m["refs"].split(", "))))
+    assert parsed == [
+        (c.title, c.intro, [(i.text, i.clauses) for i in c.items]) for c in kb.checklists
+    ]
+
+
+def test_text_has_title_version_and_disclaimer(kb: KnowledgeBase) -> None:
+    text = cl.render_text(kb)
+    head = cl.title(kb)
+    assert text.startswith(f"{head}\n{'=' * len(head)}\n\n{cl.version_line(kb)}\n")
+    assert kb.agreement.disclaimer in text
+    assert "&lt;" not in text and "\\" not in text
+    assert text.endswith("\n") and not text.endswith("\n\n")
 
 
 # --- Markdown ---------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ from casme3_compliance.cli import main
 from casme3_compliance.scan.report import SITE_URL
 
 FIXTURE = ROOT / "tests" / "fixtures" / "scan" / "paper"
+# The fixture's refs.bib ends in an entry that is never closed: noted, not trusted.
+BROKEN_BIB = "1 block could not be parsed (line 7: Unexpectedly reached end of file.)"
 CASME3 = Path(sys.executable).with_name("casme3")
 
 
@@ -127,11 +129,70 @@ def test_cite_unknown_format(capsys):
     assert (code, out) == (2, "") and "'endnote'" in one_line_error(err)
 
 
-def test_checklist_md_and_json(kb, capsys):
-    code, out, _ = cli(capsys, "checklist")
-    assert code == 0 and out.rstrip("\n") == checklist.render(kb, "md").rstrip("\n")
+def test_checklist_text_md_and_json(kb, capsys):
+    code, out, _ = cli(capsys, "checklist")  # plain text by default on stdout
+    assert code == 0 and out == checklist.render(kb, "text")
+    code, out, _ = cli(capsys, "checklist", "--format", "md")
+    assert code == 0 and out == checklist.render(kb, "md")
     code, out, _ = cli(capsys, "checklist", "--format", "json")
     assert code == 0 and json.loads(out) == json.loads(checklist.render(kb, "json"))
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("c.txt", "text"), ("c.md", "md"), ("C.MD", "md"), ("c.json", "json"), ("c.pdf", "pdf")],
+)
+def test_checklist_format_follows_the_file_extension(name, fmt, kb, capsys, tmp_path):
+    code, out, _ = cli(capsys, "checklist", "-o", str(tmp_path / name))
+    expected = checklist.render(kb, fmt)
+    assert (code, out) == (0, "")
+    got = (tmp_path / name).read_bytes()
+    if fmt == "pdf":
+        assert got.startswith(b"%PDF-")
+    else:
+        assert got.decode("utf-8") == expected
+
+
+def test_checklist_explicit_format_wins_over_the_extension(kb, capsys, tmp_path):
+    target = tmp_path / "notes.txt"
+    assert cli(capsys, "checklist", "--format", "md", "-o", str(target))[0] == 0
+    assert target.read_text("utf-8") == checklist.render(kb, "md")
+    assert cli(capsys, "checklist", "-f", "json", "-o", str(tmp_path / "c.md"))[0] == 0
+    assert json.loads((tmp_path / "c.md").read_text("utf-8")) == checklist.document(kb)
+
+
+def test_checklist_unknown_extension_without_format(capsys, tmp_path):
+    for name in ("c.docx", "checklist"):
+        code, out, err = cli(capsys, "checklist", "-o", str(tmp_path / name))
+        assert (code, out) == (2, "")
+        assert f"cannot tell a checklist format from '{tmp_path / name}'" in one_line_error(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+_ENTITY = re.compile(r"&[a-z#0-9]+;", re.IGNORECASE)
+
+
+def test_no_html_entity_reaches_a_terminal(kb, capsys, paper):
+    """Every command's default output for a person is plain text: `&lt;` is never printed."""
+    restricted = kb.subjects.part("AB").restricted()[0]
+    commands = [
+        ["subject", str(restricted)],
+        ["subject", "C27"],
+        ["cite"],
+        ["checklist"],
+        ["terms"],
+        ["terms", "S.2"],
+        ["scan"],
+        ["--help"],
+        *[[name, "--help"] for name in ("subject", "cite", "checklist", "terms", "scan")],
+    ]
+    for argv in commands:
+        code, out, err = cli(capsys, *argv)
+        assert code in (0, 1) and out, argv
+        assert not _ENTITY.search(out + err), (argv, _ENTITY.findall(out + err))
+    # Every item is printed as the data writes it, whatever a Markdown renderer would make of it.
+    out = cli(capsys, "checklist")[1]
+    assert all(i.text in out for c in kb.checklists for i in c.items)
 
 
 def test_checklist_pdf_needs_a_file(capsys, tmp_path):
@@ -216,20 +277,67 @@ def test_scan_exit_codes(capsys, tmp_path, paper):
         assert words in one_line_error(err)
 
 
-def test_scan_text(capsys, paper):
+@pytest.fixture
+def ignored(tmp_path) -> Path:
+    """A git work tree whose data/ folder git ignores."""
+    repo = tree(tmp_path / "repo", {".gitignore": "data/\n", "data/notes.txt": "x\n"})
+    for argv in (["init", "-q"], ["add", ".gitignore"]):
+        subprocess.run(["git", *argv], cwd=repo, check=True, capture_output=True)
+    return repo
+
+
+def test_scan_with_nothing_to_scan_fails(capsys, tmp_path, ignored):
+    """A CI job pointed at a wrong folder must not pass: exit 2 and one line saying why."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = cli(capsys, "scan", str(empty))
+    assert (code, out) == (2, "")
+    assert one_line_error(err) == f"casme3: {empty}: nothing to scan (no files here)"
+    code, out, err = cli(capsys, "scan", "-f", "sarif", "-o", str(tmp_path / "r.sarif"), str(empty))
+    assert code == 2 and not (tmp_path / "r.sarif").exists()
+    code, out, err = cli(capsys, "scan", str(ignored / "data"))
+    assert (code, out) == (2, "")
+    assert one_line_error(err) == (
+        f"casme3: {ignored / 'data'}: git would publish nothing here (ignored?): "
+        "--all scans every file"
+    )
+    assert cli(capsys, "scan", "--all", str(ignored / "data"))[0] == 0
+
+
+def test_program_with_nothing_to_scan_fails(tmp_path, ignored):
+    (tmp_path / "empty").mkdir()
+    done = program("scan", "empty", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert one_line_error(done.stderr) == "casme3: empty: nothing to scan (no files here)"
+    done = program("scan", "data", cwd=ignored)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert "casme3: data: git would publish nothing here (ignored?)" in one_line_error(done.stderr)
+
+
+def test_scan_text(kb, capsys, paper):
     code, out, _ = cli(capsys, "scan")
     lines = out.splitlines()
     assert code == 1 and "\033[" not in out
-    assert lines[:-1] == (FIXTURE.parent / "paper.lines").read_text("utf-8").splitlines()
-    assert re.fullmatch(r"Found 12 findings \(10 errors, 2 warnings\) in 14 files\.", lines[-1])
-    for line in lines[:-1]:
-        assert re.match(r"[^:]+:\d+:\d+: CM\d{3} ", line), line
+    expected = []  # each line of the golden `lines` output, with severity, then the rule's page
+    for line in (FIXTURE.parent / "paper.lines").read_text("utf-8").splitlines():
+        where, code_, message = re.fullmatch(r"(\S+:\d+:\d+:) (CM\d{3}) (.*)", line).groups()
+        expected += [
+            f"{where} {code_} [{kb.rule(code_).severity}] {message}",
+            f"  see {SITE_URL}rules/{code_}/",
+        ]
+    assert lines[:-2] == expected
+    assert lines[-2].startswith(f"note: refs.bib: {BROKEN_BIB}")  # the fixture's broken entry
+    assert re.fullmatch(
+        r"Found 12 findings \(10 errors, 2 warnings\) in 14 files, 1 note\.", lines[-1]
+    )
 
 
 def test_scan_text_colour_only_on_a_terminal(capsys, paper, monkeypatch):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert "\033[31mCM301\033[0m" in cli(capsys, "scan")[1]
+    out = cli(capsys, "scan")[1]
+    assert "\033[31mCM301\033[0m \033[31m[error]\033[0m" in out
+    assert "\033[33mCM402\033[0m \033[33m[warning]\033[0m" in out
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\033[" not in cli(capsys, "scan")[1]
 
@@ -239,20 +347,31 @@ def test_scan_lines_is_only_findings(capsys, paper):
     code, out, err = cli(capsys, "scan", "--format", "lines", "--select", "CM301")
     assert code == 1 and all(re.match(r"[^:]+:\d+:\d+: CM301 ", line) for line in out.splitlines())
     assert len(out.splitlines()) == 6  # with CM303 off, database folders count once each
-    assert (
-        err
-        == "casme3: note: bad.txt: not valid UTF-8 (byte 0): checked as bytes, columns may be off\n"
-    )
+    assert err.splitlines() == [
+        "casme3: note: bad.txt: not valid UTF-8 (byte 0): checked as bytes, columns may be off",
+        f"casme3: note: refs.bib: {BROKEN_BIB}; entries there are not taken as the paper's",
+    ]
 
 
 def test_scan_json(capsys, paper):
     code, out, _ = cli(capsys, "scan", "--format", "json")
     doc = json.loads(out)
     assert code == 1 and list(doc) == ["version", "findings", "notes"]
-    assert doc["version"] == c3.__version__ and doc["notes"] == []
+    assert doc["version"] == c3.__version__
+    assert [(n["path"], n["kind"]) for n in doc["notes"]] == [("refs.bib", "bib-unparsed")]
     assert len(doc["findings"]) == 12
     for f in doc["findings"]:
-        assert list(f) == ["code", "severity", "path", "line", "column", "message", "clause"]
+        assert list(f) == [
+            "code",
+            "severity",
+            "path",
+            "line",
+            "column",
+            "message",
+            "clause",
+            "suppressed",
+        ]
+        assert f["suppressed"] is None
         assert f["severity"] in ("error", "warning") and f["line"] >= 1 and f["column"] >= 1
     lines = [
         f"{f['path']}:{f['line']}:{f['column']}: {f['code']} {f['message']}"
@@ -294,8 +413,11 @@ def test_scan_sarif(kb, capsys, paper):
     }
     assert ("annotations/CAS(ME)3_part_C_ME.xlsx", "CM303") in by_line
     assert ("main.tex", "CM402") in by_line
-    [note] = run["invocations"][0]["toolExecutionNotifications"]
-    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "loop"
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [
+        (n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], n["descriptor"]["id"])
+        for n in notes
+    ] == [("loop", "symlink-loop"), ("refs.bib", "bib-unparsed")]
 
 
 def test_sarif_selected_rules_only(capsys, paper):

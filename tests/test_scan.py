@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import tracemalloc
@@ -53,11 +54,13 @@ def test_in_git_only_what_would_be_published(kb, repo):
     assert "data/part_A/" in {rel(repo, f) for f in everything.findings}
 
 
-def test_an_ignored_folder_says_so(kb, repo):
+def test_an_ignored_folder_is_an_error_not_a_clean_scan(kb, repo):
     tree(repo, {".gitignore": "data/\n", "data/part_A/spNO.1/a/color/0001.jpg": FAKE})
-    report = scan([str(repo / "data")], kb)
-    assert report.findings == [] and [n.kind for n in report.notes] == ["git"]
-    assert "--all" in report.notes[0].message
+    message = "data: git would publish nothing here (ignored?): --all scans every file"
+    with pytest.raises(ScanError, match=re.escape(message)):
+        scan([str(repo / "data")], kb)
+    with pytest.raises(ScanError, match="data: git would publish nothing"):
+        scan([str(repo), str(repo / "data")], kb)  # one wrong folder among others
     assert codes(scan([str(repo / "data")], kb, all_files=True)) == ["CM303"]
 
 
@@ -163,6 +166,20 @@ def test_unreadable_file_is_a_note(kb, tmp_path, monkeypatch):
     ]
 
 
+def test_a_folder_that_cannot_be_listed_is_an_error(kb, tmp_path, monkeypatch):
+    tree(tmp_path, {"a/x.txt": "spNO.131\n"})
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if str(path).endswith("/a"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(ScanError, match=r"/a: nothing to scan \(cannot read: Permission denied\)"):
+        scan([str(tmp_path / "a")], kb, all_files=True)
+
+
 def test_unreadable_folder_is_a_note(kb, tmp_path, monkeypatch):
     tree(tmp_path, {"a/x.txt": "spNO.131\n", "b/y.txt": "spNO.131\n"})
     real_scandir = os.scandir
@@ -197,7 +214,11 @@ def test_binary_files_are_checked_by_name_only(kb, tmp_path):
 
 
 def test_empty_files_and_empty_tree(kb, tmp_path):
-    assert run(tmp_path, kb).findings == [] and run(tmp_path, kb).files == 0
+    with pytest.raises(ScanError, match=r": nothing to scan \(no files here\)$"):
+        run(tmp_path, kb)
+    (tmp_path / "only" / "folders").mkdir(parents=True)
+    with pytest.raises(ScanError, match="nothing to scan"):
+        run(tmp_path, kb)
     tree(tmp_path, {"a.tex": "", "b.bib": "", "c.md": b"\n\n"})
     report = run(tmp_path, kb)
     assert (report.findings, report.notes, report.files) == ([], [], 3)
@@ -268,37 +289,41 @@ def test_select_and_ignore(kb):
         resolve_codes(kb, None, "nope")
 
 
-# The .bib reader, against bibtexparser ----------------------------------------------------------
+# The .bib reader, against bibtexparser's own resolution --------------------------------------
 
 
-def test_bib_reader_agrees_with_bibtexparser(tmp_path, kb):
+def test_bib_reader_agrees_with_bibtexparser(kb):
+    """Our reading of raw values (macros, quotes, braces) finds the entries bibtexparser's
+    default middlewares would: the paper's DOI written every way a .bib writes it."""
     from casme3_compliance import citation
+    from casme3_compliance.scan import bib
 
-    biblatex = citation.render(kb.citation, "biblatex").replace("li2023casme3", "second")
+    doi = kb.citation.doi
+    biblatex = citation.render(kb.citation, "biblatex").replace(kb.citation.key, "second")
     entries = [citation.render(kb.citation, "bibtex"), biblatex]
     entries += [
         "@article{plain, title = {Other}, doi = {10.1000/182}}",
-        '@Book{ Caps:2020 ,\n  DOI = "10.1109/TPAMI.2022.3174895",\n  title={x}}',
-        "@comment{not an entry, doi = {10.1109/TPAMI.2022.3174895}}",
-        "@string{tpami = {IEEE TPAMI}}",
-        "@misc(paren, doi = {https://doi.org/10.5555/1})",
+        f'@Book{{ Caps:2020 ,\n  DOI = "{doi.lower()}",\n  title={{x}}}}',
+        f"@comment{{not an entry, doi = {{{doi}}}}}",
+        f"@string{{thedoi = {{https://doi.org/{doi}}}}}",
+        "@misc{bymacro, doi = thedoi}",
+        f"@misc(paren, doi = {{doi:{doi.upper()}}})",
+        "@misc{nodoi, note = {10.1109/TPAMI.2022.3174895 in a note is not its DOI}}",
     ]
     text = "\n\n".join(entries) + "\n"
-    want = T.Want(kb.citation.doi.lower().encode(), b"", frozenset())
-    (tmp_path / "r.bib").write_text(text)
-    ours = [
-        (e.key, (e.doi or "").lower())
-        for e in T.scan_file(str(tmp_path / "r.bib"), "bib", want).bib
-    ]
+    paper = bib.Paper.of(doi, kb.citation.title)
+    ours = [e.key for e in bib.read_bib(text, paper).papers]
     library = bibtexparser.parse_string(text)
-    theirs = []
-    for e in library.entries:
-        fields = {f.key.lower(): f.value for f in e.fields}  # BibTeX field names ignore case
-        theirs.append((e.key, fields.get("doi", "").lower().removeprefix("https://doi.org/")))
-    doi = "10.1109/tpami.2022.3174895"
-    assert ours[:2] == [("li2023casme3", doi), ("second", doi)]
-    assert [k for k, _ in ours] == [k for k, _ in theirs]
-    assert ours == theirs
+    theirs = [
+        e.key
+        for e in library.entries
+        if bib.normalise_doi(
+            next((f.value for f in e.fields if f.key.lower() == "doi"), "")  # names ignore case
+        )
+        == paper.doi
+    ]
+    assert ours == theirs == ["li2023casme3", "second", "Caps:2020", "bymacro", "paren"]
+    assert library.failed_blocks == [] and bib.read_bib(text, paper).failed == []
 
 
 def test_file_names_that_are_not_utf8(kb, tmp_path, capsys):

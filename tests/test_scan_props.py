@@ -6,12 +6,13 @@ import json
 import os
 import tempfile
 
+import pytest
 from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import casme3_compliance as c3
-from casme3_compliance.scan import scan
+from casme3_compliance.scan import ScanError, scan
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.report import FORMATS, render
 
@@ -33,6 +34,14 @@ PIECES = [
     b"\\cite{li2023casme3}",
     b"[@li2023casme3]",
     b"@article{li2023casme3,",
+    b"@string{x = ",
+    b" # ",
+    b"\\bibitem[{Li}]{li2023casme3}",
+    b"\\bibliography{refs}",
+    b"% casme3: ignore[CM301, CM402] -- a reason",
+    b"<!-- casme3: ignore[CM999] -->",
+    b"# casme3: ignore",
+    b"---\nbibliography: refs.bib\n---\n",
     b"doi = {10.1109/TPAMI.2022.3174895}",
     b"title = {CAS(ME)3: A Third Generation",
     b"\\includegraphics{",
@@ -52,7 +61,7 @@ name = (
     .filter(lambda b: b"/" not in b and b"\0" not in b and b not in (b".", b".."))
     .map(os.fsdecode)
 )
-ext = st.sampled_from(["", ".tex", ".md", ".txt", ".bib", ".jpg", ".xlsx", ".TEX"])
+ext = st.sampled_from(["", ".tex", ".md", ".txt", ".bib", ".bbl", ".jpg", ".xlsx", ".TEX"])
 folders = st.lists(
     st.sampled_from(["part_A", "spNO.1", "a", "color", "part_C", "sub12", "spNO.131_a_1", "x y"]),
     max_size=4,
@@ -76,6 +85,10 @@ def test_scanner_never_raises(files, chunk):
                             f.write(data)
                 except OSError:  # a name too long for the file system, a file where a folder is
                     continue
+            if not any(names for _, _, names in os.walk(tmp)):
+                with pytest.raises(ScanError, match="nothing to scan"):
+                    scan([tmp], KB, all_files=True)
+                return
             report = scan([tmp], KB, all_files=True)
             for f in report.findings:
                 assert f.line >= 1 and f.column >= 1 and f.code in report.codes
@@ -86,3 +99,82 @@ def test_scanner_never_raises(files, chunk):
                     json.loads(out)
     finally:
         T.CHUNK = saved
+
+
+# CM401 depends only on whether the paper's own entry is cited -----------------------------------
+
+_DOI = KB.citation.doi
+_KEYS = st.from_regex(r"[A-Za-z][A-Za-z0-9_:-]{0,10}", fullmatch=True).filter(
+    lambda k: k.lower() != "paper"
+)
+_WORDS = st.lists(
+    st.sampled_from(["micro", "expression", "CAS(ME)$^3$", "CASME", "depth", "{A}", "Third"]),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
+_OTHER_DOIS = st.sampled_from(["10.1109/TPAMI.2022.3174896", "10.1000/182", _DOI + "x"])
+_TYPES = st.sampled_from(["article", "misc", "inproceedings", "Article"])
+# Unrelated entries, some built to look like the paper: its title with more words, a DOI one
+# digit off, the paper's DOI in a note.
+_UNRELATED = st.tuples(_KEYS, _TYPES, _WORDS, st.none() | _OTHER_DOIS, st.booleans())
+# Blocks that are no entry, some holding the paper's DOI.
+_NOISE = st.sampled_from(
+    [
+        f"@comment{{doi = {{{_DOI}}}}}\n",
+        '@preamble{"\\\\newcommand{\\\\noop}[1]{}"}\n',
+        f"% doi = {{{_DOI}}}\n",
+        "@string{journal = {IEEE TPAMI}}\n",
+    ]
+)
+
+
+def _unrelated_entry(key: str, kind: str, title: str, doi: str | None) -> str:
+    fields = [f"title = {{{title}: revisited}}", f"note = {{see {_DOI}}}"]
+    if doi:
+        fields.append(f"doi = {{{doi}}}")
+    return f"@{kind}{{{key},\n  " + ",\n  ".join(fields) + "\n}\n"
+
+
+def _paper_entry(by_title: bool) -> str:
+    if by_title:
+        return (
+            "@article{paper, title = {{CAS(ME)\\textsuperscript{3}}: A third generation facial "
+            "spontaneous micro-expression database with depth information and high ecological "
+            "validity}}\n"
+        )
+    from casme3_compliance import citation
+
+    return citation.render(KB.citation, "bibtex").replace(KB.citation.key, "paper", 1)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    unrelated=st.lists(_UNRELATED, max_size=6, unique_by=lambda u: u[0].lower()),
+    noise=st.lists(_NOISE, max_size=3, unique=True),
+    by_title=st.booleans(),
+    paper_cited=st.booleans(),
+    files=st.integers(min_value=1, max_value=3),
+    data=st.data(),
+)
+def test_cm401_answer_depends_only_on_citing_the_paper(
+    unrelated, noise, by_title, paper_cited, files, data
+):
+    """Shuffling the entries, spreading them over .bib files, adding unrelated entries (cited
+    or not, before or after the paper) never changes CM401's answer."""
+    blocks = [_unrelated_entry(k, t, title, doi) for k, t, title, doi, _ in unrelated]
+    blocks += [*noise, _paper_entry(by_title)]
+    blocks = data.draw(st.permutations(blocks), label="order")
+    where = data.draw(
+        st.lists(st.integers(0, files - 1), min_size=len(blocks), max_size=len(blocks))
+    )
+    cited = [k for k, *_, is_cited in unrelated if is_cited] + (["paper"] if paper_cited else [])
+    cite = f" \\cite{{{', '.join(cited)}}}" if cited else ""
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "main.tex"), "w", encoding="utf-8") as f:
+            f.write(f"We use CAS(ME)$^3${cite}.\n")
+        for i in range(files):
+            with open(os.path.join(tmp, f"refs{i}.bib"), "w", encoding="utf-8") as f:
+                f.write("".join(b for b, w in zip(blocks, where, strict=True) if w == i))
+        report = scan([tmp], KB, select="CM401", all_files=True)
+    assert [f.code for f in report.findings] == ([] if paper_cited else ["CM401"])
+    assert report.notes == []

@@ -256,8 +256,19 @@ NAMES = [
 def test_cm401_any_spelling_needs_the_entry(name, kb, tmp_path):
     tree(tmp_path, {"main.tex": f"Intro.\nWe use {name} Part A.\nAgain {name}.\n"})
     [f] = run(tmp_path, kb, select="CM401").findings
-    assert (f.line, f.column, f.clause) == (2, 8, kb.citation.clause)
-    assert "no .bib entry" in f.message and kb.citation.doi in f.message
+    obligation = kb.rule("CM401").clauses[0]  # 4.1: "refer the data as ... and cite this"
+    assert (f.line, f.column, f.clause) == (2, 8, obligation) != kb.citation.clause
+    assert f.message.endswith(
+        f"(clause {obligation}; the reference is clause {kb.citation.clause})"
+    )
+    assert "no .bib or .bbl entry" in f.message and kb.citation.doi in f.message
+
+
+def test_cm401_rule_data_names_the_obligation(kb):
+    rule = kb.rule("CM401")
+    assert rule.clauses[0] == kb.citation.name_clause  # the clause saying "refer ... and cite"
+    assert rule.why.startswith(f"Clause {rule.clauses[0]} ")
+    assert f"clause {kb.citation.clause}" in rule.why
 
 
 def test_cm401_entry_present_but_never_cited(kb, tmp_path):
@@ -338,7 +349,298 @@ def test_cm401_other_papers_and_malformed_bib(kb, tmp_path):
         {"main.tex": "CAS(ME)$^3$ \\cite{x, li2023casme3}\n", "refs.bib": bib.encode("latin-1")},
     )
     report = run(tmp_path, kb, select="CM401")
-    assert codes(report) == ["CM401"] and "no .bib entry" in report.findings[0].message
+    assert codes(report) == ["CM401"] and "no .bib or .bbl entry" in report.findings[0].message
+
+
+# How the paper's entry is found: a real BibTeX parser, entry by entry.
+
+TITLE_ONLY = (
+    "@article{{{key},\n  title = {{{{CAS(ME)$^3$}}: A Third Generation Facial Spontaneous"
+    " Micro-Expression Database with Depth Information and High Ecological Validity}},\n"
+    "  year = 2023,\n}}\n"
+)
+OTHER = "@misc{{{key},\n  title = {{Something else}},\n  year = 2020,\n}}\n"
+
+
+def _paper_by_doi(kb, key: str) -> str:
+    return citation.render(kb.citation, "bibtex").replace(kb.citation.key, key, 1)
+
+
+def _cm401(kb, tmp_path, files: dict[str, str]) -> list:
+    tree(tmp_path, files)
+    return run(tmp_path, kb, select="CM401").findings
+
+
+@pytest.mark.parametrize("order", ["other first", "paper first"])
+@pytest.mark.parametrize("identified_by", ["doi", "title"])
+def test_cm401_citing_another_entry_does_not_count(order, identified_by, kb, tmp_path):
+    paper = _paper_by_doi(kb, "paper") if identified_by == "doi" else TITLE_ONLY.format(key="paper")
+    other = OTHER.format(key="other")
+    bib = other + paper if order == "other first" else paper + other
+    [f] = _cm401(kb, tmp_path, {"main.tex": "CAS(ME)$^3$ \\cite{other}\n", "refs.bib": bib})
+    line = 1 + (bib.count("\n", 0, bib.index("{paper,")))
+    assert "never cited" in f.message and f"refs.bib:{line} holds its paper as 'paper'" in f.message
+    (tmp_path / "main.tex").write_text("CAS(ME)$^3$ \\cite{paper}\n")
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+def test_cm401_title_and_doi_from_string_macros(kb, tmp_path):
+    bib = (
+        '@string{ieee = "10.1109"}\n@STRING{tpami = ieee # "/TPAMI"}\n'
+        "@string{name = {{CAS(ME)\\textsuperscript{3}}}}\n"
+        "@article{bydoi, doi = tpami # {.2022.3174895}}\n"
+        '@article{bytitle, title = name # ": A third generation facial spontaneous "'
+        ' # "micro-expression database with depth information and high ecological validity"}\n'
+    )
+    found = _cm401(kb, tmp_path, {"main.tex": "CAS(ME)$^3$\n", "refs.bib": bib})
+    assert len(found) == 1 and "refs.bib:4 holds its paper as 'bydoi'" in found[0].message
+    for key in ("bydoi", "bytitle"):
+        (tmp_path / "main.tex").write_text(f"CAS(ME)$^3$ \\cite{{{key}}}\n")
+        assert codes(run(tmp_path, kb, select="CM401")) == [], key
+
+
+def test_cm401_a_comment_block_is_no_entry(kb, tmp_path):
+    """Text in @comment (here the paper's DOI and key) belongs to no entry, not the one before."""
+    doi = kb.citation.doi
+    bib = OTHER.format(key="other") + f"@comment{{old: paper, doi = {{{doi}}}}}\n"
+    bib += OTHER.format(key="x")
+    [f] = _cm401(kb, tmp_path, {"main.tex": "CAS(ME)$^3$ \\cite{other,paper}\n", "refs.bib": bib})
+    assert "no .bib or .bbl entry in the tree has its paper" in f.message
+    (tmp_path / "refs.bib").write_text(bib + _paper_by_doi(kb, "paper"))
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+def test_cm401_nested_braces_in_the_title(kb, tmp_path):
+    bib = (
+        "@inproceedings{nested, title = {{{CAS(ME)$^{3}$}}: {A} {T}hird {Generation} Facial "
+        "{{Spontaneous}} {Micro-Expression} Database with {Depth Information} and High "
+        "{Ecological Validity}}}\n"
+    )
+    [f] = _cm401(kb, tmp_path, {"main.tex": "CAS(ME)$^3$\n", "refs.bib": bib})
+    assert "holds its paper as 'nested'" in f.message
+
+
+def test_cm401_several_bib_files(kb, tmp_path):
+    files = {
+        "main.tex": "CAS(ME)$^3$ \\cite{other}\n",
+        "a.bib": OTHER.format(key="other"),
+        "refs/b.bib": OTHER.format(key="x") + _paper_by_doi(kb, "paper"),
+    }
+    [f] = _cm401(kb, tmp_path, files)
+    assert "refs/b.bib:5 holds its paper as 'paper'" in f.message
+    (tmp_path / "main.tex").write_text("CAS(ME)$^3$ \\citep{other,paper}\n")
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+# The bibliography a manuscript declares.
+
+
+@pytest.mark.parametrize(
+    ("declaration", "bib"),
+    [
+        ("\\bibliography{a,refs/b}", "refs/b.bib"),
+        ("\\bibliography{ a, refs/b.bib }", "refs/b.bib"),
+        ("\\addbibresource{refs/b.bib}", "refs/b.bib"),
+        ("\\addbibresource[label=x]{refs/b.bib}\n\\addbibresource{a.bib}", "refs/b.bib"),
+    ],
+)
+def test_cm401_declared_bibliography_holds_the_paper(declaration, bib, kb, tmp_path):
+    files = {
+        "paper/main.tex": f"CAS(ME)$^3$ \\cite{{paper}}\n{declaration}\n",
+        "paper/a.bib": OTHER.format(key="other"),
+        f"paper/{bib}": _paper_by_doi(kb, "paper"),
+    }
+    assert _cm401(kb, tmp_path, files) == []
+
+
+def test_cm401_an_undeclared_bib_does_not_count(kb, tmp_path):
+    files = {
+        "main.tex": "CAS(ME)$^3$ \\cite{paper}\n\\bibliography{a,missing}\n",
+        "a.bib": OTHER.format(key="other"),
+        "unused.bib": _paper_by_doi(kb, "paper"),
+    }
+    [f] = _cm401(kb, tmp_path, files)
+    message = f.message.replace(f"{tmp_path}/", "")
+    assert "its bibliography (a.bib, missing.bib) has no entry for its paper" in message
+    assert "; missing.bib is not found" in message
+    # Declared in a comment: not a declaration, so any .bib of the tree counts.
+    (tmp_path / "main.tex").write_text("CAS(ME)$^3$ \\cite{paper}\n% \\bibliography{a}\n")
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+def test_cm401_declared_bibliography_outside_the_scanned_folder(kb, tmp_path):
+    files = {
+        "shared/refs.bib": _paper_by_doi(kb, "paper"),
+        "paper/main.tex": "CAS(ME)$^3$ \\cite{paper}\n\\bibliography{../shared/refs}\n",
+    }
+    tree(tmp_path, files)
+    assert codes(scan([str(tmp_path / "paper")], kb, select="CM401", all_files=True)) == []
+
+
+@pytest.mark.parametrize(
+    "cite",
+    [
+        "\\citealp{paper}",
+        "\\citeauthor*{paper}",
+        "\\footcite[p.~3]{paper}",
+        "\\cites{other}{paper}",
+        "\\cites[see][]{other}[][12]{x, paper}",
+        "\\parencites(see)(){other}{paper}",
+        "\\citep*[e.g.][]{paper}",
+        "\\Textcite{paper}",
+    ],
+)
+def test_cm401_natbib_and_biblatex_commands(cite, kb, tmp_path):
+    files = {
+        "main.tex": f"We use CAS(ME)$^3$ {cite}.\n",
+        "refs.bib": _paper_by_doi(kb, "paper") + OTHER.format(key="other"),
+    }
+    assert _cm401(kb, tmp_path, files) == []
+
+
+@pytest.mark.parametrize("cite", ["[-@paper]", "[@other; @paper]", "@paper shows", "[@{paper}]"])
+def test_cm401_pandoc_forms(cite, kb, tmp_path):
+    files = {
+        "paper.md": f"We use CAS(ME)³ {cite}.\n",
+        "refs.bib": _paper_by_doi(kb, "paper") + OTHER.format(key="other"),
+    }
+    assert _cm401(kb, tmp_path, files) == []
+
+
+def test_cm401_pandoc_front_matter_bibliography(kb, tmp_path):
+    head = "---\ntitle: Results\nbibliography:\n  - refs/a.bib\n  - refs/{}\n---\n"
+    files = {
+        "doc/paper.md": head.format("b.bib") + "We use CAS(ME)³ [@paper].\n",
+        "doc/refs/a.bib": OTHER.format(key="other"),
+        "doc/refs/b.bib": _paper_by_doi(kb, "paper"),
+    }
+    assert _cm401(kb, tmp_path, files) == []
+    (tmp_path / "doc" / "paper.md").write_text(head.format("c.bib") + "CAS(ME)³ [@paper].\n")
+    [f] = run(tmp_path, kb, select="CM401").findings
+    message = f.message.replace(f"{tmp_path}/", "")
+    assert "its bibliography (doc/refs/a.bib, doc/refs/c.bib) has no entry" in message
+    assert "; doc/refs/c.bib is not found" in message
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "---\nbibliography: [\n---\n",  # not YAML
+        "---\nbibliography: " + "[" * 20_000 + "]" * 20_000 + "\n---\n",  # too deep for the parser
+        "---\n- a list\n---\n",
+        "---\nbibliography: 12\n---\n",
+    ],
+)
+def test_cm401_front_matter_that_says_nothing_usable(head, kb, tmp_path):
+    """A header that gives no bibliography file declares none: any .bib of the tree counts."""
+    files = {"paper.md": head + "CAS(ME)³ [@paper]\n", "refs.bib": _paper_by_doi(kb, "paper")}
+    assert _cm401(kb, tmp_path, files) == []
+
+
+BBL = (
+    "\\begin{{thebibliography}}{{10}}\n"
+    "\\bibitem[{{Other(2020)}}]{{other}}\nA.~Other, ``Something else,'' 2020.\n"
+    "\\bibitem[{{Li et~al.(2023)Li, Dong, [and] others}}]{{{key}}}\n"
+    "J.~Li \\emph{{et~al.}}, ``{{CAS(ME)$^3$}}: A third generation facial spontaneous\n"
+    "  micro-expression database with depth information and high ecological validity,''\n"
+    "  \\emph{{IEEE TPAMI}}, vol.~45, 2023.\n"
+    "\\end{{thebibliography}}\n"
+)
+BIBER_BBL = (
+    "\\refsection{{0}}\n  \\datalist[entry]{{nty/global//global/global}}\n"
+    "    \\entry{{other}}{{misc}}{{}}\n      \\field{{title}}{{Something else}}\n    \\endentry\n"
+    "    \\entry{{{key}}}{{article}}{{}}\n      \\field{{title}}{{Whatever}}\n"
+    "      \\verb{{doi}}\n      \\verb 10.1109/TPAMI.2022.3174895\n      \\endverb\n"
+    "    \\endentry\n  \\enddatalist\n\\endrefsection\n"
+)
+
+
+@pytest.mark.parametrize("bbl", [BBL, BIBER_BBL], ids=["bibtex", "biber"])
+def test_cm401_compiled_bbl_without_bib(bbl, kb, tmp_path):
+    """An arXiv upload: main.tex declares refs.bib, which is not there; main.bbl is."""
+    files = {
+        "main.tex": "CAS(ME)$^3$ \\cite{other}\n\\bibliography{refs}\n",
+        "main.bbl": bbl.format(key="li:23"),
+    }
+    [f] = _cm401(kb, tmp_path, files)
+    line = 1 + files["main.bbl"].count("\n", 0, files["main.bbl"].index("{li:23}"))
+    assert f"main.bbl:{line} holds its paper as 'li:23'" in f.message
+    (tmp_path / "main.tex").write_text("CAS(ME)$^3$ \\cite{other,li:23}\n\\bibliography{refs}\n")
+    assert codes(run(tmp_path, kb, select="CM401")) == []
+
+
+@pytest.mark.parametrize("style", ["plain", "ieeetr"])
+def test_cm401_bbl_written_by_real_bibtex(style, kb, tmp_path):
+    """The .bbl BibTeX itself writes (line breaks, case changes) is read back."""
+    import subprocess
+
+    from conftest import require_program
+
+    require_program("bibtex", "texlive-base texlive-binaries")
+    work = tmp_path / "work"
+    refs = OTHER.format(key="other") + _paper_by_doi(kb, "li:23")
+    aux = f"\\relax\n\\citation{{*}}\n\\bibstyle{{{style}}}\n\\bibdata{{refs}}\n"
+    tree(work, {"refs.bib": refs, "main.aux": aux})
+    done = subprocess.run(["bibtex", "main"], cwd=work, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    bbl = (work / "main.bbl").read_text("utf-8")
+    upload = {"main.tex": "CAS(ME)$^3$ \\cite{other}\n\\bibliography{refs}\n", "main.bbl": bbl}
+    [f] = _cm401(kb, tmp_path / "arxiv", upload)
+    assert "main.bbl:" in f.message and "holds its paper as 'li:23'" in f.message
+    (tmp_path / "arxiv" / "main.tex").write_text(
+        "CAS(ME)$^3$ \\cite{li:23}\n\\bibliography{refs}\n"
+    )
+    assert codes(run(tmp_path / "arxiv", kb, select="CM401")) == []
+
+
+def test_cm401_bbl_of_another_paper(kb, tmp_path):
+    bbl = "\\bibitem{other} A.~Other, ``Something else,'' 2020.\n"
+    [f] = _cm401(kb, tmp_path, {"main.tex": "CAS(ME)$^3$ \\cite{other}\n", "main.bbl": bbl})
+    assert "no .bib or .bbl entry in the tree has its paper" in f.message
+
+
+# What cannot be parsed is noted and never trusted.
+
+
+def test_cm401_a_block_that_fails_to_parse_is_not_trusted(kb, tmp_path):
+    broken = _paper_by_doi(kb, "paper").rstrip().rstrip("}")  # never closed
+    files = {"main.tex": "CAS(ME)$^3$ \\cite{paper}\n", "refs.bib": OTHER.format(key="x") + broken}
+    tree(tmp_path, files)
+    report = run(tmp_path, kb, select="CM401")
+    [f] = report.findings
+    assert "refs.bib:5 gives its DOI but could not be parsed" in f.message
+    [note] = report.notes
+    assert (rel(tmp_path, note), note.kind) == ("refs.bib", "bib-unparsed")
+    assert note.message.startswith("1 block could not be parsed (line 5: ")
+
+
+def test_cm401_garbage_bib_is_a_note_not_a_pass(kb, tmp_path):
+    garbage = b"\x00\xff@@@{{{ doi = {10.1109/TPAMI.2022.3174895} \\cite{paper"
+    tree(tmp_path, {"main.tex": "CAS(ME)$^3$ \\cite{paper}\n", "refs.bib": garbage})
+    report = run(tmp_path, kb, select="CM401")
+    assert codes(report) == ["CM401"]
+    assert [n.kind for n in report.notes] == ["bib-unparsed", "not-utf8"]
+
+
+def test_cm401_a_bib_too_large_is_not_read(kb, tmp_path, monkeypatch):
+    from casme3_compliance.scan import bib
+
+    monkeypatch.setattr(bib, "MAX_BYTES", 1000)
+    bib_text = OTHER.format(key="x") * 20 + _paper_by_doi(kb, "paper")
+    assert len(bib_text.encode()) > 1000
+    tree(tmp_path, {"main.tex": "CAS(ME)$^3$ \\cite{paper}\n", "refs.bib": bib_text})
+    report = run(tmp_path, kb, select="CM401")
+    assert codes(report) == ["CM401"]
+    [note] = report.notes
+    assert note.kind == "bib-not-read" and "not read" in note.message
+
+
+def test_cm401_every_bibtex_format_of_casme3_cite_is_found(kb, tmp_path):
+    for fmt in ("bibtex", "biblatex"):
+        text = citation.render(kb.citation, fmt)
+        tree(tmp_path, {"main.tex": "CAS(ME)$^3$\n", "refs.bib": text})
+        [f] = run(tmp_path, kb, select="CM401").findings
+        assert f"holds its paper as '{kb.citation.key}'" in f.message, fmt
 
 
 def test_cm401_not_for_other_files_or_other_databases(kb, tmp_path):
@@ -406,6 +708,42 @@ def test_cm402_right_forms(text, kb, tmp_path):
             "paper.md": text.replace("%", "") + " \n" if "%" not in text else "x",
         },
     )
+    assert codes(run(tmp_path, kb, select="CM402")) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["CAS(ME)3", "cas(me)3", "CAS(ME) 3", "CAS(ME)3.", "CAS(ME)3~\\cite{x}", "CAS(ME)3-based"],
+)
+def test_cm402_plain_3_in_latex_text(text, kb, tmp_path):
+    tree(tmp_path, {"paper.tex": f"Results on {text} are in Table 2.\n"})
+    [f] = run(tmp_path, kb, select="CM402").findings
+    assert (f.line, f.column, f.severity, f.clause) == (1, 12, "warning", kb.citation.name_clause)
+    forms = kb.citation.name_forms
+    assert f"write {forms['latex']} (or {forms['latex_text']})" in f.message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CAS(ME)$^3$",
+        "CAS(ME)$^{3}$",
+        "CAS(ME)\\textsuperscript{3}",
+        "CAS(ME)³",
+        "$\\mathrm{CAS(ME)}3$",  # math: not text
+        "% the draft said CAS(ME)3",  # a comment
+        "\\texttt{CAS(ME)3\\_part\\_A\\_v2.xls}",  # the database's own file names
+        "\\path{CAS(ME)3_part_C_ME.xlsx}",
+        "CAS(ME)30",
+    ],
+)
+def test_cm402_plain_3_in_latex_right_forms(text, kb, tmp_path):
+    tree(tmp_path, {"paper.tex": f"Results on {text} are in Table 2.\n"})
+    assert codes(run(tmp_path, kb, select="CM402")) == []
+
+
+def test_cm402_plain_3_in_markdown_is_left_alone(kb, tmp_path):
+    tree(tmp_path, {"paper.md": "Results on CAS(ME)3 are in Table 2.\n"})
     assert codes(run(tmp_path, kb, select="CM402")) == []
 
 

@@ -1,4 +1,5 @@
-"""The researcher checklists (data/checklists.yaml) as Markdown, JSON and a fillable PDF.
+"""The researcher checklists (data/checklists.yaml) as plain text, Markdown, JSON and a
+fillable PDF.
 
 Every text comes from the data, so the three downloads cannot drift from the site or each other.
 The PDF is drawn by checklist_pdf.py, imported only when a PDF must really be drawn.
@@ -14,11 +15,11 @@ from pathlib import Path
 
 from casme3_compliance.model import ChecklistItem, KnowledgeBase
 
-FORMATS = ("md", "json", "pdf")
+FORMATS = ("text", "md", "json", "pdf")
 
 
 def title(kb: KnowledgeBase) -> str:
-    """One title for all three formats, so a printout and a download say the same thing."""
+    """One title for every format, so a printout and a download say the same thing."""
     return f"{kb.agreement.short_title}: checklists"
 
 
@@ -34,7 +35,9 @@ def version_line(kb: KnowledgeBase) -> str:
 
 
 def render(kb: KnowledgeBase, fmt: str) -> str | bytes:
-    """The checklists in `fmt` (one of FORMATS): str for md and json, bytes for pdf."""
+    """The checklists in `fmt` (one of FORMATS): str for text, md and json, bytes for pdf."""
+    if fmt == "text":
+        return render_text(kb)
     if fmt == "md":
         return render_markdown(kb)
     if fmt == "json":
@@ -42,6 +45,20 @@ def render(kb: KnowledgeBase, fmt: str) -> str | bytes:
     if fmt == "pdf":
         return render_pdf(kb)
     raise ValueError(f"unknown checklist format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+# --- Plain text -------------------------------------------------------------------------------
+
+
+def render_text(kb: KnowledgeBase) -> str:
+    """For a terminal or a .txt file: the data's texts as they are (nothing escaped, so
+    `<signer's name>` reads as written), and `[ ]` boxes to tick on paper."""
+    head = title(kb)
+    out = [head, "=" * len(head), "", version_line(kb), "", *kb.agreement.disclaimer.splitlines()]
+    for checklist in kb.checklists:
+        out += ["", checklist.title, "-" * len(checklist.title), "", checklist.intro, ""]
+        out += [f"[ ] {item.text} ({clause_refs(item)})" for item in checklist.items]
+    return "\n".join(out) + "\n"
 
 
 # --- Markdown ---------------------------------------------------------------------------------

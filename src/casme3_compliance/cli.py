@@ -102,7 +102,11 @@ def _parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("checklist", help="the researcher's checklists")
     k.add_argument(
-        "--format", "-f", default="md", metavar="FORMAT", help="md (default), json or pdf"
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="text, md, json or pdf; by default text on stdout, or as -o FILE's extension says "
+        "(.txt, .md, .json, .pdf)",
     )
     k.add_argument("-o", "--output", metavar="FILE", help="write to FILE (required for pdf)")
     k.set_defaults(run=_checklist)
@@ -173,15 +177,33 @@ def _cite(args: argparse.Namespace) -> int:
     return 0
 
 
+_CHECKLIST_EXTENSIONS = {".txt": "text", ".md": "md", ".json": "json", ".pdf": "pdf"}
+
+
 def _checklist(args: argparse.Namespace) -> int:
     from casme3_compliance import checklist
 
-    if args.format not in checklist.FORMATS:
-        raise _Fail(_unknown("checklist format", args.format, checklist.FORMATS))
-    if args.format == "pdf" and args.output in (None, "-"):
+    fmt = args.format or _checklist_format(args.output)
+    if fmt not in checklist.FORMATS:
+        raise _Fail(_unknown("checklist format", fmt, checklist.FORMATS))
+    if fmt == "pdf" and args.output in (None, "-"):
         raise _Fail("a PDF is binary and is not written to a terminal or stdout: add -o FILE.pdf")
-    _emit(checklist.render(_kb(), args.format), args.output)
+    _emit(checklist.render(_kb(), fmt), args.output)
     return 0
+
+
+def _checklist_format(output: str | None) -> str:
+    """Without --format: plain text on stdout, else what the output file's extension says."""
+    if output in (None, "-"):
+        return "text"
+    ext = os.path.splitext(output)[1].lower()
+    if ext not in _CHECKLIST_EXTENSIONS:
+        known = ", ".join(_CHECKLIST_EXTENSIONS)
+        raise _Fail(
+            f"cannot tell a checklist format from {output!r} (extensions: {known}): "
+            "add --format text, md, json or pdf"
+        )
+    return _CHECKLIST_EXTENSIONS[ext]
 
 
 def _terms(args: argparse.Namespace) -> int:

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 
 from casme3_compliance.errors import RefError
 from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.files import Entry, collect, display, text_kind
-from casme3_compliance.scan.findings import Finding, Note, Report, ScanError
+from casme3_compliance.scan.findings import Finding, Note, Report, ScanError, sort_key
 from casme3_compliance.subjects import Verdict, parse_ref, verdict
 
 MANUSCRIPTS = ("tex", "md")
@@ -61,26 +62,43 @@ def scan(
     claimed = run.path_rules(entries)
     texts = [e for e in entries if e.kind and e.regular and e.path not in claimed]
     extra = _citation_context(paths or ["."], entries) if "CM401" in run.codes else []
-    # The .bib files first: their entries for the paper tell which cite keys to look for.
-    run.text_rules([e for e in texts if e.kind == "bib"])
-    run.text_rules([e for e in extra if e.kind == "bib"], context_only=True)
+    # Bibliographies first: their entries for the paper tell which cite keys to look for.
+    run.text_rules([e for e in texts if e.kind in B.KINDS])
+    run.text_rules([e for e in extra if e.kind in B.KINDS], context_only=True)
     run.cite_keys = run.paper_keys()
-    run.text_rules([e for e in texts if e.kind != "bib"])
-    run.text_rules([e for e in extra if e.kind != "bib"], context_only=True)
+    run.text_rules([e for e in texts if e.kind not in B.KINDS])
+    run.text_rules([e for e in extra if e.kind not in B.KINDS], context_only=True)
     if "CM401" in run.codes:
+        run.declared_elsewhere([e for e in texts + extra if e.kind in MANUSCRIPTS])
         run.citation_rule()
-    findings = sorted(
-        set(run.findings), key=lambda f: (f.path, f.line, f.column, f.code, f.message)
-    )
-    return Report(findings, sorted(set(run.notes)), len(entries), codes)
+    found = sorted(set(run.findings), key=sort_key)
+    counted = [f for f in found if f.suppressed is None]
+    suppressed = [f for f in found if f.suppressed is not None]
+    return Report(counted, sorted(set(run.notes)), len(entries), codes, suppressed)
 
 
 @dataclass
 class _Manuscript:
+    """A manuscript naming the database: where first, and what it says about its citation."""
+
     path: str
+    fs: str
     line: int
     column: int
     has_doi: bool
+    bib_files: list[str]  # the bibliography files it declares, as written
+    suppressions: _Suppressions
+
+
+# line -> (rule codes, reason) of the valid `casme3: ignore[...]` comments of a file
+_Suppressions = dict[int, tuple[frozenset[str], str]]
+
+
+@dataclass
+class _Bibliography:
+    path: str  # as shown
+    papers: list[B.BibEntry]
+    failed_with_doi: list[int]
 
 
 @dataclass
@@ -92,7 +110,7 @@ class _Run:
     verdicts: dict[tuple[str, int], Verdict | None] = field(default_factory=dict)
     mentions: list[_Manuscript] = field(default_factory=list)
     cites: set[str] = field(default_factory=set)
-    bib: list[tuple[str, T.BibEntry]] = field(default_factory=list)
+    bibs: dict[str, _Bibliography] = field(default_factory=dict)  # by real path
     cite_keys: frozenset[str] = frozenset()
 
     def verdict(self, part: str, n: int) -> Verdict | None:
@@ -110,10 +128,22 @@ class _Run:
         v = self.verdict(part, n)
         return v if v is not None and v.restricted else None
 
-    def add(self, code: str, path: str, line: int, column: int, message: str, clause: str):
+    def add(
+        self,
+        code: str,
+        path: str,
+        line: int,
+        column: int,
+        message: str,
+        clause: str,
+        suppressions: _Suppressions | None = None,
+    ):
+        """Record a finding of a selected rule; suppressed when a comment on its line says so."""
         if code in self.codes:
             severity = self.kb.rule(code).severity
-            self.findings.append(Finding(path, line, column, code, severity, message, clause))
+            codes, reason = (suppressions or {}).get(line, (frozenset(), ""))
+            why = reason if code in codes else None
+            self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
 
     # Path rules ------------------------------------------------------------------------------
 
@@ -200,8 +230,7 @@ class _Run:
     # Text rules ------------------------------------------------------------------------------
 
     def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
-        c = self.kb.citation
-        want = T.Want(c.doi.lower().encode(), _title_key(c.title), self.cite_keys)
+        want = T.Want(self.kb.citation.doi.lower().encode(), self.paper, self.cite_keys)
         for entry, result in scan_texts(entries, want):
             if isinstance(result, OSError):
                 if not context_only:
@@ -210,15 +239,31 @@ class _Run:
                 continue
             self._use(entry, result, context_only)
 
+    @functools.cached_property
+    def paper(self) -> B.Paper:
+        return B.Paper.of(self.kb.citation.doi, self.kb.citation.title)
+
     def _use(self, entry: Entry, result: T.TextResult, context_only: bool) -> None:
         self.cites |= result.cites
-        self.bib += [(entry.path, b) for b in result.bib]
+        if result.bibliography is not None:
+            self._bibliography(entry.path, entry.fs, result.bibliography, context_only)
         names = [h for h in result.hits if h.kind in ("name", "name-plain")]
         first = min(names, key=lambda h: (h.line, h.column)) if names else None
         if context_only:
             return
+        suppressions = self._suppressions(entry.path, result.directives)
         if entry.kind in MANUSCRIPTS and first is not None:
-            self.mentions.append(_Manuscript(entry.path, first.line, first.column, result.has_doi))
+            self.mentions.append(
+                _Manuscript(
+                    entry.path,
+                    entry.fs,
+                    first.line,
+                    first.column,
+                    result.has_doi,
+                    result.bib_files,
+                    suppressions,
+                )
+            )
         if result.invalid_utf8_at is not None:
             self.notes.append(
                 Note(
@@ -233,20 +278,46 @@ class _Run:
                 Note(entry.path, "large-file", f"{result.size >> 20} MiB: read as a stream")
             )
         for hit in result.hits:
-            self._text_hit(entry, hit)
+            self._text_hit(entry, hit, suppressions)
 
-    def _text_hit(self, entry: Entry, hit: T.Hit) -> None:
+    def _suppressions(self, path: str, directives: list[T.Directive]) -> _Suppressions:
+        """The valid `casme3: ignore[...]` comments of a file by line; a note for each one
+        that suppresses nothing (no code, an unknown code, no reason), saying why."""
+        known = [r.code for r in self.kb.rules]
+        out: _Suppressions = {}
+        for d in directives:
+            codes = [c.strip().upper() for c in (d.codes or "").split(",") if c.strip()]
+            unknown = [c for c in codes if c not in known]
+            if not codes:
+                problem = "names no rule code (write casme3: ignore[CODE] -- reason)"
+            elif unknown:
+                problem = (
+                    f"names unknown rule code {', '.join(unknown)} (known: {', '.join(known)})"
+                )
+            elif not d.reason:
+                problem = "gives no reason (write casme3: ignore[CODE] -- reason)"
+            else:
+                before, reasons = out.get(d.line, (frozenset(), ""))
+                out[d.line] = (before | set(codes), "; ".join(filter(None, [reasons, d.reason])))
+                continue
+            self.notes.append(
+                Note(path, "suppression", f"line {d.line}: {problem}: it suppresses nothing")
+            )
+        return out
+
+    def _text_hit(self, entry: Entry, hit: T.Hit, suppressions: _Suppressions) -> None:
         where = "image path: " if hit.context == "image" else ""
+        at = (entry.path, hit.line, hit.column)
         if hit.kind == "spno":
             v = self.restricted("AB", int(hit.groups[0] or b"0"))
             if v is not None:
-                self.add("CM301", entry.path, hit.line, hit.column, where + v.message, v.clause)
+                self.add("CM301", *at, where + v.message, v.clause, suppressions)
         elif hit.kind in ("partc-path", "partc-text"):
             v = self.restricted("C", int(hit.groups[0] or b"0"))
             if v is not None:
-                self.add("CM302", entry.path, hit.line, hit.column, where + v.message, v.clause)
+                self.add("CM302", *at, where + v.message, v.clause, suppressions)
         elif entry.kind in MANUSCRIPTS and (
-            hit.kind == "name-plain" or (hit.kind == "name" and hit.context == "caret")
+            hit.kind == "name-plain" or (hit.kind == "name" and hit.context in ("caret", "plain"))
         ):
             forms = self.kb.citation.name_forms
             suggest = (
@@ -257,47 +328,135 @@ class _Run:
             found = hit.text.decode("utf-8", "replace")
             self.add(
                 "CM402",
-                entry.path,
-                hit.line,
-                hit.column,
+                *at,
                 f"the database is written {found!r}; the LA calls it "
                 f"'{forms['unicode']}': write {suggest} (clause {self.kb.citation.name_clause})",
                 self.kb.citation.name_clause,
+                suppressions,
             )
 
     # CM401 -----------------------------------------------------------------------------------
 
-    def papers(self) -> list[tuple[str, T.BibEntry]]:
-        """The .bib entries (with their file) that are the paper the LA asks to cite."""
-        doi = self.kb.citation.doi.lower()
-        return [(p, b) for p, b in self.bib if (b.doi or "").lower() == doi or b.title_matches]
+    def _bibliography(self, path: str, fs: str, found: B.Bibliography, context_only: bool) -> None:
+        """Keep a bibliography's entries for the paper; note what could not be read in it."""
+        self.bibs.setdefault(
+            os.path.realpath(fs), _Bibliography(path, found.papers, found.failed_with_doi)
+        )
+        if context_only:
+            return
+        if found.too_large:
+            self.notes.append(
+                Note(
+                    path,
+                    "bib-not-read",
+                    f"larger than {B.MAX_BYTES >> 20} MiB: not read for the paper's entry",
+                )
+            )
+        if found.failed:
+            n = len(found.failed)
+            shown = "; ".join(f"line {line}: {why}" for line, why in found.failed[:3])
+            more = f"; and {n - 3} more" if n > 3 else ""
+            self.notes.append(
+                Note(
+                    path,
+                    "bib-unparsed",
+                    f"{_count(n, 'block')} could not be parsed ({shown}{more}); entries there "
+                    "are not taken as the paper's",
+                )
+            )
 
     def paper_keys(self) -> frozenset[str]:
-        return frozenset(b.key.lower() for _, b in self.papers())
+        return frozenset(p.key.lower() for b in self.bibs.values() for p in b.papers)
+
+    def declared_elsewhere(self, manuscripts: list[Entry]) -> None:
+        """Read the declared bibliographies the scan did not list (outside the scanned folder,
+        or ignored by git); if they hold the paper under a new key, look for its citations."""
+        before = self.cite_keys
+        for m in self.mentions:
+            for fs in _bibliography_files(m):
+                real = os.path.realpath(fs)
+                if real in self.bibs or not os.path.isfile(fs):
+                    continue
+                try:
+                    found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.paper)
+                except OSError as e:
+                    why = f"cannot read: {e.strerror or e}"
+                    self.notes.append(Note(display(fs), "unreadable", why))
+                    continue
+                self._bibliography(display(fs), fs, found, context_only=False)
+        self.cite_keys = self.paper_keys()
+        if self.cite_keys - before:
+            self.text_rules(manuscripts, context_only=True)
 
     def citation_rule(self) -> None:
-        """CM401: the database is named, but its paper is missing from the .bib or never cited."""
-        c = self.kb.citation
-        papers = self.papers()
-        cited = [(p, b) for p, b in papers if b.key.lower() in self.cites]
-        if cited:
-            return
+        """CM401: a manuscript names the database, but its paper is not in the bibliography the
+        manuscript uses, or is never cited."""
         for m in self.mentions:
             if m.has_doi:
                 continue
-            if not papers:
-                message = (
-                    f"names the database, but no .bib entry in the tree has its paper "
-                    f'(doi {c.doi}, "{c.title}"): add the entry from `casme3 cite` and cite it'
-                )
-            else:
-                bib_path, entry = papers[0]
-                message = (
-                    f"names the database, and {bib_path}:{entry.line} holds its paper as "
-                    f"'{entry.key}', but '{entry.key}' is never cited: add \\cite{{{entry.key}}} "
-                    f"(LaTeX) or [@{entry.key}] (Markdown) where the database is first named"
-                )
-            self.add("CM401", m.path, m.line, m.column, f"{message} (clause {c.clause})", c.clause)
+            message = self._citation_problem(m)
+            if message is not None:
+                # The obligation is the rule's first clause (4.1: "refer ... and cite this");
+                # the citation's own clause (4.2) is the reference to cite.
+                clause = self.kb.rule("CM401").clauses[0]
+                where = f"clause {clause}; the reference is clause {self.kb.citation.clause}"
+                at = (m.path, m.line, m.column)
+                self.add("CM401", *at, f"{message} ({where})", clause, m.suppressions)
+
+    def _citation_problem(self, m: _Manuscript) -> str | None:
+        """What is missing for manuscript `m`, or None when its paper is cited."""
+        files = _bibliography_files(m)
+        if files:
+            real = [os.path.realpath(fs) for fs in files]
+            bibs = [self.bibs[r] for r in real if r in self.bibs]
+        else:
+            bibs = list(self.bibs.values())
+        papers = [(b.path, p) for b in bibs for p in b.papers]
+        if any(p.key.lower() in self.cites for _, p in papers):
+            return None
+        if papers:
+            bib_path, entry = papers[0]
+            return (
+                f"names the database, and {bib_path}:{entry.line} holds its paper as "
+                f"'{entry.key}', but '{entry.key}' is never cited: add \\cite{{{entry.key}}} "
+                f"(LaTeX) or [@{entry.key}] (Markdown) where the database is first named"
+            )
+        c = self.kb.citation
+        paper = f'(doi {c.doi}, "{c.title}")'
+        declared = _declared(m)
+        if not files:
+            where = f"no .bib or .bbl entry in the tree has its paper {paper}"
+        else:
+            named = ", ".join(shown for shown, _ in declared)
+            where = f"its bibliography ({named}) has no entry for its paper {paper}"
+            missing = [shown for shown, fs in declared if not os.path.isfile(fs)]
+            if missing:
+                where += f"; {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not found"
+        broken = [f"{b.path}:{line}" for b in bibs for line in b.failed_with_doi]
+        if broken:
+            where += f"; {', '.join(broken)} gives its DOI but could not be parsed"
+        return f"names the database, but {where}: add the entry from `casme3 cite` and cite it"
+
+
+def _declared(m: _Manuscript) -> list[tuple[str, str]]:
+    """(as shown, path to open) for each bibliography file `m` declares, resolved beside it,
+    with `.bib` added where BibTeX adds it. Empty when it declares none."""
+    folder, shown_folder = os.path.dirname(m.fs), os.path.dirname(m.path)
+    out = []
+    for name in m.bib_files:
+        if "://" in name:  # biblatex's remote resources cannot be checked
+            continue
+        names = [name] if name.endswith((".bib", ".bbl")) else [name, name + ".bib"]
+        found = next((n for n in names if os.path.isfile(os.path.join(folder, n))), names[-1])
+        out.append((display(os.path.join(shown_folder, found)), os.path.join(folder, found)))
+    return out
+
+
+def _bibliography_files(m: _Manuscript) -> list[str]:
+    """The files whose entries count for `m`: those it declares and its own compiled `.bbl`
+    (which LaTeX reads instead of them); empty when it declares none."""
+    declared = [fs for _, fs in _declared(m)]
+    return [*declared, os.path.splitext(m.fs)[0] + ".bbl"] if declared else []
 
 
 PARALLEL_BYTES = 32 << 20  # Below this much text, worker processes cost more than they save.
@@ -361,12 +520,6 @@ def _spno_numbers(segment: str) -> tuple[int, ...]:
         for m in P.SPNO.finditer(low)
         if not m.start() or low[m.start() - 1] not in P.WORD_BYTES
     )
-
-
-def _title_key(title: str) -> bytes:
-    """The title without its name (written many ways), letters and digits only, lower case."""
-    rest = title.split(":", 1)[-1]
-    return "".join(ch for ch in rest.lower() if ch.isascii() and ch.isalnum()).encode()
 
 
 @dataclass
@@ -445,7 +598,7 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
         else:
             top = folder
             try:
-                names = [n for n in os.listdir(folder) if text_kind(n) == "bib"]
+                names = [n for n in os.listdir(folder) if text_kind(n) in B.KINDS]
             except OSError:
                 names = []
         for name in names:

@@ -21,6 +21,7 @@ TEXT_KINDS = {
     ".markdown": "md",
     ".txt": "txt",
     ".bib": "bib",
+    ".bbl": "bbl",
 }
 
 
@@ -63,26 +64,27 @@ def collect(paths: list[str], all_files: bool) -> tuple[list[Entry], list[Note]]
                 raise ScanError(f"{arg}: symlink loop") from None
             raise ScanError(f"{arg}: no such file or directory") from None
         if stat.S_ISDIR(st.st_mode):
+            noted = len(notes)
             rels = None if all_files else _git_files(arg, notes)
             if rels is None:
                 rels = _walk(arg, notes)
             elif not rels and _has_files(arg):
-                notes.append(
-                    Note(
-                        display(arg),
-                        "git",
-                        "git would publish nothing here (ignored?): --all scans every file",
-                    )
+                raise ScanError(
+                    f"{display(arg)}: git would publish nothing here (ignored?): "
+                    "--all scans every file"
                 )
             top = display(arg)
             root = 0 if top == "." else len(top.rstrip("/")) + 1
+            found = 0
             for rel in rels:
                 fs = os.path.join(arg, rel)
                 shown = display(fs)
-                if shown not in entries:
-                    entry = _entry(fs, shown, notes, root=root)
-                    if entry is not None:
-                        entries[shown] = entry
+                entry = entries.get(shown) or _entry(fs, shown, notes, root=root)
+                if entry is not None:
+                    entries.setdefault(shown, entry)
+                    found += 1
+            if not found:
+                _nothing_to_scan(arg, notes[noted:])
         else:
             shown = display(arg)
             # A relative path is judged whole (a hook passes paths from the repository's root);
@@ -166,6 +168,13 @@ def _walk(top: str, notes: list[Note]) -> list[str]:
             else:
                 out.append(child)
     return out
+
+
+def _nothing_to_scan(folder: str, notes: list[Note]) -> None:
+    """A folder that gives no file at all is an error, not a clean scan: a CI job pointed at
+    the wrong folder must not pass."""
+    why = notes[0].message if notes else "no files here"
+    raise ScanError(f"{display(folder)}: nothing to scan ({why})")
 
 
 def _has_files(folder: str) -> bool:

@@ -11,7 +11,8 @@ class ScanError(ValueError):
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One rule match. `line` and `column` are 1-based; `column` counts characters."""
+    """One rule match. `line` and `column` are 1-based; `column` counts characters.
+    `suppressed` is the reason of the inline `casme3: ignore[...]` that excuses it, if any."""
 
     path: str
     line: int
@@ -20,6 +21,7 @@ class Finding:
     severity: str
     message: str
     clause: str
+    suppressed: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -30,6 +32,9 @@ class Finding:
             "column": self.column,
             "message": self.message,
             "clause": self.clause,
+            "suppressed": None
+            if self.suppressed is None
+            else {"kind": "inSource", "justification": self.suppressed},
         }
 
 
@@ -38,7 +43,9 @@ class Note:
     """A file the scan could check only by name, or only partly, and why."""
 
     path: str
-    kind: str  # unreadable | not-utf8 | symlink-loop | not-regular | large-file | git
+    # unreadable | not-utf8 | symlink-loop | not-regular | large-file | git | bib-unparsed |
+    # bib-not-read | suppression
+    kind: str
     message: str
 
     def as_dict(self) -> dict[str, str]:
@@ -47,10 +54,18 @@ class Note:
 
 @dataclass
 class Report:
+    """`findings` are those that count (for the exit status); `suppressed` those an inline
+    comment excuses, kept for the reports that show them."""
+
     findings: list[Finding] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     files: int = 0
     codes: tuple[str, ...] = ()
+    suppressed: list[Finding] = field(default_factory=list)
+
+    def every_finding(self) -> list[Finding]:
+        """Counted and suppressed findings together, in the order of the reports."""
+        return sorted(self.findings + self.suppressed, key=sort_key)
 
     @property
     def errors(self) -> int:
@@ -59,3 +74,7 @@ class Report:
     @property
     def warnings(self) -> int:
         return sum(1 for f in self.findings if f.severity == "warning")
+
+
+def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
+    return (f.path, f.line, f.column, f.code, f.message)

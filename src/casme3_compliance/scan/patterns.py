@@ -37,14 +37,15 @@ SUBJECT_OF_PART_C = re.compile(
 
 # lower: the database named as CAS(ME) with a superscript 3 in any notation. Group 1 is set
 # when the 3 is written with a bare caret (CAS(ME)^3), right only inside math; group 2 when
-# Pandoc's closing caret makes it a superscript (CAS(ME)^3^).
+# Pandoc's closing caret makes it a superscript (CAS(ME)^3^); group 3 when the 3 is plain
+# (CAS(ME)3), which LaTeX prints on the line, not raised.
 _SUPERSCRIPT_3 = (
     rb"(?:\$\s*\^\s*\{?\s*3\s*\}?\s*\$"  # $^3$ $^{3}$
     rb"|\\textsuperscript\s*\{\s*3\s*\}"  # \textsuperscript{3}
     rb"|<sup>\s*3\s*</sup>"  # <sup>3</sup>
     rb"|(\^\s*(?:\{\s*3\s*\}|3))(\^)?"  # ^3 ^{3}; group 2: Pandoc's ^3^
     rb"|\xc2\xb3"  # ³
-    rb"|3)"
+    rb"|(3))"  # group 3: plain
 )
 CASME_PAREN = re.compile(rb"cas\s*\(\s*me\s*\)\s*" + _SUPERSCRIPT_3)
 # lower: one pass finds both spellings' starts; each candidate is then matched in full.
@@ -52,23 +53,30 @@ NAME_GATE = re.compile(rb"cas(?:me|\s*\()")
 # original case: CASME3, CASME-3, CASME_3, CASME 3, CASME III, CASME³ (never CASME II).
 CASME_PLAIN = re.compile(rb"CASME[ _-]?(?:3|III|\xc2\xb3)(?![A-Za-z0-9])")
 
-# original case: LaTeX citation commands, optional arguments, the key list.
+# original case: LaTeX citation commands (natbib, biblatex: \cite, \citep, \citet*, \parencite,
+# \footcite, \cites, ...): group 1 the command, group 2 the first key list. Optional arguments
+# in brackets, and biblatex's multicite arguments in parentheses, are skipped.
 TEX_CITE = re.compile(
-    rb"\\(?:[A-Za-z]*cite[A-Za-z]*)\*?\s*(?:\[[^\]]{0,300}\]\s*){0,2}\{([^{}]{0,2000})\}"
+    rb"\\([A-Za-z]*cite[A-Za-z]*)\*?\s*(?:\([^()]{0,300}\)\s*){0,2}"
+    rb"(?:\[[^\]]{0,300}\]\s*){0,2}\{([^{}]{0,2000})\}"
+)
+# original case: each further key list of a multicite command (\cites[see][3]{a}[][]{b}).
+TEX_CITE_MORE = re.compile(rb"\s*(?:\[[^\]]{0,300}\]\s*){0,2}\{([^{}]{0,2000})\}")
+# original case: the bibliography files a LaTeX manuscript declares (bibtex, biblatex).
+TEX_BIBLIOGRAPHY = re.compile(
+    rb"\\(?:bibliography|addbibresource|addglobalbib|addsectionbib)\s*"
+    rb"(?:\[[^\]]{0,300}\]\s*)?\{([^{}]{0,2000})\}"
 )
 # original case: Pandoc citations, [@key], [see @key, p. 3; @other], @key in running text.
 PANDOC_CITE = re.compile(rb"@\{?([A-Za-z0-9_][\w:.#$%&+?<>~/-]{0,300})")
 
+# lower: an inline suppression, `casme3: ignore[CM301, CM302] -- reason`, found in a comment
+# (the caller checks which); group 1 the codes between the brackets, None when none are given.
+DIRECTIVE = re.compile(rb"casme3:[ \t]*ignore(?![a-z0-9_-])(?:[ \t]*\[([^\]\r\n]{0,300})\])?")
+
 # lower: the context of an image path, for messages.
 INCLUDEGRAPHICS = re.compile(rb"\\includegraphics\s*(?:\[[^\]]{0,300}\])?\s*\{([^{}]{0,1000})\}")
 MD_IMAGE = re.compile(rb"!\[[^\]\n]{0,500}\]\(\s*<?([^)\s>]{1,1000})")
-
-# lower: BibTeX entry heads and the two fields that identify the paper.
-BIB_ENTRY = re.compile(rb"@\s*([a-z]+)\s*[{(]\s*([^,\s{}()]{1,300})\s*,")
-BIB_DOI = re.compile(
-    rb"doi\s*=\s*[{\"]?\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.[^\s,}\"]{1,200})"
-)
-BIB_TITLE = re.compile(rb"title\s*=\s*([\s\S]{0,600})")
 
 # Paths: the release layout of the database (see /work/shared/field-notes.md).
 TASK_SEGMENT = re.compile(r"[a-m]", re.IGNORECASE)
@@ -88,3 +96,6 @@ SUBJECT_SEGMENT = re.compile(r"(?:sub(?:ject)?|s)?[_-]?0*(\d{1,4})(?=$|[._-])", 
 # Bytes that may not come right before a match of a pattern marked in WORD_START.
 WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 CITE_BEFORE = WORD_BYTES | frozenset(b"_@")
+# After a plain CAS(ME)3, these bytes (or LaTeX's \_) make it part of a file name
+# (CAS(ME)3_part_A_v2.xls), not the name of the database in a sentence.
+FILE_NAME_BYTES = WORD_BYTES | frozenset(b"_")

@@ -51,17 +51,23 @@ def shown(path: str) -> str:
 
 
 def text(report: Report, color: bool) -> str:
+    """For a person: each finding with its severity and rule page, the notes, a summary."""
+
     def paint(s: str, style: str) -> str:
         return f"{_COLOR[style]}{s}{_RESET}" if color else s
 
     out = []
     for f in report.findings:
+        # As ruff prints: where, code, severity, message; then the rule's page to read.
         where = paint(f"{shown(f.path)}:{f.line}:{f.column}:", "bold")
-        out.append(f"{where} {paint(f.code, f.severity)} {f.message}")
+        level = paint(f"[{f.severity}]", f.severity)
+        out.append(f"{where} {paint(f.code, f.severity)} {level} {f.message}")
+        out.append(paint(f"  see {rule_url(f.code)}", "dim"))
     for n in report.notes:
         out.append(paint(f"note: {shown(n.path)}: {n.message}", "dim"))
     files = _plural(report.files, "file")
     notes = f", {_plural(len(report.notes), 'note')}" if report.notes else ""
+    notes += f", {len(report.suppressed):,} suppressed" if report.suppressed else ""
     if report.findings:
         counts = f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}"
         found = _plural(len(report.findings), "finding")
@@ -78,7 +84,7 @@ def _plural(n: int, noun: str) -> str:
 def to_json(report: Report, version: str) -> str:
     doc = {
         "version": version,
-        "findings": [{**f.as_dict(), "path": shown(f.path)} for f in report.findings],
+        "findings": [{**f.as_dict(), "path": shown(f.path)} for f in report.every_finding()],
         "notes": [{**n.as_dict(), "path": shown(n.path)} for n in report.notes],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -139,9 +145,13 @@ def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
                     }
                 }
             ],
+            # Empty: checked and not suppressed; absent would mean "not known".
+            "suppressions": []
+            if f.suppressed is None
+            else [{"kind": "inSource", "justification": f.suppressed}],
             "properties": {"clause": f.clause},
         }
-        for f in report.findings
+        for f in report.every_finding()
     ]
     notifications = [
         {

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 
 CHUNK = 8 << 20
@@ -31,22 +32,27 @@ class Hit:
     column: int
     text: bytes
     groups: tuple[bytes | None, ...]
-    context: str = ""  # "image" in an image path; "caret"/"math" for CAS(ME)^3
+    # "image" in an image path; "caret"/"math" for CAS(ME)^3; "plain" for CAS(ME)3 in LaTeX text
+    context: str = ""
 
 
-@dataclass
-class BibEntry:
-    key: str
+@dataclass(frozen=True)
+class Directive:
+    """A `casme3: ignore[...] -- reason` comment: its line, the codes as written (None when
+    it has no brackets) and the reason ("" when none is given)."""
+
     line: int
-    doi: str | None = None
-    title_matches: bool = False
+    codes: str | None
+    reason: str
 
 
 @dataclass
 class TextResult:
     hits: list[Hit] = field(default_factory=list)
     cites: set[str] = field(default_factory=set)
-    bib: list[BibEntry] = field(default_factory=list)
+    bib_files: list[str] = field(default_factory=list)  # bibliographies a manuscript declares
+    bibliography: B.Bibliography | None = None  # of a .bib or .bbl
+    directives: list[Directive] = field(default_factory=list)
     has_doi: bool = False
     invalid_utf8_at: int | None = None
     size: int = 0
@@ -54,17 +60,18 @@ class TextResult:
 
 @dataclass(frozen=True)
 class Want:
-    """What to look for: the paper's DOI and title key, and the .bib keys whose citing counts."""
+    """What to look for: the paper (its DOI also as lower-case bytes, to find it in a
+    manuscript's text), and the bibliography keys whose citing counts."""
 
     doi: bytes
-    title_key: bytes
+    paper: B.Paper
     cite_keys: frozenset[str] = frozenset()
 
 
 _WORD_START = {"spno", "partc-path", "partc-text", "name-plain"}
 _IMAGES = {"tex": P.INCLUDEGRAPHICS, "md": P.MD_IMAGE}
 _CITES = {"tex": P.TEX_CITE, "md": P.PANDOC_CITE}
-_NON_ALNUM = re.compile(rb"[^a-z0-9]+")
+_NOT_IN_COMMENTS = {"name", "name-plain", "cite", "bib-file"}
 _TEX_COMMENT = re.compile(rb"(?<!\\)%")
 _ESCAPED_DOLLAR = re.compile(rb"\\\$")
 
@@ -76,8 +83,8 @@ def scan_file(fs: str, kind: str, want: Want) -> TextResult:
     with open(fs, "rb") as f:
         for chunk in _chunks(f, result, decoder):
             _search(chunk, kind, want, result)
-    if kind == "bib":
-        _assign_bib(result)
+    if kind in B.KINDS:
+        result.bibliography = B.read(fs, kind, want.paper)
     return result
 
 
@@ -95,9 +102,12 @@ def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
         found.append(("name-gate", P.NAME_GATE, low))
         if want.cite_keys and any(k.encode() in low for k in want.cite_keys):
             found.append(("cite", _CITES[kind], raw))
-    elif kind == "bib":
-        found += [("bib-entry", P.BIB_ENTRY, low), ("bib-doi", P.BIB_DOI, low)]
-        found += [("bib-title", P.BIB_TITLE, low)]
+        if kind == "tex" and b"bib" in raw:
+            found.append(("bib-file", P.TEX_BIBLIOGRAPHY, raw))
+        elif kind == "md" and chunk.start == 0 and chunk.line0 == 1:
+            result.bib_files += _front_matter_bibliography(raw)
+    if b"casme3:" in low:
+        found.append(("directive", P.DIRECTIVE, low))
     names_before = len(result.hits)
     for name, pattern, data in found:
         for m in pattern.finditer(data, chunk.start):
@@ -123,57 +133,101 @@ def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, w
         m = full
     if start and name in _WORD_START and low[start - 1] in P.WORD_BYTES:
         return
-    if kind == "tex" and name in ("name", "name-plain", "cite") and chunk.in_tex_comment(start):
+    if kind == "tex" and name in _NOT_IN_COMMENTS and chunk.in_tex_comment(start):
         return
     if name == "cite":
         if kind == "md" and start and chunk.buf[start - 1] in P.CITE_BEFORE:
             return
-        for key in m.group(1).split(b","):
-            k = key.strip().rstrip(b".:;,/?").decode("utf-8", "replace").lower()
-            if k in want.cite_keys:
-                result.cites.add(k)
+        for keys in _cite_key_lists(chunk.buf, m, kind):
+            for key in keys.split(b","):
+                k = key.strip().rstrip(b".:;,/?").decode("utf-8", "replace").lower()
+                if k in want.cite_keys:
+                    result.cites.add(k)
         return
-    if name.startswith("bib-"):
-        if start and low[start - 1] in P.WORD_BYTES:
-            return
-        if name == "bib-title" and want.title_key not in _NON_ALNUM.sub(b"", m.group(1)):
-            return
+    if name == "directive":
+        if _in_comment(chunk, start, kind):
+            result.directives.append(_directive(chunk, m, kind))
+        return
+    if name == "bib-file":
+        names = m.group(1).decode("utf-8", "replace").split(",")
+        result.bib_files += [n.strip() for n in names if n.strip()]
+        return
     line, column = chunk.locate(start)
-    groups = m.groups()
-    if name == "bib-entry":  # keys keep their case (the search ran on lower-case bytes)
-        groups = (groups[0], chunk.buf[m.start(2) : m.end(2)])
-    hit = Hit(name, line, column, chunk.buf[start : m.end()], groups)
+    hit = Hit(name, line, column, chunk.buf[start : m.end()], m.groups())
     if name in ("spno", "partc-path") and kind in _IMAGES:
         hit.context = chunk.image_context(start, _IMAGES[kind], low)
     elif name == "name" and m.group(1) is not None and m.group(2) is None:
         hit.context = "math" if chunk.in_math(start) else "caret"
+    elif name == "name" and m.group(3) is not None and kind == "tex":
+        # A plain 3 in LaTeX text is not raised; in math, or in a file name, it is not the name.
+        after = chunk.buf[m.end() : m.end() + 2]
+        in_name = (len(after) > 0 and after[0] in P.FILE_NAME_BYTES) or after == b"\\_"
+        if not in_name and not chunk.in_math(start):
+            hit.context = "plain"
     result.hits.append(hit)
 
 
-def _assign_bib(result: TextResult) -> None:
-    """Give each DOI and matching title to the entry whose head comes last before it."""
-    kinds = ("bib-entry", "bib-doi", "bib-title")
-    heads = [h for h in result.hits if h.kind == "bib-entry"]
-    fields = [h for h in result.hits if h.kind in ("bib-doi", "bib-title")]
-    result.hits = [h for h in result.hits if h.kind not in kinds]
-    entries: list[tuple[tuple[int, int], BibEntry]] = []
-    for h in heads:
-        entry_type = (h.groups[0] or b"").decode("ascii", "replace")
-        if entry_type in ("comment", "string", "preamble"):
-            continue
-        key = (h.groups[1] or b"").decode("utf-8", "replace")
-        entries.append(((h.line, h.column), BibEntry(key, h.line)))
-    positions = [p for p, _ in entries]
-    for f in fields:
-        i = bisect.bisect_right(positions, (f.line, f.column)) - 1
-        if i < 0:
-            continue
-        entry = entries[i][1]
-        if f.kind == "bib-doi":
-            entry.doi = (f.groups[0] or b"").decode("utf-8", "replace").rstrip(".")
-        else:
-            entry.title_matches = True
-    result.bib = [e for _, e in entries]
+_COMMENT_STARTS = {"md": b"<!--", "txt": b"#"}
+
+
+def _in_comment(chunk: _Chunk, pos: int, kind: str) -> bool:
+    """Whether `pos` is inside a comment of its file's kind: `%` in LaTeX and bibliographies,
+    `<!-- -->` in Markdown, `#` in other text."""
+    if kind not in _COMMENT_STARTS:
+        return chunk.in_tex_comment(pos)
+    before = chunk.line_before(pos)
+    opened = before.rfind(_COMMENT_STARTS[kind])
+    return opened >= 0 and (kind != "md" or before.rfind(b"-->") < opened)
+
+
+def _directive(chunk: _Chunk, m: re.Match[bytes], kind: str) -> Directive:
+    """The directive at `m`: its codes, and the reason after ` -- ` (up to `-->` in Markdown)."""
+    line_end = chunk.buf.find(b"\n", m.end())
+    rest = chunk.buf[m.end() : len(chunk.buf) if line_end < 0 else line_end].rstrip(b"\r")
+    if kind == "md" and b"-->" in rest:
+        rest = rest[: rest.index(b"-->")]
+    rest = rest.strip()
+    reason = rest[2:].strip() if rest.startswith(b"--") else b""
+    codes = m.group(1)
+    return Directive(
+        chunk.locate(m.start())[0],
+        None if codes is None else chunk.buf[m.start(1) : m.end(1)].decode("utf-8", "replace"),
+        reason.decode("utf-8", "replace"),
+    )
+
+
+def _cite_key_lists(buf: bytes, m: re.Match[bytes], kind: str) -> list[bytes]:
+    """The key lists of a citation: one, or each `{...}` of biblatex's `\\cites{a}{b}`."""
+    if kind != "tex":
+        return [m.group(1)]
+    lists = [m.group(2)]
+    if m.group(1).endswith(b"cites"):
+        pos = m.end()
+        while (more := P.TEX_CITE_MORE.match(buf, pos)) is not None:
+            lists.append(more.group(1))
+            pos = more.end()
+    return lists
+
+
+_FRONT_MATTER = re.compile(
+    rb"\A---[ \t]*\r?\n(.{0,65536}?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S
+)
+
+
+def _front_matter_bibliography(buf: bytes) -> list[str]:
+    """Pandoc's `bibliography:` (a file or a list of files) in a Markdown file's YAML header."""
+    m = _FRONT_MATTER.match(buf)
+    if m is None or b"bibliography" not in m.group(1):
+        return []
+    import yaml
+
+    try:
+        meta = yaml.safe_load(m.group(1).decode("utf-8", "replace"))
+    except (yaml.YAMLError, RecursionError):  # not YAML, or nested past the parser's depth
+        return []
+    value = meta.get("bibliography") if isinstance(meta, dict) else None
+    values = value if isinstance(value, list) else [value]
+    return [v.strip() for v in values if isinstance(v, str) and v.strip()]
 
 
 class _Chunk:
