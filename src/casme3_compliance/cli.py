@@ -8,13 +8,13 @@ on stderr and exit status 2. Heavy modules are imported by the command that need
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from types import SimpleNamespace
 
-from casme3_compliance import __version__
+from casme3_compliance import __version__, output
 from casme3_compliance.errors import DataError, RefError
+from casme3_compliance.terminal import safe
 
 PROG = "casme3"
 
@@ -31,20 +31,28 @@ if TYPE_CHECKING:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit status: 0 fine, 1 restricted or findings, 2 bad input."""
     _safe_stdout()
+    output.catch_termination()
     try:
         args = _quick_subject(argv) or _parser().parse_args(argv)
         return args.run(args)
-    except _Fail as e:
-        print(f"{PROG}: {e}", file=sys.stderr)
-        return 2
+    except (_Fail, output.OutputError) as e:
+        return _error(str(e))
     except DataError as e:
-        print(f"{PROG}: the knowledge base is broken: {e}", file=sys.stderr)
-        return 2
+        return _error(f"the knowledge base is broken: {e}")
     except SystemExit as e:  # --help and --version
         return e.code if isinstance(e.code, int) else 0
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        _error("interrupted")
         return 130
+    except output.Terminated as e:
+        _error("terminated")
+        return 128 + e.signum
+
+
+def _error(message: str) -> int:
+    """One line on stderr, with whatever the user typed made harmless; exit status 2."""
+    print(f"{PROG}: {safe(message)}", file=sys.stderr)
+    return 2
 
 
 def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
@@ -161,10 +169,10 @@ def _subject(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        _out(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
+        output.stdout(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
     else:
         note = f"note: {v.note}\n" if v.note else ""
-        _out(f"{'restricted' if v.restricted else 'allowed'}: {v.message}\n{note}")
+        output.stdout(f"{'restricted' if v.restricted else 'allowed'}: {v.message}\n{note}")
     return 1 if v.restricted else 0
 
 
@@ -192,15 +200,15 @@ def _checklist(args: argparse.Namespace) -> int:
     return 0
 
 
-def _checklist_format(output: str | None) -> str:
+def _checklist_format(target: str | None) -> str:
     """Without --format: plain text on stdout, else what the output file's extension says."""
-    if output in (None, "-"):
+    if target in (None, "-"):
         return "text"
-    ext = os.path.splitext(output)[1].lower()
+    ext = os.path.splitext(target)[1].lower()
     if ext not in _CHECKLIST_EXTENSIONS:
         known = ", ".join(_CHECKLIST_EXTENSIONS)
         raise _Fail(
-            f"cannot tell a checklist format from {output!r} (extensions: {known}): "
+            f"cannot tell a checklist format from {target!r} (extensions: {known}): "
             "add --format text, md, json or pdf"
         )
     return _CHECKLIST_EXTENSIONS[ext]
@@ -216,7 +224,7 @@ def _terms(args: argparse.Namespace) -> int:
             for clause in section.clauses:
                 out += _clause(kb, clause)
         out.append(la.disclaimer)
-        _out("\n".join(out) + "\n")
+        output.stdout("\n".join(out) + "\n")
         return 0
     try:
         clause = la.clause(args.clause)
@@ -224,7 +232,8 @@ def _terms(args: argparse.Namespace) -> int:
         ids = ", ".join(c.id for c in la.clauses())
         raise _Fail(f"no clause {args.clause!r} in the LA (clauses: {ids})") from None
     section = next(s for s in la.parts() if clause in s.clauses)
-    _out("\n".join([f"{la.short_title}, {section.heading}", "", *_clause(kb, clause)]) + "\n")
+    lines = [f"{la.short_title}, {section.heading}", "", *_clause(kb, clause)]
+    output.stdout("\n".join(lines) + "\n")
     return 0
 
 
@@ -275,49 +284,11 @@ def _unknown(what: str, value: str, choices: tuple[str, ...]) -> str:
     return f"unknown {what} {value!r} (choose from {', '.join(choices)})"
 
 
-def _emit(data: str | bytes, output: str | None) -> None:
-    if output in (None, "-"):
-        _out(data if isinstance(data, str) else data.decode("utf-8"))
+def _emit(data: str | bytes, target: str | None) -> None:
+    if target in (None, "-"):
+        output.stdout(data if isinstance(data, str) else data.decode("utf-8"))
     else:
-        _write_atomic(output, data.encode("utf-8") if isinstance(data, str) else data)
-
-
-def _out(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `casme3 terms | head`: the reader left, which is not an error.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
-def _write_atomic(path: str, data: bytes) -> None:
-    """Write a temporary file beside `path` and rename it, so no half-written file remains."""
-    import tempfile
-
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise _Fail(f"cannot write {path}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except OSError as e:
-        _unlink(tmp)
-        raise _Fail(f"cannot write {path}: {e.strerror or e}") from None
-    except BaseException:
-        _unlink(tmp)
-        raise
-
-
-def _unlink(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
+        output.write(target, data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def _safe_stdout() -> None:

@@ -1,0 +1,162 @@
+"""Where the command line writes: standard output, or the file named by `-o`.
+
+A report must never destroy what it was not asked to: `-o /dev/null` writes into the device
+(it does not replace it with a file), a FIFO is written in place if a reader is there, a
+symlink is followed to the file it names, and a regular file is replaced whole or not at all,
+through a temporary file beside it that is removed on Ctrl-C, SIGTERM or SIGHUP, and by the
+next run if the process was killed outright.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import signal
+import stat
+import sys
+
+
+class OutputError(Exception):
+    """The output cannot be written; the message says why, in one line."""
+
+
+TMP_SUFFIX = ".casme3-{pid}.tmp"
+_TMP = re.compile(r"\.(?P<name>.+)\.casme3-(?P<pid>[0-9]+)\.tmp")
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP, raised where the process stands so that `finally` clean-ups run."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _raise_terminated(signum: int, _frame: object) -> None:
+    raise Terminated(signum)
+
+
+def catch_termination() -> None:
+    """Turn SIGTERM and SIGHUP into an exception (exit status 128 + signal in the CLI)."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _raise_terminated)
+
+
+def write(path: str, data: bytes) -> None:
+    """Write `data` to the file named `path`, as the module docstring says."""
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise OutputError(f"{path}: is a folder, not a file name")
+    target = os.path.realpath(path)  # a symlink is followed to what it names
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise OutputError(f"{path}: {e.strerror or e}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_in_place(path, target, st.st_mode, data)
+        return
+    _replace(path, target, data, None if st is None else stat.S_IMODE(st.st_mode))
+
+
+def _write_in_place(path: str, target: str, mode: int, data: bytes) -> None:
+    """A device or a FIFO takes the bytes as they are; anything else is refused."""
+    if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
+        kind = "a block device" if stat.S_ISBLK(mode) else "not a regular file"
+        raise OutputError(f"{path}: {kind}: refusing to write into it")
+    try:
+        # O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of waiting forever.
+        fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as e:
+        if e.errno == errno.ENXIO:
+            raise OutputError(f"{path}: a FIFO that no process is reading") from None
+        raise OutputError(f"{path}: {e.strerror or e}") from None
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except OSError as e:
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        os.close(fd)
+
+
+def _replace(path: str, target: str, data: bytes, mode: int | None) -> None:
+    folder, name = os.path.split(target)
+    if not os.path.isdir(folder):
+        raise OutputError(f"{path}: no such folder {folder}")
+    remove_stale(folder, name)
+    tmp = os.path.join(folder, f".{name}" + TMP_SUFFIX.format(pid=os.getpid()))
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    except OSError as e:  # the true reason: the folder refuses new files (/proc, read-only)
+        raise OutputError(
+            f"cannot write {path}: the folder {folder} does not take new files "
+            f"({e.strerror or e})"
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except OSError as e:
+        _unlink(tmp)
+        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+    except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: no half-written file, no temporary left
+        _unlink(tmp)
+        raise
+
+
+def remove_stale(folder: str, name: str) -> None:
+    """Temporary files of `name` left by a casme3 that was killed (its process is gone)."""
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        m = _TMP.fullmatch(entry)
+        if m and m["name"] == name and not _alive(int(m["pid"])):
+            _unlink(os.path.join(folder, entry))
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    return True
+
+
+def _unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def stdout(text: str) -> None:
+    """Print to standard output; a full device is an error, a reader that left is not."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `casme3 terms | head`: the reader left, which is not an error.
+        _silence_stdout()
+    except OSError as e:  # `>/dev/full`: say so once, and do not fail again at exit
+        _silence_stdout()
+        raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
