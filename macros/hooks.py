@@ -15,7 +15,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from casme3_compliance import DataError, api, checklist, citation, load, pages
+from casme3_compliance import DataError, api, checklist, citation, csp, load, pages
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -79,3 +79,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             text = Path(source.abs_src_path).read_text("utf-8")
             files.append(Download.generated(config, path, content=minify(text)))
     return files
+
+
+def on_post_page(output: str, page: Any, config: MkDocsConfig) -> str:
+    """Every page carries its Content-Security-Policy (casme3_compliance.csp)."""
+    return csp.add_meta(output)

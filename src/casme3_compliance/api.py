@@ -21,8 +21,22 @@ from casme3_compliance.subjects import (
     templates,
 )
 
-FILENAME_FORBIDDEN = r'[/\\:*?"<>|\x00-\x1f\x7f]'
-"""Characters no file name may hold on Windows, macOS or Linux (a RegExp for Python and JS)."""
+FILENAME_RULES = {
+    # Characters no file name may hold on Windows, macOS or Linux, and the controls that would
+    # make one lie about itself: bidirectional overrides (`Jane\u202efdp.exe` shows as
+    # `Janeexe.pdf`), zero-width and other invisible format characters.
+    "forbidden": r'[/\\:*?"<>|\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e'
+    r"\u2060-\u2069\ufeff]",
+    # A name must show something: not only spaces and blank characters (Hangul fillers, the
+    # blank Braille pattern) that pass for letters.
+    "blank": r"^[\t-\r \x85\xa0\u115f\u1160\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f"
+    r"\u2800\u3000\u3164\uffa0\ufeff]*$",
+    # The whole file name in UTF-8: most file systems stop at 255 bytes.
+    "max_bytes": 255,
+}
+"""How the apply helper judges a signer's name as part of a file name (RegExps for Python and
+JavaScript alike: no construct whose meaning differs between the two)."""
+FILENAME_FORBIDDEN = FILENAME_RULES["forbidden"]
 
 
 def _meta(kb: KnowledgeBase) -> dict[str, Any]:
@@ -39,7 +53,7 @@ def agreement(kb: KnowledgeBase) -> dict[str, Any]:
         "numbering": kb.agreement.numbering,
         "application": kb.agreement.application.as_dict(),
         "filename_templates": kb.agreement.application.filename.templates(),
-        "filename_forbidden": FILENAME_FORBIDDEN,
+        "filename_rules": FILENAME_RULES,
         "sections": [
             {
                 "number": part.number,

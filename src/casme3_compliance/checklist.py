@@ -64,14 +64,14 @@ def render_text(kb: KnowledgeBase) -> str:
 # --- Markdown ---------------------------------------------------------------------------------
 
 # Python-Markdown (the site) and CommonMark (GitHub) both honour these backslash escapes and
-# entities. A `{` that would open Jinja syntax (`{{`, `{%`, `{#`) becomes `&#123;`: the site
-# passes pages through Jinja, and `\{%` would still contain `{%`.
-_MD_ESCAPES = re.compile(
-    r"(?P<jinja>\{(?=[{%#]))|(?P<entity>&(?=#?\w+;))|(?P<lt><)|(?P<md>[\\`*_{}\[\]])"
-)
+# entities. `<` and every `&` become entities (a backslash stops neither Python-Markdown's raw
+# HTML nor an entity written without its semicolon). A `{` that would open Jinja syntax (`{{`,
+# `{%`, `{#`) becomes `&#123;`: the site passes pages through Jinja, and `\{%` still holds `{%`.
+# docs/assets/javascripts/casme3.js escapes the self-check's download by the same rule.
+_MD_ESCAPES = re.compile(r"(?P<jinja>\{(?=[{%#]))|(?P<entity>&)|(?P<lt><)|(?P<md>[\\`*_{}\[\]])")
 
 
-def _md_escape(text: str) -> str:
+def md_escape(text: str) -> str:
     """Text that a Markdown renderer shows literally (`<signer's name>` would be eaten as HTML)."""
 
     def one(m: re.Match[str]) -> str:
@@ -88,11 +88,11 @@ def _md_escape(text: str) -> str:
 
 def render_markdown(kb: KnowledgeBase) -> str:
     """GitHub/MkDocs task lists, one `- [ ] ` line per item, ticked off in any Markdown editor."""
-    out = [f"# {_md_escape(title(kb))}", "", _md_escape(version_line(kb)), ""]
-    out += [f"> {_md_escape(line)}" for line in kb.agreement.disclaimer.splitlines()]
+    out = [f"# {md_escape(title(kb))}", "", md_escape(version_line(kb)), ""]
+    out += [f"> {md_escape(line)}" for line in kb.agreement.disclaimer.splitlines()]
     for checklist in kb.checklists:
-        out += ["", f"## {_md_escape(checklist.title)}", "", _md_escape(checklist.intro), ""]
-        out += [f"- [ ] {_md_escape(item.text)} ({clause_refs(item)})" for item in checklist.items]
+        out += ["", f"## {md_escape(checklist.title)}", "", md_escape(checklist.intro), ""]
+        out += [f"- [ ] {md_escape(item.text)} ({clause_refs(item)})" for item in checklist.items]
     return "\n".join(out) + "\n"
 
 

@@ -95,8 +95,7 @@ def _replace(path: str, target: str, data: bytes, mode: int | None) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError as e:  # the true reason: the folder refuses new files (/proc, read-only)
         raise OutputError(
-            f"cannot write {path}: the folder {folder} does not take new files "
-            f"({e.strerror or e})"
+            f"cannot write {path}: the folder {folder} does not take new files ({e.strerror or e})"
         ) from None
     try:
         with os.fdopen(fd, "wb") as f:

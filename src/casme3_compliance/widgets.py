@@ -149,6 +149,9 @@ def apply_helper(kb: KnowledgeBase, link: Link) -> str:
     texts = {
         "empty": "Type the name of the person who signs.",
         "forbidden": "A file name cannot contain {chars}: leave such characters out of the name.",
+        "blank": "The name has no visible character.",
+        "too_long": "The file name would be {bytes} bytes long; most file systems allow {max}. "
+        "Shorten the name.",
         "copied": "Copied: {filename}",
         "copy_failed": "Copying is not allowed here: select the file name and copy it.",
     }

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import pytest
 
 import casme3_compliance as c3
+from casme3_compliance import checklist
 from casme3_compliance.checklist import clause_refs
 from casme3_compliance.model import anchor_for
 from casme3_compliance.widgets import VERDICT_HEADINGS
@@ -37,7 +37,8 @@ def boxes(page):
 
 
 def md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<])", r"\\\1", text)
+    """The package's own Markdown escape: the site's script must write what it writes."""
+    return checklist.md_escape(text)
 
 
 def test_checklist_items_are_labelled_check_boxes_linked_to_their_clauses(tab, kb, base_url):
@@ -152,3 +153,42 @@ def test_download_is_the_filled_checklist_as_markdown(tab, kb):
     # was fetched (plain GET, no query), and the file itself is a blob: URL.
     later = [u for u in tab.requests[loaded:] if u.startswith("http")]
     assert all(u == tab.base_url + "api/checklists.json" for u in later), later
+
+
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(1)</script>",
+    "[click](javascript:alert(1))",
+    "![x](http://example.org/x.png)",
+    "&amp entity &#60 without their semicolons (a separator here)",
+    "{{ config }} {% raw %}",
+    "`code` *em* _em_ \\ <http://example.org>",
+]
+
+
+def test_the_download_shows_hostile_input_literally_in_every_renderer(tab):
+    """What a user types into the subjects box is text in the Markdown file, never HTML or a
+    link, in Python-Markdown (MkDocs), CommonMark and GitHub's flavour alike."""
+    import markdown
+    from bs4 import BeautifulSoup
+    from markdown_it import MarkdownIt
+
+    tab.goto("self-check/")
+    tab.page.fill("#self-check-subjects", "\n".join(HOSTILE))
+    with tab.page.expect_download() as info:
+        tab.page.click("#self-check-download")
+    text = Path(info.value.path()).read_text("utf-8")
+    renderers = {
+        "python-markdown": lambda s: markdown.markdown(s, extensions=["pymdownx.tasklist"]),
+        "commonmark": MarkdownIt("commonmark").render,
+        "gfm": MarkdownIt("gfm-like").render,
+    }
+    for name, render in renderers.items():
+        soup = BeautifulSoup(render(text), "html.parser")
+        assert soup.find(["img", "script", "code", "em"]) is None, name
+        # GitHub links a bare URL in text; a link is never built from the input's own syntax.
+        assert all(a["href"] == a.get_text() for a in soup.find_all("a")), name
+        assert not any("javascript" in a["href"] for a in soup.find_all("a")), name
+        shown = " ".join(soup.get_text().split())
+        for entry in HOSTILE:
+            assert " ".join(entry.split()) in shown, (name, entry)

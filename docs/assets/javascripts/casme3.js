@@ -55,7 +55,8 @@
   /** A character as a person can read it in a message: itself, or its code if invisible. */
   function shown(ch) {
     const cp = ch.codePointAt(0);
-    return cp < 0x20 || cp === 0x7f ? `U+${cp.toString(16).toUpperCase().padStart(4, "0")}` : `“${ch}”`;
+    const invisible = /[\p{Cc}\p{Cf}\p{Z}]/u.test(ch);
+    return invisible ? `U+${cp.toString(16).toUpperCase().padStart(4, "0")}` : `“${ch}”`;
   }
 
   /**
@@ -228,9 +229,16 @@
     return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
   }
 
-  /** Markdown that shows the given text literally. */
+  /**
+   * Markdown that shows the given text literally in Python-Markdown, CommonMark and GitHub alike:
+   * the same rule as casme3_compliance.checklist's Markdown escape. `<` becomes an entity (a
+   * backslash does not stop Python-Markdown's raw HTML), and so does a `{` opening Jinja syntax.
+   */
   function mdEscape(text) {
-    return text.replace(/[\\`*_[\]<]/g, (ch) => `\\${ch}`);
+    return text.replace(
+      /(\{(?=[{%#]))|(&)|(<)|([\\`*_{}[\]])/g,
+      (_, jinja, entity, lt, md) => (jinja ? "&#123;" : entity ? "&amp;" : lt ? "&lt;" : `\\${md}`),
+    );
   }
 
   async function initSelfCheck(root) {
@@ -353,7 +361,10 @@
   async function initApply(root) {
     const texts = JSON.parse(root.dataset.laText);
     const agreement = await api("agreement");
-    const forbidden = new RegExp(agreement.filename_forbidden, "gu");
+    const rules = agreement.filename_rules;
+    const forbidden = new RegExp(rules.forbidden, "gu");
+    const blank = new RegExp(rules.blank, "u");
+    const bytes = (text) => new TextEncoder().encode(text).length;
     const signer = root.querySelector("#apply-signer");
     const name = root.querySelector("#apply-signer-name");
     const outputs = Array.from(root.querySelectorAll("output[data-template]"));
@@ -374,9 +385,14 @@
     const rename = () => {
       const value = name.value.trim();
       const bad = Array.from(new Set(value.match(forbidden) || []));
+      const longest = Math.max(...outputs.map((o) => bytes(fill(o.dataset.template, { name: value }))));
       let message = "";
       if (!value) message = texts.empty;
       else if (bad.length) message = fill(texts.forbidden, { chars: bad.map(shown).join(" ") });
+      else if (blank.test(value)) message = texts.blank;
+      else if (longest > rules.max_bytes) {
+        message = fill(texts.too_long, { bytes: longest, max: rules.max_bytes });
+      }
       for (const output of outputs) {
         output.textContent = message ? "" : fill(output.dataset.template, { name: value });
         output.dataset.valid = message ? "false" : "true";
