@@ -724,6 +724,46 @@ def test_page_yaml_blocks_parse_and_the_workflow_uploads_sarif():
     assert workflow["permissions"]["security-events"] == "write"
 
 
+def test_no_example_holds_a_placeholder_that_would_fail():
+    """What a reader copies works from this repository as it is: no OWNER, no package index
+    the project is not on, no `<this project's URL>` to fill in."""
+    for path in (PAGE, ROOT / "README.md"):
+        text = path.read_text("utf-8")
+        for bad in ("OWNER", "once published", "<this project", "pip install casme3-compliance"):
+            assert bad not in text, (path.name, bad)
+    blocks = re.findall(r"```yaml\n(.*?)```", PAGE.read_text(), re.S)
+    workflow = next(b for b in blocks if "jobs:" in b)
+    assert "pip install ./tools/casme3-compliance" in workflow
+
+
+def test_the_pre_commit_example_stops_a_commit_with_findings(kb, tmp_path):
+    """The page's `repo: local` hook, run by pre-commit itself on a real repository."""
+    import yaml
+
+    pre_commit = shutil.which("pre-commit", path=os.path.dirname(sys.executable))
+    assert pre_commit, "pre-commit is a test dependency (pyproject.toml)"
+    block = next(
+        b for b in re.findall(r"```yaml\n(.*?)```", PAGE.read_text(), re.S) if "repos:" in b
+    )
+    assert yaml.safe_load(block)["repos"][0]["repo"] == "local"
+    repo = tmp_path / "paper"
+    repo.mkdir()
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    env["PRE_COMMIT_HOME"] = str(tmp_path / "cache")
+    for args in (["init", "-q"], ["config", "user.email", "t@example.org"]):
+        subprocess.run(["git", *args], cwd=repo, check=True)
+    (repo / ".pre-commit-config.yaml").write_text(block)
+    n = kb.subjects.part("AB").restricted()[0]
+    (repo / "notes.md").write_text(f"Figure 2 shows spNO.{n}.\n")
+    subprocess.run(["git", "add", "."], cwd=repo, check=True)
+    run = [pre_commit, "run", "--all-files"]
+    stopped = subprocess.run(run, cwd=repo, env=env, capture_output=True, text=True)
+    assert stopped.returncode == 1 and "CM301" in stopped.stdout, stopped.stdout + stopped.stderr
+    (repo / "notes.md").write_text("Figure 2 shows a drawing.\n")
+    passed = subprocess.run(run, cwd=repo, env=env, capture_output=True, text=True)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
 def test_pre_commit_hooks():
     import yaml
 
