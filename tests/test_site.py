@@ -266,3 +266,15 @@ def test_own_script_and_style_sheet_are_served_minified(site):
         source = (ROOT / "docs" / path).read_text("utf-8")
         served = (site / path).read_text("utf-8")
         assert served == minify(source) and len(served) < 0.8 * len(source), path
+
+
+def test_no_file_names_a_path_of_a_build_machine():
+    """Sources say where things are relative to the project, never on one machine."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.split(b"\0")
+    machine = re.compile(rb"(?<![\w.])/(?:work|root|home/\w+|Users/\w+|opt/[\w-]+)/")
+    for name in filter(None, listed):
+        path = ROOT / os.fsdecode(name)
+        if path.is_file() and not name.endswith(b"package-lock.json"):
+            assert not machine.search(path.read_bytes()), name.decode()

@@ -78,7 +78,7 @@ DIRECTIVE = re.compile(rb"casme3:[ \t]*ignore(?![a-z0-9_-])(?:[ \t]*\[([^\]\r\n]
 INCLUDEGRAPHICS = re.compile(rb"\\includegraphics\s*(?:\[[^\]]{0,300}\])?\s*\{([^{}]{0,1000})\}")
 MD_IMAGE = re.compile(rb"!\[[^\]\n]{0,500}\]\(\s*<?([^)\s>]{1,1000})")
 
-# Paths: the release layout of the database (see /work/shared/field-notes.md).
+# Paths: the release layout of the database, as public loaders of CAS(ME)³ read it.
 TASK_SEGMENT = re.compile(r"[a-m]", re.IGNORECASE)
 FRAME_KIND = frozenset({"color", "depth"})
 CLIP_SEGMENT = re.compile(r"sp ?no(?:\.[ \t]?|[ \t_])?0*(\d{1,6})_([a-m])_(\d+)", re.IGNORECASE)
