@@ -16,6 +16,8 @@ from bs4 import BeautifulSoup
 from conftest import DATA, ROOT
 
 from casme3_compliance import api, checklist, citation
+from casme3_compliance.subjects import templates
+from casme3_compliance.widgets import VERDICT_HEADINGS
 
 PAGES = ["", "terms/", "at-a-glance/", "subjects/", "self-check/", "cite/", "checklist/", "apply/"]
 
@@ -84,12 +86,44 @@ def test_subject_tables_have_one_cell_and_anchor_per_restricted_subject(site, kb
         cell = soup.find(id=f"spno-{n}")
         if ab.is_restricted(n):
             assert cell is not None and cell.name in ("td", "th") and cell.get_text() == f"spNO.{n}"
+            # In the row of its tens, under its last digit.
+            row = cell.find_parent("tr")
+            low, high = (int(x) for x in row.find("th").get_text().split("–"))
+            assert low <= n <= high and low // 10 == n // 10
+            assert row.find_all("td").index(cell) == n % 10
         else:
             assert cell is None, n
     assert len(soup.select("table.la-subjects--ab td[id]")) == 108
+    label = templates(kb, c)["label"]
     for n in c.numbers():
-        row = soup.find(id=f"part-c-{n}").find_parent("tr")
-        assert ("No: restricted" in row.get_text()) is c.is_restricted(n)
+        cell = soup.find(id=f"part-c-{n}")
+        verdict = "restricted" if c.is_restricted(n) else "allowed"
+        assert cell.name == "li" and cell["data-verdict"] == verdict, n
+        heading = VERDICT_HEADINGS[verdict].rstrip(".")
+        assert " ".join(cell.get_text(" ").split()) == f"{label.replace('{n}', str(n))} {heading}"
+    assert len(soup.select(".la-cgrid > li[id]")) == len(c.numbers())
+
+
+def test_subjects_page_names_each_source_once(site, kb):
+    text = " ".join(page(site, "subjects/").select_one("article").get_text(" ").split())
+    for source in kb.subjects.sources.values():
+        assert text.count(" ".join(source.note.split())) == 1, source.note
+        assert text.count(source.where) == 1, source.where
+
+
+def test_pages_about_subjects_keep_the_las_limit_on_images(site, kb):
+    """The LA: restricted images "should not be published"; others "may be used in paper writing
+    and academic presentation" under conditions A-C. Never "may be published" or "may appear"."""
+    loose = re.compile(r"\bmay (?:not )?(?:be published|appear)", re.I)
+    for url in ("subjects/",):
+        text = " ".join(page(site, url).select_one("article").get_text(" ").split())
+        assert not loose.search(text), (url, loose.search(text))
+        assert "should not be published" in text, url
+    text = " ".join(page(site, "subjects/").select_one("article").get_text(" ").split())
+    for part in kb.subjects.parts:
+        assert templates(kb, part)["allowed"].split("{label}")[-1].strip() in text, part.key
+    for clause in kb.agreement.image_conditions():
+        assert " ".join(clause.text.split()) in text, clause.id
 
 
 def test_at_a_glance_has_three_columns_linking_clauses(site, kb):
