@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urljoin
+from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
@@ -242,3 +243,26 @@ def test_own_script_and_style_sheet_are_served_minified(site):
         source = (ROOT / "docs" / path).read_text("utf-8")
         served = (site / path).read_text("utf-8")
         assert served == minify(source) and len(served) < 0.8 * len(source), path
+
+
+def test_logo_and_favicon_are_our_own_small_svgs(site):
+    soup = page(site, "")
+    for href, name in [
+        (soup.find("link", rel="icon")["href"], "favicon.svg"),
+        (soup.select_one(".md-header .md-logo img")["src"], "logo.svg"),
+    ]:
+        path = (site / href).resolve()
+        assert path.name == name and path.is_file(), href
+        svg = path.read_bytes()
+        assert len(svg) < 600, (name, len(svg))
+        root = ElementTree.fromstring(svg)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert b"href" not in svg and b"<text" not in svg  # nothing fetched, no font needed
+
+
+def test_light_and_dark_palettes_follow_the_system(site):
+    inputs = page(site, "").select("form[data-md-component=palette] input")
+    assert [(i["data-md-color-media"], i["data-md-color-scheme"]) for i in inputs] == [
+        ("(prefers-color-scheme: light)", "default"),
+        ("(prefers-color-scheme: dark)", "slate"),
+    ]
