@@ -370,10 +370,11 @@ def rule_page(kb: KnowledgeBase, rule: Rule, link: Link) -> str:
 
 
 def rules_index(kb: KnowledgeBase, link: Link) -> str:
+    """One row per rule; on a phone each row shows as a card (`la-stack` in casme3.css)."""
     rows = ["| Code | Name | Severity | LA | What it finds |", "|---|---|---|---|---|"]
     rows += [
         f"| [{r.code}]({link('rules/' + r.code + '.md')}) | {r.name} | {r.severity} | "
         f"{', '.join(clause_link(c, link) for c in r.clauses)} | {md_escape(r.summary)} |"
         for r in kb.rules
     ]
-    return "\n".join(rows) + "\n"
+    return '<div class="la-stack la-rules" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n"
