@@ -116,7 +116,7 @@ def test_pages_about_subjects_keep_the_las_limit_on_images(site, kb):
     """The LA: restricted images "should not be published"; others "may be used in paper writing
     and academic presentation" under conditions A-C. Never "may be published" or "may appear"."""
     loose = re.compile(r"\bmay (?:not )?(?:be published|appear)", re.I)
-    for url in ("subjects/",):
+    for url in ("", "subjects/"):
         text = " ".join(page(site, url).select_one("article").get_text(" ").split())
         assert not loose.search(text), (url, loose.search(text))
         assert "should not be published" in text, url
