@@ -37,7 +37,7 @@ def mkdocs_build(site: Path, env: dict[str, str] | None = None) -> subprocess.Co
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
-    result = mkdocs_build(out)
+    result = mkdocs_build(out, {"CASME3_SOURCE_URL": ""})
     assert result.returncode == 0, result.stderr
     return out
 
@@ -266,3 +266,19 @@ def test_light_and_dark_palettes_follow_the_system(site):
         ("(prefers-color-scheme: light)", "default"),
         ("(prefers-color-scheme: dark)", "slate"),
     ]
+
+
+def test_header_links_the_source_only_when_a_source_url_is_set(site, tmp_path):
+    for url in PAGES:
+        assert page(site, url).select(".md-header a.la-source") == [], url
+    source = "https://example.org/casme3-compliance"
+    out = tmp_path / "site"
+    result = mkdocs_build(out, {"CASME3_SOURCE_URL": source})
+    assert result.returncode == 0, result.stderr
+    for url in PAGES:
+        soup = page(out, url)
+        links = soup.select(".md-header a.la-source")
+        assert len(links) == 1 and links[0]["href"] == source, url
+        assert links[0].get_text(strip=True) == "Source code" and links[0].find("svg")
+        # Not Material's repo_url source box, whose script asks GitHub's API for the repo's facts.
+        assert soup.select("[data-md-component=source]") == [], url
