@@ -282,3 +282,21 @@ def test_header_links_the_source_only_when_a_source_url_is_set(site, tmp_path):
         assert links[0].get_text(strip=True) == "Source code" and links[0].find("svg")
         # Not Material's repo_url source box, whose script asks GitHub's API for the repo's facts.
         assert soup.select("[data-md-component=source]") == [], url
+
+
+def test_search_sends_every_subject_to_its_place_on_the_subjects_page(site, kb):
+    """The links casme3.js puts first in the search results, from the search partial."""
+    links = json.loads(page(site, "").select_one("[data-la-search]")["data-la-search"])["links"]
+    subjects = page(site, "subjects/")
+    for part in kb.subjects.parts:
+        label = templates(kb, part)["label"]
+        for n in part.numbers():
+            href = links[part.key]["restricted" if part.is_restricted(n) else "allowed"]
+            path, _, anchor = href.replace("{n}", str(n)).partition("#")
+            target = subjects.find(id=anchor)
+            assert path == "subjects/" and target is not None, (part.key, n, href)
+            text = " ".join(target.get_text().split())
+            if target.name == "h2":  # no cell of its own: the section of its part
+                assert part.name in text and not part.is_restricted(n), (part.key, n)
+            else:
+                assert text.startswith(label.replace("{n}", str(n))), (part.key, n, text)
