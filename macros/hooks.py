@@ -29,7 +29,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         "title": a.short_title,
         "version": a.version,
         "taken": a.taken,
-        "search": {"links": subject_links(kb), "texts": VERDICT_HEADINGS},
+        "search": {
+            "links": subject_links(kb),
+            "texts": {v: VERDICT_HEADINGS[v] for v in ("restricted", "allowed")},
+        },
     }
     # The rule pages are generated, so their nav entries come from the data too.
     for i, entry in enumerate(config.nav or []):
@@ -85,6 +88,7 @@ def generated(kb: Any) -> dict[str, str | bytes]:
 # Our own script and style sheet, served minified (the theme's are already); sources stay readable.
 MINIFIED = {
     "assets/javascripts/casme3.js": rjsmin.jsmin,
+    "assets/javascripts/casme3-search.js": rjsmin.jsmin,
     "assets/stylesheets/casme3.css": rcssmin.cssmin,
 }
 

@@ -103,6 +103,8 @@ def test_subject_tables_have_one_cell_and_anchor_per_restricted_subject(site, kb
         heading = VERDICT_HEADINGS[verdict].rstrip(".")
         assert " ".join(cell.get_text(" ").split()) == f"{label.replace('{n}', str(n))} {heading}"
     assert len(soup.select(".la-cgrid > li[id]")) == len(c.numbers())
+    for section in ("lookup", "parts-a-b", "part-c", "sources"):  # links from elsewhere
+        assert soup.find(id=section) is not None, section
 
 
 def test_subjects_page_names_each_source_once(site, kb):
@@ -238,6 +240,7 @@ def test_own_script_and_style_sheet_are_served_minified(site):
 
     for path, minify in [
         ("assets/javascripts/casme3.js", rjsmin.jsmin),
+        ("assets/javascripts/casme3-search.js", rjsmin.jsmin),
         ("assets/stylesheets/casme3.css", rcssmin.cssmin),
     ]:
         source = (ROOT / "docs" / path).read_text("utf-8")

@@ -134,17 +134,6 @@ def _table(kind: str, caption: str, head: str, rows: list[str]) -> str:
     )
 
 
-def _label(template: str, n: int) -> str:
-    """A subject's label with only its number shown; the rest (`spNO.`) is read out, not shown."""
-    before, _, after = (escape(x) for x in template.partition("{n}"))
-    hidden = '<span class="la-vh">{}</span>'
-    return (
-        (hidden.format(before) if before else "")
-        + f"<b>{n}</b>"
-        + (hidden.format(after) if after else "")
-    )
-
-
 def subject_tables(kb: KnowledgeBase, link: Link) -> str:
     """Parts A/B as a grid by tens and last digit, Part C as a grid of cells, the sources once.
 
@@ -154,6 +143,16 @@ def subject_tables(kb: KnowledgeBase, link: Link) -> str:
     """
     from casme3_compliance.subjects import templates
     from casme3_compliance.widgets import VERDICT_HEADINGS
+
+    def label(template: str, n: int) -> str:
+        """Only the number shows; the rest of the label (`spNO.`) is read out, not shown."""
+        before, _, after = (escape(x) for x in template.partition("{n}"))
+        hidden = '<span class="la-vh">{}</span>'
+        return (
+            (hidden.format(before) if before else "")
+            + str(n)
+            + (hidden.format(after) if after else "")
+        )
 
     ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
     conditions = kb.agreement.image_conditions()
@@ -176,7 +175,7 @@ def subject_tables(kb: KnowledgeBase, link: Link) -> str:
         if not any(ab.is_restricted(n) for n in tens):
             continue
         cells = " ".join(
-            f'<td id="{ab.anchor(n)}">{_label(t_ab["label"], n)}</td>'
+            f'<td id="{ab.anchor(n)}">{label(t_ab["label"], n)}</td>'
             if n in tens and ab.is_restricted(n)
             else "<td></td>"
             for n in range(start, start + 10)
@@ -200,8 +199,7 @@ def subject_tables(kb: KnowledgeBase, link: Link) -> str:
     for n in c.numbers():
         verdict = "restricted" if c.is_restricted(n) else "allowed"
         cells.append(
-            f'<li id="{c.anchor(n)}" class="la-cgrid__cell" data-verdict="{verdict}">'
-            f'<span class="la-icon" aria-hidden="true"></span>{_label(t_c["label"], n)} '
+            f'<li id="{c.anchor(n)}" data-verdict="{verdict}">{label(t_c["label"], n)} '
             f'<span class="la-cgrid__verdict">{VERDICT_HEADINGS[verdict].rstrip(".")}</span></li>'
         )
     out.append(
