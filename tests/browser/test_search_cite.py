@@ -8,6 +8,8 @@ import pytest
 import casme3_compliance as c3
 from casme3_compliance import citation
 
+from .test_pages import axe_violations
+
 pytestmark = pytest.mark.browser
 
 FOUND = """([prefix]) => [...document.querySelectorAll('.md-search-result__item a')]
@@ -83,6 +85,32 @@ def test_search_puts_a_subjects_verdict_first(tab, base_url, kb):
                 state["items"], f"{state['items']} matching documents"
             )
         tab.page.keyboard.press("Escape")
+
+
+def test_a_verdict_is_placed_even_when_results_came_before_the_search_module(tab, kb):
+    """A fast typist: Material shows its results while casme3-search.js is still on its way."""
+    held = []
+    tab.page.route("**/casme3-search.js", lambda route: held.append(route))
+    tab.goto("terms/")
+    tab.page.locator(".md-search__input").click()
+    tab.page.keyboard.type("131")
+    tab.page.wait_for_function(
+        "() => /[0-9]/.test(document.querySelector('.md-search-result__meta').textContent)"
+    )
+    assert len(held) == 1 and tab.page.locator(".la-search-subject").count() == 0
+    held[0].continue_()
+    state = tab.page.wait_for_function(SEARCHED, arg=["131"]).json_value()
+    assert state["ours"] == 1 and c3.verdict("131", kb).message in state["text"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_results_with_a_verdict_first_pass_axe(tab, axe, scheme):
+    tab.page.emulate_media(color_scheme=scheme)
+    tab.goto("terms/")
+    tab.page.locator(".md-search__input").click()
+    tab.page.keyboard.type("C27")
+    assert tab.page.wait_for_function(SEARCHED, arg=["C27"]).json_value()["ours"] == 1
+    assert axe_violations(tab.page, axe) == []
 
 
 def test_copy_button_puts_the_packages_bibtex_on_the_clipboard(tab, kb):

@@ -79,10 +79,12 @@
       results.dataset.laPlaced = input.value; // the query this list was last judged for
     };
 
-    new MutationObserver(() => {
+    const update = () => {
       if (meta.firstChild !== ourText) theirs = meta.textContent;
       place().catch((error) => console.warn("casme3: search could not place a subject:", error));
-    }).observe(results, { childList: true, subtree: true, characterData: true });
+    };
+    new MutationObserver(update).observe(results, { childList: true, subtree: true, characterData: true });
+    update(); // Material may have shown results while this file was loading
   }
 
   initSearch();
