@@ -16,6 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from casme3_compliance import DataError, api, checklist, citation, csp, load, pages
+from casme3_compliance.widgets import VERDICT_HEADINGS
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -23,13 +24,33 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         kb = load()
     except DataError as e:  # One line naming file:line, and no site written.
         raise PluginError(str(e)) from None
-    config.extra["la"] = {"notice": pages.notice(kb)}
+    config.extra["la"] = {
+        "notice": pages.notice(kb),
+        "search": {
+            "links": subject_links(kb),
+            "texts": {v: VERDICT_HEADINGS[v] for v in ("restricted", "allowed")},
+        },
+    }
     # The rule pages are generated, so their nav entries come from the data too.
     for i, entry in enumerate(config.nav or []):
         if isinstance(entry, dict) and entry.get("Scan rules") == "rules/index.md":
             rules = [{f"{r.code} {r.name}": f"rules/{r.code}.md"} for r in kb.rules]
             config.nav[i] = {"Scan rules": ["rules/index.md", *rules]}
     return config
+
+
+def subject_links(kb: Any) -> dict[str, dict[str, str]]:
+    """Where the site's search sends a subject, by part and verdict (`{n}`: its number).
+
+    As pages.subject_tables renders them: each restricted Parts A/B subject and each Part C
+    subject has a cell of its own; a Parts A/B subject the LA does not list has none, so it goes
+    to the Parts A/B section.
+    """
+    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
+    return {
+        ab.key: {"restricted": f"subjects/#{ab.anchor('{n}')}", "allowed": "subjects/#parts-a-b"},
+        c.key: {verdict: f"subjects/#{c.anchor('{n}')}" for verdict in ("restricted", "allowed")},
+    }
 
 
 class Download(File):
@@ -64,6 +85,7 @@ def generated(kb: Any) -> dict[str, str | bytes]:
 # Our own script and style sheet, served minified (the theme's are already); sources stay readable.
 MINIFIED = {
     "assets/javascripts/casme3.js": rjsmin.jsmin,
+    "assets/javascripts/casme3-search.js": rjsmin.jsmin,
     "assets/stylesheets/casme3.css": rcssmin.cssmin,
 }
 

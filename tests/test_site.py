@@ -10,12 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urljoin
+from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
 from conftest import DATA, ROOT
 
 from casme3_compliance import api, checklist, citation
+from casme3_compliance.subjects import templates
+from casme3_compliance.widgets import VERDICT_HEADINGS
 
 PAGES = ["", "terms/", "at-a-glance/", "subjects/", "self-check/", "cite/", "checklist/", "apply/"]
 
@@ -34,7 +37,7 @@ def mkdocs_build(site: Path, env: dict[str, str] | None = None) -> subprocess.Co
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
-    result = mkdocs_build(out)
+    result = mkdocs_build(out, {"CASME3_SOURCE_URL": ""})
     assert result.returncode == 0, result.stderr
     return out
 
@@ -142,12 +145,46 @@ def test_subject_tables_have_one_cell_and_anchor_per_restricted_subject(site, kb
         cell = soup.find(id=f"spno-{n}")
         if ab.is_restricted(n):
             assert cell is not None and cell.name in ("td", "th") and cell.get_text() == f"spNO.{n}"
+            # In the row of its tens, under its last digit.
+            row = cell.find_parent("tr")
+            low, high = (int(x) for x in row.find("th").get_text().split("–"))
+            assert low <= n <= high and low // 10 == n // 10
+            assert row.find_all("td").index(cell) == n % 10
         else:
             assert cell is None, n
     assert len(soup.select("table.la-subjects--ab td[id]")) == 108
+    label = templates(kb, c)["label"]
     for n in c.numbers():
-        row = soup.find(id=f"part-c-{n}").find_parent("tr")
-        assert ("No: restricted" in row.get_text()) is c.is_restricted(n)
+        cell = soup.find(id=f"part-c-{n}")
+        verdict = "restricted" if c.is_restricted(n) else "allowed"
+        assert cell.name == "li" and cell["data-verdict"] == verdict, n
+        heading = VERDICT_HEADINGS[verdict].rstrip(".")
+        assert " ".join(cell.get_text(" ").split()) == f"{label.replace('{n}', str(n))} {heading}"
+    assert len(soup.select(".la-cgrid > li[id]")) == len(c.numbers())
+    for section in ("lookup", "parts-a-b", "part-c", "sources"):  # links from elsewhere
+        assert soup.find(id=section) is not None, section
+
+
+def test_subjects_page_names_each_source_once(site, kb):
+    text = " ".join(page(site, "subjects/").select_one("article").get_text(" ").split())
+    for source in kb.subjects.sources.values():
+        assert text.count(" ".join(source.note.split())) == 1, source.note
+        assert text.count(source.where) == 1, source.where
+
+
+def test_pages_about_subjects_keep_the_las_limit_on_images(site, kb):
+    """The LA: restricted images "should not be published"; others "may be used in paper writing
+    and academic presentation" under conditions A-C. Never "may be published" or "may appear"."""
+    loose = re.compile(r"\bmay (?:not )?(?:be published|appear)", re.I)
+    for url in ("", "subjects/"):
+        text = " ".join(page(site, url).select_one("article").get_text(" ").split())
+        assert not loose.search(text), (url, loose.search(text))
+        assert "should not be published" in text, url
+    text = " ".join(page(site, "subjects/").select_one("article").get_text(" ").split())
+    for part in kb.subjects.parts:
+        assert templates(kb, part)["allowed"].split("{label}")[-1].strip() in text, part.key
+    for clause in kb.agreement.image_conditions():
+        assert " ".join(clause.text.split()) in text, clause.id
 
 
 def test_at_a_glance_has_three_columns_linking_clauses(site, kb):
@@ -261,6 +298,7 @@ def test_own_script_and_style_sheet_are_served_minified(site):
 
     for path, minify in [
         ("assets/javascripts/casme3.js", rjsmin.jsmin),
+        ("assets/javascripts/casme3-search.js", rjsmin.jsmin),
         ("assets/stylesheets/casme3.css", rcssmin.cssmin),
     ]:
         source = (ROOT / "docs" / path).read_text("utf-8")
@@ -278,3 +316,60 @@ def test_no_file_names_a_path_of_a_build_machine():
         path = ROOT / os.fsdecode(name)
         if path.is_file() and not name.endswith(b"package-lock.json"):
             assert not machine.search(path.read_bytes()), name.decode()
+
+
+def test_logo_and_favicon_are_our_own_small_svgs(site):
+    soup = page(site, "")
+    for href, name in [
+        (soup.find("link", rel="icon")["href"], "favicon.svg"),
+        (soup.select_one(".md-header .md-logo img")["src"], "logo.svg"),
+    ]:
+        path = (site / href).resolve()
+        assert path.name == name and path.is_file(), href
+        svg = path.read_bytes()
+        assert len(svg) < 600, (name, len(svg))
+        root = ElementTree.fromstring(svg)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert b"href" not in svg and b"<text" not in svg  # nothing fetched, no font needed
+
+
+def test_light_and_dark_palettes_follow_the_system(site):
+    inputs = page(site, "").select("form[data-md-component=palette] input")
+    assert [(i["data-md-color-media"], i["data-md-color-scheme"]) for i in inputs] == [
+        ("(prefers-color-scheme: light)", "default"),
+        ("(prefers-color-scheme: dark)", "slate"),
+    ]
+
+
+def test_header_links_the_source_only_when_a_source_url_is_set(site, tmp_path):
+    for url in PAGES:
+        assert page(site, url).select(".md-header a.la-source") == [], url
+    source = "https://example.org/casme3-compliance"
+    out = tmp_path / "site"
+    result = mkdocs_build(out, {"CASME3_SOURCE_URL": source})
+    assert result.returncode == 0, result.stderr
+    for url in PAGES:
+        soup = page(out, url)
+        links = soup.select(".md-header a.la-source")
+        assert len(links) == 1 and links[0]["href"] == source, url
+        assert links[0].get_text(strip=True) == "Source code" and links[0].find("svg")
+        # Not Material's repo_url source box, whose script asks GitHub's API for the repo's facts.
+        assert soup.select("[data-md-component=source]") == [], url
+
+
+def test_search_sends_every_subject_to_its_place_on_the_subjects_page(site, kb):
+    """The links casme3.js puts first in the search results, from the search partial."""
+    links = json.loads(page(site, "").select_one("[data-la-search]")["data-la-search"])["links"]
+    subjects = page(site, "subjects/")
+    for part in kb.subjects.parts:
+        label = templates(kb, part)["label"]
+        for n in part.numbers():
+            href = links[part.key]["restricted" if part.is_restricted(n) else "allowed"]
+            path, _, anchor = href.replace("{n}", str(n)).partition("#")
+            target = subjects.find(id=anchor)
+            assert path == "subjects/" and target is not None, (part.key, n, href)
+            text = " ".join(target.get_text().split())
+            if target.name == "h2":  # no cell of its own: the section of its part
+                assert part.name in text and not part.is_restricted(n), (part.key, n)
+            else:
+                assert text.startswith(label.replace("{n}", str(n))), (part.key, n, text)

@@ -239,6 +239,8 @@ def bare_config(sources: list[str]) -> dict[str, Any]:
     ours = _load_yaml(REPO / "mkdocs.yml")
     theme = dict(ours.get("theme") or {"name": "material"})
     theme.pop("custom_dir", None)
+    for ours_only in ("logo", "favicon"):  # files of ours: the twin keeps Material's own
+        theme.pop(ours_only, None)
     theme.setdefault("font", False)
     search: Any = "search"
     for plugin in ours.get("plugins") or []:

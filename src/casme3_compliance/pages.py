@@ -189,83 +189,112 @@ def at_a_glance(kb: KnowledgeBase, link: Link) -> str:
 
 
 def _table(kind: str, caption: str, head: str, rows: list[str]) -> str:
-    """A wide table in a scroll region that keyboard users can focus, named by its caption."""
+    """A data table laid out to fit its column at every width, so it needs no scroll region."""
     return (
-        f'<div class="md-typeset__scrollwrap" tabindex="0" role="region" aria-label="{caption}">'
-        f'<div class="md-typeset__table"><table class="la-subjects {kind}">'
+        f'<table class="la-table la-subjects {kind}">'
         f"<caption>{caption}</caption><thead>{head}</thead>"
-        f"<tbody>{' '.join(rows)}</tbody></table></div></div>\n"
+        f"<tbody>{' '.join(rows)}</tbody></table>\n"
     )
 
 
 def subject_tables(kb: KnowledgeBase, link: Link) -> str:
-    """Both parts' tables; every restricted subject has its own cell and anchor."""
+    """Parts A/B as a grid by tens and last digit, Part C as a grid of cells, the sources once.
+
+    Every restricted Parts A/B subject has its own cell and anchor; every Part C subject has its
+    own cell, anchor and verdict. Verdict sentences are the package's (subjects.templates), the
+    conditions the LA's own clauses.
+    """
+    from casme3_compliance.subjects import templates
+    from casme3_compliance.widgets import VERDICT_HEADINGS
+
+    def label(template: str, n: int) -> str:
+        """Only the number shows; the rest of the label (`spNO.`) is read out, not shown."""
+        before, _, after = (escape(x) for x in template.partition("{n}"))
+        hidden = '<span class="la-vh">{}</span>'
+        return (
+            (hidden.format(before) if before else "")
+            + str(n)
+            + (hidden.format(after) if after else "")
+        )
+
     ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
     conditions = kb.agreement.image_conditions()
-    names = ", ".join(x.label or "" for x in conditions[:-1]) + f" and {conditions[-1].label}"
+    permission = kb.agreement.clause(ab.allowed_clause)
+    t_ab, t_c = templates(kb, ab), templates(kb, c)
+    see = "See [conditions A, B and C](#conditions)."
+
     out = [f"## {ab.name}: restricted subjects {{#parts-a-b}}\n"]
     out.append(
         f"The LA lists {len(ab.restricted())} subjects of {ab.name} whose images should not be "
-        f"published ({clause_link(ab.clause, link)}). Every other subject from "
-        f"{ab.min} to {ab.max} may appear under conditions {names} "
-        f"({clause_links([ab.allowed_clause, *(x.id for x in conditions)], link)}).\n"
+        f"published ({clause_link(ab.clause, link)}). Find a number in the row of its tens, "
+        "under its last digit.\n"
+    )
+    head = '<tr><th scope="col">Numbers</th> ' + " ".join(
+        f'<th scope="col"><span class="la-vh">Last digit </span>{d}</th>' for d in range(10)
     )
     rows = []
     for start in range(ab.min - ab.min % 10, ab.max + 1, 10):
-        numbers = [n for n in ab.restricted() if start <= n < start + 10]
-        if not numbers:
+        tens = [n for n in range(start, start + 10) if ab.min <= n <= ab.max]
+        if not any(ab.is_restricted(n) for n in tens):
             continue
-        cells = " ".join(f'<td id="{ab.anchor(n)}">spNO.{n}</td>' for n in numbers)
-        cells += " <td></td>" * (10 - len(numbers))
-        lo, hi = max(start, ab.min), min(start + 9, ab.max)
-        rows.append(f'<tr><th scope="row">{lo}–{hi}</th> {cells}</tr>')
-    caption = f"Restricted {ab.name} subjects ({escape(ab.numbering)}), by range of ten"
-    out.append(
-        _table(
-            "la-subjects--ab",
-            caption,
-            '<tr><th scope="col">Numbers</th>'
-            '<th scope="colgroup" colspan="10">Restricted subjects in that range</th></tr>',
-            rows,
+        cells = " ".join(
+            f'<td id="{ab.anchor(n)}">{label(t_ab["label"], n)}</td>'
+            if n in tens and ab.is_restricted(n)
+            else "<td></td>"
+            for n in range(start, start + 10)
         )
+        rows.append(f'<tr><th scope="row">{tens[0]}–<wbr>{tens[-1]}</th> {cells}</tr>')
+    caption = (
+        f"Restricted {ab.name} subjects ({escape(ab.numbering)}). "
+        "An empty cell is a number the LA does not list."
     )
+    out.append(_table("la-subjects--ab", caption, head + "</tr>", rows))
+    other = f"Any other subject from {ab.min} to {ab.max}"
+    out.append(f"{md_escape(t_ab['allowed'].replace('{label}', other))} {see}\n")
+
     out.append(f"## {c.name}: every subject {{#part-c}}\n")
     out.append(
         f"{c.name} numbers its own subjects {c.min} to {c.max}. Except for subject "
         f"{', '.join(str(n) for n in c.allowed_list or ())}, their images should not be "
         f"published ({clause_link(c.clause, link)}).\n"
     )
-    rows = []
+    cells = []
     for n in c.numbers():
-        restricted = c.is_restricted(n)
-        verdict = "No: restricted" if restricted else f"Yes, under conditions {names}"
-        rows.append(
-            f'<tr class="{"la-restricted" if restricted else "la-allowed"}">'
-            f'<th scope="row" id="{c.anchor(n)}">Part C {n}</th> <td>{verdict}</td></tr>'
+        verdict = "restricted" if c.is_restricted(n) else "allowed"
+        cells.append(
+            f'<li id="{c.anchor(n)}" data-verdict="{verdict}">{label(t_c["label"], n)} '
+            f'<span class="la-cgrid__verdict">{VERDICT_HEADINGS[verdict].rstrip(".")}</span></li>'
         )
     out.append(
-        _table(
-            "la-subjects--c",
-            f"{c.name} subjects and whether their images may be published",
-            '<tr><th scope="col">Subject</th><th scope="col">Images may be published?</th></tr>',
-            rows,
-        )
+        f'<ol class="la-cgrid" aria-label="{escape(c.name)} subjects">{" ".join(cells)}</ol>\n'
     )
-    out.append("## Where these facts come from {#sources}\n")
+    out.extend(
+        f"{md_escape(t_c['allowed'].replace('{label}', t_c['label'].replace('{n}', str(n))))} "
+        f"{see}\n"
+        for n in c.allowed_list or ()
+    )
+
+    out.append("## Conditions A, B and C {#conditions}\n")
+    out.append(
+        "What the LA says of the images of subjects that are not restricted "
+        f"({clause_links([permission.id, *(x.id for x in conditions)], link)}):\n"
+    )
+    out.append(f"> {md_escape(permission.text)}\n>")
+    out.extend(f"> - {md_escape(x.text)}" for x in conditions)
+
+    out.append("\n## Where these facts come from {#sources}\n")
     out.append(
         f"The restricted numbers are the LA's ({clause_links((ab.clause, c.clause), link)}). "
-        "The ranges and part descriptions are not in the LA:\n"
+        "The ranges and part descriptions are not in the LA; each source is named once:\n"
     )
-    for p in (ab, c):
-        out.append(
-            f"- **{p.name}**, {md_escape(p.numbering)}, {p.min}–{p.max}: "
-            f"{md_escape(p.range_source.note)} Source: {md_escape(p.range_source.where)}."
-        )
-        for m in p.members:
-            out.append(
-                f"    - Part {m.part}: {md_escape(m.description)} Source: "
-                f"{md_escape(m.source.where)}."
-            )
+    sources: dict = {p.range_source: [] for p in (ab, c)}
+    for m in (*ab.members, *c.members):
+        sources.setdefault(m.source, []).append(f"Part {m.part}: {md_escape(m.description)}")
+    out.extend(
+        f"- **{md_escape(s.title)}** ({md_escape(s.where)}): {md_escape(s.note)}"
+        + "".join(f"\n    - {item}" for item in items)
+        for s, items in sources.items()
+    )
     return "\n".join(out) + "\n"
 
 
@@ -422,10 +451,11 @@ def rule_page(kb: KnowledgeBase, rule: Rule, link: Link) -> str:
 
 
 def rules_index(kb: KnowledgeBase, link: Link) -> str:
+    """One row per rule; on a phone each row shows as a card (`la-stack` in casme3.css)."""
     rows = ["| Code | Name | Severity | LA | What it finds |", "|---|---|---|---|---|"]
     rows += [
         f"| [{r.code}]({link('rules/' + r.code + '.md')}) | {r.name} | {r.severity} | "
         f"{', '.join(clause_link(c, link) for c in r.clauses)} | {md_escape(r.summary)} |"
         for r in kb.rules
     ]
-    return "\n".join(rows) + "\n"
+    return '<div class="la-stack la-rules" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n"

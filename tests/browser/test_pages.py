@@ -64,6 +64,8 @@ def axe_violations(page, axe: str) -> list[str]:
     # Evaluated through the DevTools protocol: the page's security policy forbids inline
     # scripts, which is what add_script_tag would insert.
     page.evaluate(Path(axe).read_text("utf-8") + "\n;0")
+    # Colours are judged as they end: a fading search result is not a contrast failure.
+    page.wait_for_function("() => document.getAnimations().every((a) => a.playState !== 'running')")
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at "

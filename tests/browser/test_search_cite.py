@@ -1,10 +1,14 @@
-"""Material's search finds subjects and terms; the copy button copies the package's BibTeX."""
+"""Material's search finds subjects and terms, a subject's verdict first; the copy button copies
+the package's BibTeX."""
 
 from __future__ import annotations
 
 import pytest
 
+import casme3_compliance as c3
 from casme3_compliance import citation
+
+from .test_pages import axe_violations
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +32,85 @@ def test_search_finds_subjects_and_terms(tab, base_url):
         tab.page.wait_for_function(FOUND, arg=[base_url + page])
         assert tab.page.evaluate(FOUND, [base_url + page]), query
         tab.page.keyboard.press("Escape")
+
+
+# The state of the search after casme3.js judged `query`: Material's results with ours first.
+SEARCHED = """([query]) => {
+  const results = document.querySelector('[data-md-component="search-result"]');
+  const meta = results.querySelector('.md-search-result__meta').textContent.trim();
+  if (results.dataset.laPlaced !== query || !/[0-9]|No matching/.test(meta)) return null;
+  const items = [...results.querySelectorAll('.md-search-result__list > li')];
+  const first = items[0]?.querySelector('a');
+  return {
+    ours: items.filter((li) => li.matches('.la-search-subject')).length,
+    href: first ? first.href : null,
+    text: first ? first.textContent.replace(/\\s+/g, ' ').trim() : null,
+    items: items.length,
+    meta,
+  };
+}"""
+
+
+def subject_result(query, kb) -> tuple[str, str] | tuple[None, None]:
+    """Where the first result must lead for `query`, and the sentence it must say."""
+    try:
+        v = c3.verdict(query, kb)
+    except c3.RefError:
+        return None, None
+    part = kb.subjects.part(v.part)
+    own_cell = v.part == "C" or v.restricted  # as the subjects page renders them
+    return f"subjects/#{part.anchor(v.number) if own_cell else 'parts-a-b'}", v.message
+
+
+def test_search_puts_a_subjects_verdict_first(tab, base_url, kb):
+    tab.goto("terms/")
+    box = tab.page.locator(".md-search__input")
+    # `Part C subject 27` gets a verdict once the package's grammar reads it, and none before.
+    queries = ["131", "Part C 27", "C5", "spNO.131", "spNo 131", "21", "Part C subject 27"]
+    for query in [*queries, "commercial", "2023", "3.5"]:
+        box.click()
+        box.fill("")
+        tab.page.keyboard.type(query)
+        state = tab.page.wait_for_function(SEARCHED, arg=[query]).json_value()
+        link, message = subject_result(query, kb)
+        if link is None:
+            assert state["ours"] == 0, (query, state)
+        else:
+            assert state["ours"] == 1 and state["href"] == base_url + link, (query, state)
+            assert message in state["text"], (query, state)
+        if state["items"] - state["ours"] < 10:  # Material rendered all of its results at once
+            # (it renders ten, the rest as one scrolls): the count says how many there are
+            words = {0: "No matching documents", 1: "1 matching document"}
+            assert state["meta"] == words.get(
+                state["items"], f"{state['items']} matching documents"
+            )
+        tab.page.keyboard.press("Escape")
+
+
+def test_a_verdict_is_placed_even_when_results_came_before_the_search_module(tab, kb):
+    """A fast typist: Material shows its results while casme3-search.js is still on its way."""
+    held = []
+    tab.page.route("**/casme3-search.js", lambda route: held.append(route))
+    tab.goto("terms/")
+    tab.page.locator(".md-search__input").click()
+    tab.page.keyboard.type("131")
+    tab.page.wait_for_function(
+        "() => /[0-9]/.test(document.querySelector('.md-search-result__meta').textContent)"
+    )
+    assert len(held) == 1 and tab.page.locator(".la-search-subject").count() == 0
+    held[0].continue_()
+    state = tab.page.wait_for_function(SEARCHED, arg=["131"]).json_value()
+    assert state["ours"] == 1 and c3.verdict("131", kb).message in state["text"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_search_results_with_a_verdict_first_pass_axe(tab, axe, scheme):
+    tab.page.emulate_media(color_scheme=scheme)
+    tab.goto("terms/")
+    tab.page.locator(".md-search__input").click()
+    tab.page.keyboard.type("C27")
+    assert tab.page.wait_for_function(SEARCHED, arg=["C27"]).json_value()["ours"] == 1
+    assert axe_violations(tab.page, axe) == []
 
 
 def test_copy_button_puts_the_packages_bibtex_on_the_clipboard(tab, kb):

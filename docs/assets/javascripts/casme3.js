@@ -423,6 +423,22 @@
     root.hidden = false;
   }
 
+  // --- Site search: casme3-search.js puts a subject's verdict first ----------------------------
+  //
+  // Loaded when the search field first gets focus (Material loads its index then too), so a
+  // visit that does not search does not pay for it. It shares this file's helpers.
+
+  const searchField = document.querySelector('[data-md-component="search-query"]');
+  if (searchField) {
+    window.casme3 = { base, configElement, element, fill, identity, parser };
+    const loadSearch = () => {
+      const src = new URL("assets/javascripts/casme3-search.js", base).href;
+      document.head.append(element("script", { src }));
+    };
+    if (document.activeElement === searchField) loadSearch();
+    else searchField.addEventListener("focus", loadSearch, { once: true });
+  }
+
   // --- Accessibility of markup this site does not render itself -------------------------------
   //
   // Material adds code-block toolbars and table wrappers from its own script, and the task lists
