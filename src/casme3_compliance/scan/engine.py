@@ -11,6 +11,7 @@ import functools
 import os
 import re
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 
 from casme3_compliance.errors import RefError
@@ -19,7 +20,7 @@ from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.files import Entry, collect, display, text_kind
-from casme3_compliance.scan.findings import Finding, Note, Report, ScanError, sort_key
+from casme3_compliance.scan.findings import CAP, Finding, Note, Report, ScanError, sort_key
 from casme3_compliance.subjects import Verdict, parse_ref, verdict
 
 MANUSCRIPTS = ("tex", "md")
@@ -71,6 +72,7 @@ def scan(
     if "CM401" in run.codes:
         run.declared_elsewhere([e for e in texts + extra if e.kind in MANUSCRIPTS])
         run.citation_rule()
+    run.capped_notes()
     found = sorted(set(run.findings), key=sort_key)
     counted = [f for f in found if f.suppressed is None]
     suppressed = [f for f in found if f.suppressed is not None]
@@ -93,6 +95,9 @@ class _Manuscript:
 # line -> (rule codes, reason) of the valid `casme3: ignore[...]` comments of a file
 _Suppressions = dict[int, tuple[frozenset[str], str]]
 
+# The rule each group of text hits reports under (text.TextResult.hits).
+_GROUP_RULE = {"spno": "CM301", "partc": "CM302", "name": "CM402"}
+
 
 @dataclass
 class _Bibliography:
@@ -112,6 +117,9 @@ class _Run:
     cites: set[str] = field(default_factory=set)
     bibs: dict[str, _Bibliography] = field(default_factory=dict)  # by real path
     cite_keys: frozenset[str] = frozenset()
+    # Findings kept per (file, code), counted and suppressed apart; those past CAP are counted.
+    kept: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
+    more: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def verdict(self, part: str, n: int) -> Verdict | None:
         """The package's verdict for a subject, or None when the number names no subject."""
@@ -137,13 +145,34 @@ class _Run:
         message: str,
         clause: str,
         suppressions: _Suppressions | None = None,
-    ):
-        """Record a finding of a selected rule; suppressed when a comment on its line says so."""
-        if code in self.codes:
-            severity = self.kb.rule(code).severity
-            codes, reason = (suppressions or {}).get(line, (frozenset(), ""))
-            why = reason if code in codes else None
-            self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
+        file: str | None = None,
+    ) -> None:
+        """Record a finding of a selected rule; suppressed when a comment on its line says so.
+
+        At most CAP are kept per file (`file`, or `path`) and rule, counted and suppressed
+        apart, so a million matches cost a count, not a million findings."""
+        if code not in self.codes:
+            return
+        codes, reason = (suppressions or {}).get(line, (frozenset(), ""))
+        why = reason if code in codes else None
+        key = (file or path, code)
+        if self.kept[(*key, why is None)] >= CAP:
+            self.more[key] += 1
+            return
+        self.kept[(*key, why is None)] += 1
+        severity = self.kb.rule(code).severity
+        self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
+
+    def capped_notes(self) -> None:
+        """A note per file and rule that had more findings than CAP, saying how many more."""
+        for (file, code), n in sorted(self.more.items()):
+            self.notes.append(
+                Note(
+                    file,
+                    "capped",
+                    f"{code}: {n:,} more findings in this file not shown (the first {CAP} are)",
+                )
+            )
 
     # Path rules ------------------------------------------------------------------------------
 
@@ -230,7 +259,13 @@ class _Run:
     # Text rules ------------------------------------------------------------------------------
 
     def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
-        want = T.Want(self.kb.citation.doi.lower().encode(), self.paper, self.cite_keys)
+        want = T.Want(
+            self.kb.citation.doi.lower().encode(),
+            self.paper,
+            self.cite_keys,
+            frozenset(self.kb.subjects.part("AB").restricted()),
+            frozenset(self.kb.subjects.part("C").restricted()),
+        )
         for entry, result in scan_texts(entries, want):
             if isinstance(result, OSError):
                 if not context_only:
@@ -247,8 +282,7 @@ class _Run:
         self.cites |= result.cites
         if result.bibliography is not None:
             self._bibliography(entry.path, entry.fs, result.bibliography, context_only)
-        names = [h for h in result.hits if h.kind in ("name", "name-plain")]
-        first = min(names, key=lambda h: (h.line, h.column)) if names else None
+        first = result.first_name
         if context_only:
             return
         suppressions = self._suppressions(entry.path, result.directives)
@@ -279,12 +313,42 @@ class _Run:
             )
         for hit in result.hits:
             self._text_hit(entry, hit, suppressions)
+        self._past_the_cap(entry, result)
+        if result.directives_dropped:
+            self.notes.append(
+                Note(
+                    entry.path,
+                    "suppression",
+                    f"{result.directives_dropped:,} more casme3: ignore comments past the first "
+                    f"{T.MAX_DIRECTIVES:,}: they suppress nothing",
+                )
+            )
+
+    def _past_the_cap(self, entry: Entry, result: T.TextResult) -> None:
+        """Count the matches the reader did not place (past CAP). Their lines are unknown, so
+        whether a comment suppresses them is too: if none of the findings kept for that rule
+        counts, the file is not known to be clean for it, and the count is not just a note."""
+        for group, n in sorted(result.more.items()):
+            code = _GROUP_RULE[group]
+            if code not in self.codes:
+                continue
+            if self.kept[(entry.path, code, True)]:
+                self.more[(entry.path, code)] += n
+            else:
+                self.notes.append(
+                    Note(
+                        entry.path,
+                        "capped",
+                        f"{code}: {n:,} more matches past the first {CAP} were not checked "
+                        "against their suppression comments",
+                    )
+                )
 
     def _suppressions(self, path: str, directives: list[T.Directive]) -> _Suppressions:
         """The valid `casme3: ignore[...]` comments of a file by line; a note for each one
         that suppresses nothing (no code, an unknown code, no reason), saying why."""
         known = [r.code for r in self.kb.rules]
-        out: _Suppressions = {}
+        found: dict[int, tuple[set[str], dict[str, None]]] = {}  # line -> codes, reasons
         for d in directives:
             codes = [c.strip().upper() for c in (d.codes or "").split(",") if c.strip()]
             unknown = [c for c in codes if c not in known]
@@ -297,15 +361,17 @@ class _Run:
             elif not d.reason:
                 problem = "gives no reason (write casme3: ignore[CODE] -- reason)"
             else:
-                before, reasons = out.get(d.line, (frozenset(), ""))
-                out[d.line] = (before | set(codes), "; ".join(filter(None, [reasons, d.reason])))
+                line_codes, reasons = found.setdefault(d.line, (set(), {}))
+                line_codes.update(codes)
+                reasons[d.reason] = None
                 continue
             self.notes.append(
                 Note(path, "suppression", f"line {d.line}: {problem}: it suppresses nothing")
             )
-        return out
+        return {line: (frozenset(c), "; ".join(r)) for line, (c, r) in found.items()}
 
     def _text_hit(self, entry: Entry, hit: T.Hit, suppressions: _Suppressions) -> None:
+        """A finding for a hit the reader kept: a restricted subject, or a misspelt name."""
         where = "image path: " if hit.context == "image" else ""
         at = (entry.path, hit.line, hit.column)
         if hit.kind == "spno":
@@ -316,9 +382,7 @@ class _Run:
             v = self.restricted("C", int(hit.groups[0] or b"0"))
             if v is not None:
                 self.add("CM302", *at, where + v.message, v.clause, suppressions)
-        elif entry.kind in MANUSCRIPTS and (
-            hit.kind == "name-plain" or (hit.kind == "name" and hit.context in ("caret", "plain"))
-        ):
+        elif entry.kind in MANUSCRIPTS and T.misnamed(hit):
             forms = self.kb.citation.name_forms
             suggest = (
                 f"{forms['latex']} (or {forms['latex_text']})"

@@ -78,3 +78,6 @@ class Report:
 
 def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
     return (f.path, f.line, f.column, f.code, f.message)
+
+
+CAP = 100  # Findings kept per file and rule; a note counts the rest.
