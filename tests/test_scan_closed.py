@@ -6,11 +6,17 @@ measured with tracemalloc, and sizes are compared (a 10x input must not cost 100
 
 from __future__ import annotations
 
+import errno
+import io
+import json
+import os
 import tracemalloc
 
 import pytest
-from test_scan_support import run, tree
+from test_cli import check_sarif, cli, one_line_error
+from test_scan_support import FAKE, rel, run, tree
 
+from casme3_compliance.scan import engine as E
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.findings import CAP
 
@@ -102,3 +108,194 @@ def test_suppression_comments_past_the_limit_suppress_nothing(subject, kb, tmp_p
     [note] = report.notes
     assert note.message == "3 more casme3: ignore comments past the first 2: they suppress nothing"
     assert len(report.suppressed[0].suppressed) <= T.MAX_REASON  # a reason is not a whole line
+
+
+# 3. What could not be checked is a finding (CM001), not a note --------------------------------
+
+
+def _not_checked(root, report) -> list[tuple[str, int, str]]:
+    return [(rel(root, f), f.line, f.message) for f in report.findings if f.code == "CM001"]
+
+
+def test_not_checked_is_a_rule_of_the_data(kb):
+    rule = kb.rule("CM001")
+    assert (rule.name, rule.severity, rule.clauses) == ("not-checked", "error", ())
+
+
+def _refusing(monkeypatch, ending: str, error: OSError) -> None:
+    real = T._open
+
+    def refusing(fs: str):
+        if fs.endswith(ending):
+            raise error
+        return real(fs)
+
+    monkeypatch.setattr(T, "_open", refusing)
+
+
+def test_an_unreadable_file_is_not_checked(subject, kb, tmp_path, monkeypatch):
+    tree(tmp_path, {"secret.tex": "x\n", "open.tex": f"spNO.{subject}\n"})
+    _refusing(monkeypatch, "secret.tex", PermissionError(errno.EACCES, "Permission denied"))
+    report = run(tmp_path, kb)
+    assert _not_checked(tmp_path, report) == [
+        ("secret.tex", 1, "not checked: cannot read: Permission denied")
+    ]
+    assert [rel(tmp_path, f) for f in report.findings if f.code == "CM301"] == ["open.tex"]
+    assert report.notes == []
+
+
+def test_a_file_that_vanishes_or_fails_mid_read_is_not_checked(kb, tmp_path, monkeypatch):
+    tree(tmp_path, {"gone.md": "x\n", "eio.txt": "y" * 10_000, "ok.txt": "z\n"})
+    _refusing(monkeypatch, "gone.md", FileNotFoundError(errno.ENOENT, "No such file"))
+    real = T._open
+
+    class Failing(io.RawIOBase):
+        def __init__(self):
+            self.calls = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b) -> int:
+            self.calls += 1
+            if self.calls > 1:
+                raise OSError(errno.EIO, "Input/output error")
+            b[:10] = b"y" * 10
+            return 10
+
+    monkeypatch.setattr(T, "CHUNK", 10)
+    monkeypatch.setattr(
+        T, "_open", lambda fs: io.BufferedReader(Failing()) if fs.endswith("eio.txt") else real(fs)
+    )
+    assert _not_checked(tmp_path, run(tmp_path, kb)) == [
+        ("eio.txt", 1, "not checked: cannot read: Input/output error"),
+        ("gone.md", 1, "not checked: vanished during the scan"),
+    ]
+
+
+def test_a_file_deleted_between_listing_and_reading(kb, tmp_path, monkeypatch):
+    tree(tmp_path, {"a.tex": "x\n", "b.txt": "y\n"})
+    real = E.collect
+
+    def collect_then_delete(*args, **kwargs):
+        out = real(*args, **kwargs)
+        os.unlink(tmp_path / "a.tex")
+        return out
+
+    monkeypatch.setattr(E, "collect", collect_then_delete)
+    assert _not_checked(tmp_path, run(tmp_path, kb)) == [
+        ("a.tex", 1, "not checked: vanished during the scan")
+    ]
+
+
+def test_an_unreadable_folder_is_not_checked(subject, kb, tmp_path, monkeypatch):
+    tree(tmp_path, {"a/x.txt": "x\n", "b/y.txt": f"spNO.{subject}\n"})
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if str(path).endswith("/a"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    report = run(tmp_path, kb)
+    assert _not_checked(tmp_path, report) == [
+        ("a/", 1, "not checked: cannot read the folder: Permission denied")
+    ]
+    assert report.notes == []
+
+
+def test_a_path_longer_than_path_max_is_not_checked(subject, kb, tmp_path):
+    """Made with a folder descriptor at each level, as no path string can reach it."""
+    name = "d" * 250
+    fd = os.open(tmp_path, os.O_RDONLY)
+    depth = 0
+    try:
+        while depth * (len(name) + 1) < 4096 + 512:
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd, depth = inner, depth + 1
+        with os.fdopen(os.open("x.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd), "w") as f:
+            f.write(f"spNO.{subject}\n")
+    finally:
+        os.close(fd)
+    (tmp_path / "top.txt").write_text("fine\n")
+    [(path, _, message)] = _not_checked(tmp_path, run(tmp_path, kb))
+    assert path.startswith(name + "/") and path.endswith("/")
+    assert message == "not checked: cannot read the folder: File name too long"
+
+
+def test_a_bibliography_too_large_is_not_checked(kb, tmp_path, monkeypatch):
+    from casme3_compliance.scan import bib
+
+    monkeypatch.setattr(bib, "MAX_BYTES", 1000)
+    tree(tmp_path, {"refs.bib": "@misc{x, title = {Something}}\n" * 100})
+    assert _not_checked(tmp_path, run(tmp_path, kb)) == [
+        ("refs.bib", 1, "not checked: larger than 1,000 bytes: not read for the paper's entry")
+    ]
+
+
+def test_each_bib_block_that_fails_to_parse_is_not_checked(kb, tmp_path):
+    bib = (
+        "@misc{a, title = {A}}\n"
+        "@misc{b, title = {B}\n\n"  # never closed
+        "@misc{c, title = {C}}\n"
+        "@misc{d title = {D}}\n"  # no comma after the key
+        "@misc{e, title = {E}}\n"
+    )
+    tree(tmp_path, {"refs.bib": bib})
+    found = _not_checked(tmp_path, run(tmp_path, kb))
+    assert [(path, line) for path, line, _ in found] == [("refs.bib", 2), ("refs.bib", 5)]
+    for _, _, message in found:
+        assert message.startswith("not checked: this BibTeX block could not be parsed (")
+        assert message.endswith("): an entry here is not taken as the paper's")
+
+
+def test_not_checked_counts_in_every_format(capsys, kb, tmp_path, monkeypatch):
+    tree(tmp_path, {"secret.md": "x\n"})
+    _refusing(monkeypatch, "secret.md", PermissionError(errno.EACCES, "Permission denied"))
+    monkeypatch.chdir(tmp_path)
+    line = "secret.md:1:1: CM001 not checked: cannot read: Permission denied"
+    code, out, _ = cli(capsys, "scan", "-f", "lines")
+    assert (code, out) == (1, line + "\n")
+    code, out, _ = cli(capsys, "scan")
+    assert code == 1 and out.startswith(line.replace("CM001", "CM001 [error]") + "\n")
+    assert "Found 1 finding (1 error, 0 warnings)" in out
+    code, out, _ = cli(capsys, "scan", "-f", "json")
+    [f] = json.loads(out)["findings"]
+    assert (code, f["code"], f["severity"], f["clause"]) == (1, "CM001", "error", "")
+    code, out, _ = cli(capsys, "scan", "-f", "sarif")
+    log = json.loads(out)
+    check_sarif(log)
+    [result] = log["runs"][0]["results"]
+    assert (code, result["ruleId"], result["level"]) == (1, "CM001", "error")
+    rule = log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]
+    assert rule["properties"]["clauses"] == [] and "LA clauses" not in rule["help"]["text"]
+
+
+def test_not_checked_runs_whatever_select_says(kb, tmp_path, monkeypatch):
+    """Only --ignore turns it off: --select CM301 must not make an unreadable file pass."""
+    tree(tmp_path, {"secret.md": "x\n", "fig.png": FAKE})
+    _refusing(monkeypatch, "secret.md", PermissionError(errno.EACCES, "Permission denied"))
+    report = run(tmp_path, kb, select="CM301")
+    assert [f.code for f in report.findings] == ["CM001"]
+    assert report.codes == ("CM001", "CM301")
+    assert run(tmp_path, kb, select="CM301", ignore="CM001").findings == []
+    assert [f.code for f in run(tmp_path, kb, select="CM001").findings] == ["CM001"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["--select", ""], "--select '' selects no rule"),
+        (["--select", " , "], "--select ' , ' selects no rule"),
+        (["--ignore", "CM"], "--select and --ignore leave no rule to run"),
+        (["--select", "CM301", "--ignore", "CM3"], "--select and --ignore leave no rule to run"),
+    ],
+)
+def test_a_selection_that_leaves_no_rule_is_a_usage_error(argv, words, capsys, tmp_path):
+    tree(tmp_path, {"a.md": "x\n"})
+    code, out, err = cli(capsys, "scan", *argv, str(tmp_path))
+    assert (code, out) == (2, "")
+    assert words in one_line_error(err)

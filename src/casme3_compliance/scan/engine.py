@@ -7,6 +7,7 @@ a change to data/ changes what the scanner reports without a change here.
 from __future__ import annotations
 
 import bisect
+import errno
 import functools
 import os
 import re
@@ -20,14 +21,27 @@ from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.files import Entry, collect, display, text_kind
-from casme3_compliance.scan.findings import CAP, Finding, Note, Report, ScanError, sort_key
+from casme3_compliance.scan.findings import (
+    CAP,
+    Finding,
+    Note,
+    Report,
+    ScanError,
+    Unchecked,
+    sort_key,
+)
 from casme3_compliance.subjects import Verdict, parse_ref, verdict
 
 MANUSCRIPTS = ("tex", "md")
+NOT_CHECKED = "CM001"  # the rule for what the scan could not look at
+TOOL = "CM0"  # codes about the scan itself: they run unless --ignore names them
 
 
 def resolve_codes(kb: KnowledgeBase, select: str | None, ignore: str | None) -> tuple[str, ...]:
-    """The rule codes to run; a code or prefix (`CM3`) that names no rule is a ScanError."""
+    """The rule codes to run; a code or prefix (`CM3`) that names no rule, or a selection that
+    leaves no rule, is a ScanError. The CM0 rules (what could not be checked) run whatever
+    --select says, so that selecting a rule never makes an unreadable file pass; only --ignore
+    turns them off."""
     known = [r.code for r in kb.rules]
 
     def expand(spec: str, flag: str) -> set[str]:
@@ -41,9 +55,16 @@ def resolve_codes(kb: KnowledgeBase, select: str | None, ignore: str | None) -> 
             out |= matched
         return out
 
-    chosen = expand(select, "--select") if select is not None else set(known)
-    if ignore:
-        chosen -= expand(ignore, "--ignore")
+    chosen = set(known)
+    if select is not None:
+        chosen = expand(select, "--select")
+        if not chosen:
+            raise ScanError(f"--select {select!r} selects no rule (known: {', '.join(known)})")
+    ignored = expand(ignore, "--ignore") if ignore else set()
+    chosen -= ignored
+    if not chosen:
+        raise ScanError(f"--select and --ignore leave no rule to run (known: {', '.join(known)})")
+    chosen |= {c for c in known if c.startswith(TOOL) and c not in ignored}
     return tuple(c for c in known if c in chosen)
 
 
@@ -57,9 +78,12 @@ def scan(
 ) -> Report:
     """Findings and notes for `paths` (files or folders). ScanError if the scan cannot start."""
     codes = resolve_codes(kb, select, ignore)
-    entries, notes = collect(paths or ["."], all_files)
+    collected = collect(paths or ["."], all_files)
+    entries = collected.entries
     run = _Run(kb, set(codes))
-    run.notes = notes
+    run.notes = collected.notes
+    for u in collected.unchecked:
+        run.not_checked(u)
     claimed = run.path_rules(entries)
     texts = [e for e in entries if e.kind and e.regular and e.path not in claimed]
     extra = _citation_context(paths or ["."], entries) if "CM401" in run.codes else []
@@ -162,6 +186,10 @@ class _Run:
         self.kept[(*key, why is None)] += 1
         severity = self.kb.rule(code).severity
         self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
+
+    def not_checked(self, what: Unchecked, file: str | None = None) -> None:
+        """A finding of the not-checked rule: the scan could not look at `what`."""
+        self.add(NOT_CHECKED, what.path, what.line, 1, f"not checked: {what.why}", "", file=file)
 
     def capped_notes(self) -> None:
         """A note per file and rule that had more findings than CAP, saying how many more."""
@@ -269,8 +297,7 @@ class _Run:
         for entry, result in scan_texts(entries, want):
             if isinstance(result, OSError):
                 if not context_only:
-                    why = result.strerror or str(result)
-                    self.notes.append(Note(entry.path, "unreadable", f"cannot read: {why}"))
+                    self.not_checked(Unchecked(entry.path, _unreadable(result)))
                 continue
             self._use(entry, result, context_only)
 
@@ -335,14 +362,11 @@ class _Run:
             if self.kept[(entry.path, code, True)]:
                 self.more[(entry.path, code)] += n
             else:
-                self.notes.append(
-                    Note(
-                        entry.path,
-                        "capped",
-                        f"{code}: {n:,} more matches past the first {CAP} were not checked "
-                        "against their suppression comments",
-                    )
+                why = (
+                    f"{n:,} more {code} matches past the first {CAP}: whether a comment "
+                    "suppresses them was not read"
                 )
+                self.not_checked(Unchecked(entry.path, why))
 
     def _suppressions(self, path: str, directives: list[T.Directive]) -> _Suppressions:
         """The valid `casme3: ignore[...]` comments of a file by line; a note for each one
@@ -409,23 +433,15 @@ class _Run:
         if context_only:
             return
         if found.too_large:
-            self.notes.append(
-                Note(
+            why = f"larger than {_size(B.MAX_BYTES)}: not read for the paper's entry"
+            self.not_checked(Unchecked(path, why))
+        for line, why in found.failed:
+            self.not_checked(
+                Unchecked(
                     path,
-                    "bib-not-read",
-                    f"larger than {B.MAX_BYTES >> 20} MiB: not read for the paper's entry",
-                )
-            )
-        if found.failed:
-            n = len(found.failed)
-            shown = "; ".join(f"line {line}: {why}" for line, why in found.failed[:3])
-            more = f"; and {n - 3} more" if n > 3 else ""
-            self.notes.append(
-                Note(
-                    path,
-                    "bib-unparsed",
-                    f"{_count(n, 'block')} could not be parsed ({shown}{more}); entries there "
-                    "are not taken as the paper's",
+                    f"this BibTeX block could not be parsed ({why}): an entry here is not taken "
+                    "as the paper's",
+                    line,
                 )
             )
 
@@ -444,8 +460,7 @@ class _Run:
                 try:
                     found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.paper)
                 except OSError as e:
-                    why = f"cannot read: {e.strerror or e}"
-                    self.notes.append(Note(display(fs), "unreadable", why))
+                    self.not_checked(Unchecked(display(fs), _unreadable(e)))
                     continue
                 self._bibliography(display(fs), fs, found, context_only=False)
         self.cite_keys = self.paper_keys()
@@ -615,6 +630,17 @@ class _DatabaseGroup:
             text += f", and {shown} {'is' if len(restricted) == 1 else 'are'} restricted "
             text += f"(clause {where})"
         return text
+
+
+def _unreadable(e: OSError) -> str:
+    """Why a file could not be read, for a not-checked finding."""
+    if e.errno == errno.ENOENT:
+        return "vanished during the scan"
+    return f"cannot read: {e.strerror or e}"
+
+
+def _size(n: int) -> str:
+    return f"{n >> 20:,} MiB" if n >= 1 << 20 else f"{n:,} bytes"
 
 
 def _count(n: int, noun: str) -> str:

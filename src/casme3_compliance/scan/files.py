@@ -1,7 +1,8 @@
 """Which files a scan looks at: what git would publish, or every file (`--all`, or outside git).
 
 Symlinks are never followed (git publishes the link, not its target); a symlink loop and other
-things that are not regular files become notes. Nothing here reads a file's content.
+things that are not regular files become notes; a file or folder that cannot be looked at is
+Unchecked (a finding). Nothing here reads a file's content.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import stat
 import subprocess
 from dataclasses import dataclass
 
-from casme3_compliance.scan.findings import Note, ScanError
+from casme3_compliance.scan.findings import Note, ScanError, Unchecked
 
 # Extensions whose text is read; every other file is checked by its name only.
 TEXT_KINDS = {
@@ -52,22 +53,34 @@ def display(path: str) -> str:
     return "." if shown == "" else shown
 
 
-def collect(paths: list[str], all_files: bool) -> tuple[list[Entry], list[Note]]:
+@dataclass
+class Collected:
+    """The entries under the paths of a scan, each once, and what was skipped or not checked."""
+
+    entries: list[Entry]
+    notes: list[Note]
+    unchecked: list[Unchecked]
+
+
+def collect(paths: list[str], all_files: bool) -> Collected:
     """The entries under `paths` (files or folders), each once, and notes on what was skipped."""
     entries: dict[str, Entry] = {}
-    notes: list[Note] = []
+    out = Collected([], [], [])
     for arg in paths:
         try:
             st = os.stat(arg)
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise ScanError(f"{arg}: symlink loop") from None
-            raise ScanError(f"{arg}: no such file or directory") from None
+            if e.errno == errno.ENOENT:
+                raise ScanError(f"{arg}: no such file or directory") from None
+            raise ScanError(f"{arg}: {e.strerror or e}") from None
         if stat.S_ISDIR(st.st_mode):
-            noted = len(notes)
-            rels = None if all_files else _git_files(arg, notes)
+            noted = (len(out.notes), len(out.unchecked))
+            rels = None if all_files else _git_files(arg, out.notes)
+            walked = rels is None
             if rels is None:
-                rels = _walk(arg, notes)
+                rels = _walk(arg, out.unchecked)
             elif not rels and _has_files(arg):
                 raise ScanError(
                     f"{display(arg)}: git would publish nothing here (ignored?): "
@@ -79,32 +92,43 @@ def collect(paths: list[str], all_files: bool) -> tuple[list[Entry], list[Note]]
             for rel in rels:
                 fs = os.path.join(arg, rel)
                 shown = display(fs)
-                entry = entries.get(shown) or _entry(fs, shown, notes, root=root)
+                entry = entries.get(shown) or _entry(fs, shown, out, root=root, walked=walked)
                 if entry is not None:
                     entries.setdefault(shown, entry)
                     found += 1
             if not found:
-                _nothing_to_scan(arg, notes[noted:])
+                why = [u.why for u in out.unchecked[noted[1] :]]
+                why += [n.message for n in out.notes[noted[0] :]]
+                _nothing_to_scan(arg, why)
         else:
             shown = display(arg)
             # A relative path is judged whole (a hook passes paths from the repository's root);
             # of an absolute one, only the file's name.
             root = shown.rfind("/") + 1 if os.path.isabs(arg) else 0
-            entry = _entry(arg, shown, notes, explicit=True, root=root)
+            entry = _entry(arg, shown, out, explicit=True, root=root)
             if entry is not None:
                 entries.setdefault(shown, entry)
-    return sorted(entries.values(), key=lambda e: e.path), notes
+    out.entries = sorted(entries.values(), key=lambda e: e.path)
+    return out
 
 
 def _entry(
-    fs: str, shown: str, notes: list[Note], explicit: bool = False, root: int = 0
+    fs: str,
+    shown: str,
+    out: Collected,
+    explicit: bool = False,
+    root: int = 0,
+    walked: bool = False,
 ) -> Entry | None:
+    notes = out.notes
     try:
         st = os.stat(fs) if explicit else os.lstat(fs)
     except FileNotFoundError:
+        if walked:  # listed a moment ago by the walk: it vanished during the scan
+            out.unchecked.append(Unchecked(shown, "vanished during the scan"))
         return None  # Listed by git, deleted in the work tree since.
     except OSError as e:
-        notes.append(Note(shown, "unreadable", f"cannot stat: {e.strerror or e}"))
+        out.unchecked.append(Unchecked(shown, f"cannot read: {e.strerror or e}"))
         return Entry(shown, fs, None, False, root=root)
     mode = st.st_mode
     if stat.S_ISLNK(mode):
@@ -144,7 +168,7 @@ def _git_files(directory: str, notes: list[Note]) -> list[str] | None:
     return list(dict.fromkeys(os.fsdecode(p) for p in done.stdout.split(b"\0") if p))
 
 
-def _walk(top: str, notes: list[Note]) -> list[str]:
+def _walk(top: str, unchecked: list[Unchecked]) -> list[str]:
     """Every file below `top` (relative paths), without following symlinks, skipping .git."""
     out: list[str] = []
     stack = [""]
@@ -154,7 +178,8 @@ def _walk(top: str, notes: list[Note]) -> list[str]:
             with os.scandir(os.path.join(top, rel) if rel else top) as it:
                 items = list(it)
         except OSError as e:
-            notes.append(Note(display(os.path.join(top, rel)), "unreadable", _why(e)))
+            why = f"cannot read the folder: {e.strerror or e}"
+            unchecked.append(Unchecked(display(os.path.join(top, rel)) + "/", why))
             continue
         for item in items:
             child = f"{rel}/{item.name}" if rel else item.name
@@ -170,11 +195,10 @@ def _walk(top: str, notes: list[Note]) -> list[str]:
     return out
 
 
-def _nothing_to_scan(folder: str, notes: list[Note]) -> None:
+def _nothing_to_scan(folder: str, why: list[str]) -> None:
     """A folder that gives no file at all is an error, not a clean scan: a CI job pointed at
     the wrong folder must not pass."""
-    why = notes[0].message if notes else "no files here"
-    raise ScanError(f"{display(folder)}: nothing to scan ({why})")
+    raise ScanError(f"{display(folder)}: nothing to scan ({why[0] if why else 'no files here'})")
 
 
 def _has_files(folder: str) -> bool:
@@ -183,7 +207,3 @@ def _has_files(folder: str) -> bool:
             return any(True for _ in it)
     except OSError:
         return False
-
-
-def _why(e: OSError) -> str:
-    return f"cannot read: {e.strerror or e}"

@@ -1,4 +1,5 @@
-"""What a scan reports: findings (a rule matched) and notes (a file could not be checked fully)."""
+"""What a scan reports: findings (a rule matched, or something could not be checked) and notes
+(information that does not weaken the verdict)."""
 
 from __future__ import annotations
 
@@ -40,16 +41,26 @@ class Finding:
 
 @dataclass(frozen=True, order=True)
 class Note:
-    """A file the scan could check only by name, or only partly, and why."""
+    """Information about how a file was read that does not weaken the verdict (what weakens it
+    is an Unchecked, reported as a finding of the not-checked rule)."""
 
     path: str
-    # unreadable | not-utf8 | symlink-loop | not-regular | large-file | git | bib-unparsed |
-    # bib-not-read | suppression
+    # not-utf8 | symlink-loop | not-regular | large-file | git | suppression | capped
     kind: str
     message: str
 
     def as_dict(self) -> dict[str, str]:
         return {"path": self.path, "kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """What the scan could not look at, and why: a finding of the not-checked rule (CM001), so
+    that a scan never answers clean for it. `path` ends in "/" for a folder."""
+
+    path: str
+    why: str
+    line: int = 1
 
 
 @dataclass

@@ -109,8 +109,9 @@ def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
     rules = []
     for code in codes:
         r = kb.rule(code)
-        clauses = ", ".join(r.clauses)
-        help_text = f"{r.detects}\n\nWhy: {r.why}\n\nFix: {r.fix}\n\nLA clauses: {clauses}."
+        # A CM0 rule is about the scan itself: it names no clause.
+        clauses = f"\n\nLA clauses: {', '.join(r.clauses)}." if r.clauses else ""
+        help_text = f"{r.detects}\n\nWhy: {r.why}\n\nFix: {r.fix}{clauses}"
         rules.append(
             {
                 "id": r.code,
@@ -119,8 +120,8 @@ def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
                 "fullDescription": {"text": r.detects},
                 "help": {
                     "text": help_text,
-                    "markdown": f"{r.detects}\n\n**Why:** {r.why}\n\n**Fix:** {r.fix}\n\n"
-                    f"LA clauses: {clauses}. [Rule page]({rule_url(r.code)})",
+                    "markdown": f"{r.detects}\n\n**Why:** {r.why}\n\n**Fix:** {r.fix}{clauses}"
+                    f"\n\n[Rule page]({rule_url(r.code)})",
                 },
                 "helpUri": rule_url(r.code),
                 "defaultConfiguration": {"level": _LEVEL[r.severity]},

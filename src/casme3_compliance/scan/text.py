@@ -109,12 +109,16 @@ def scan_file(fs: str, kind: str, want: Want) -> TextResult:
     """Everything the rules need from one file; OSError if it cannot be opened or read."""
     result = TextResult()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with open(fs, "rb") as f:
+    with _open(fs) as f:
         for chunk in _chunks(f, result, decoder):
             _search(chunk, kind, want, result)
     if kind in B.KINDS:
         result.bibliography = B.read(fs, kind, want.paper)
     return result
+
+
+def _open(fs: str) -> BinaryIO:
+    return open(fs, "rb")
 
 
 def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
