@@ -6,6 +6,7 @@ measured with tracemalloc, and sizes are compared (a 10x input must not cost 100
 
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import json
@@ -16,6 +17,7 @@ import pytest
 from test_cli import check_sarif, cli, one_line_error
 from test_scan_support import FAKE, rel, run, tree
 
+from casme3_compliance import citation
 from casme3_compliance.scan import engine as E
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.findings import CAP
@@ -299,3 +301,75 @@ def test_a_selection_that_leaves_no_rule_is_a_usage_error(argv, words, capsys, t
     code, out, err = cli(capsys, "scan", *argv, str(tmp_path))
     assert (code, out) == (2, "")
     assert words in one_line_error(err)
+
+
+# 2. Encodings: never fail open -----------------------------------------------------------------
+
+BOMS = {
+    "UTF-16LE": (codecs.BOM_UTF16_LE, "utf-16-le"),
+    "UTF-16BE": (codecs.BOM_UTF16_BE, "utf-16-be"),
+    "UTF-32LE": (codecs.BOM_UTF32_LE, "utf-32-le"),
+    "UTF-32BE": (codecs.BOM_UTF32_BE, "utf-32-be"),
+}
+
+
+@pytest.mark.parametrize("label", BOMS)
+@pytest.mark.parametrize("ext", [".txt", ".md", ".tex", ".bib"])
+def test_utf16_and_utf32_with_a_bom_are_read(label, ext, subject, kb, tmp_path):
+    bom, codec = BOMS[label]
+    text = f"Première ligne 😀\r\nsee “spNO.{subject}” here\n"
+    tree(tmp_path, {f"doc{ext}": bom + text.encode(codec)})
+    report = run(tmp_path, kb, select="CM301")
+    assert [(f.code, f.line, f.column) for f in report.findings] == [("CM301", 2, 6)]
+    assert [(n.kind, n.message) for n in report.notes] == [
+        ("encoding", f"{label} (byte order mark): read as text")
+    ]
+
+
+@pytest.mark.parametrize("label", BOMS)
+def test_a_bibliography_in_utf16_or_utf32_holds_the_paper(label, kb, tmp_path):
+    bom, codec = BOMS[label]
+    bib = citation.render(kb.citation, "bibtex")
+    manuscript = f"We use CAS(ME)$^3$~\\cite{{{kb.citation.key}}}.\n"
+    files = {"main.tex": manuscript, "refs.bib": bib}
+    tree(tmp_path, {name: bom + text.encode(codec) for name, text in files.items()})
+    assert [f.code for f in run(tmp_path, kb).findings] == []
+    tree(tmp_path, {"main.tex": bom + "We use CAS(ME)$^3$.\n".encode(codec)})
+    [f] = run(tmp_path, kb).findings
+    assert f.code == "CM401" and f"holds its paper as '{kb.citation.key}'" in f.message
+
+
+def test_a_utf8_bom_is_not_a_character(subject, kb, tmp_path):
+    tree(tmp_path, {"a.md": codecs.BOM_UTF8 + f"spNO.{subject}\n".encode()})
+    report = run(tmp_path, kb)
+    assert [(f.line, f.column) for f in report.findings] == [(1, 1)] and report.notes == []
+
+
+def test_invalid_utf16_is_read_with_replacement_and_noted(subject, kb, tmp_path):
+    bom, codec = BOMS["UTF-16LE"]
+    data = bom + "a".encode(codec) + b"\x00\xd8" + f" spNO.{subject}\n".encode(codec)
+    tree(tmp_path, {"a.txt": data})
+    report = run(tmp_path, kb)
+    assert [(f.code, f.column) for f in report.findings] == [("CM301", 4)]
+    assert [n.message for n in report.notes] == [
+        "UTF-16LE (byte order mark): read as text",
+        "not valid UTF-16LE (byte 4): read with replacement characters",
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "see spNO.{n}\n".encode("utf-16-le"),  # UTF-16 without its byte order mark
+        b"text\x00\x01\x02binary spNO.{n}",
+    ],
+    ids=["utf16-without-bom", "binary"],
+)
+def test_a_text_file_with_nul_bytes_is_not_checked(data, subject, kb, tmp_path):
+    tree(tmp_path, {"a.txt": data.replace(b"{n}", str(subject).encode())})
+    [f] = [f for f in run(tmp_path, kb).findings if f.code == "CM001"]
+    first = data.index(b"\x00")
+    assert f.message == (
+        f"not checked: NUL bytes (the first at byte {first}): not text in an encoding casme3 "
+        "reads (UTF-8; UTF-16 or UTF-32 with a byte order mark)"
+    )

@@ -325,15 +325,7 @@ class _Run:
                     suppressions,
                 )
             )
-        if result.invalid_utf8_at is not None:
-            self.notes.append(
-                Note(
-                    entry.path,
-                    "not-utf8",
-                    f"not valid UTF-8 (byte {result.invalid_utf8_at}): checked as bytes, "
-                    "columns may be off",
-                )
-            )
+        self._encoding(entry, result)
         if result.size > T.LARGE:
             self.notes.append(
                 Note(entry.path, "large-file", f"{result.size >> 20} MiB: read as a stream")
@@ -350,6 +342,28 @@ class _Run:
                     f"{T.MAX_DIRECTIVES:,}: they suppress nothing",
                 )
             )
+
+    def _encoding(self, entry: Entry, result: T.TextResult) -> None:
+        """Notes on how the text was read; a finding when it could not be read as text."""
+        path, encoding = entry.path, result.encoding
+        if encoding is not None:
+            self.notes.append(Note(path, "encoding", f"{encoding} (byte order mark): read as text"))
+        if result.invalid_at is not None:
+            why = f"not valid {encoding} (byte {result.invalid_at}): read with replacement "
+            self.notes.append(Note(path, "encoding", why + "characters"))
+        if result.invalid_utf8_at is not None:
+            why = f"not valid UTF-8 (byte {result.invalid_utf8_at}): checked as bytes, "
+            self.notes.append(Note(path, "not-utf8", why + "columns may be off"))
+        if result.nul_at is None:
+            return
+        if encoding is None:
+            why = (
+                f"NUL bytes (the first at byte {result.nul_at}): not text in an encoding casme3 "
+                "reads (UTF-8; UTF-16 or UTF-32 with a byte order mark)"
+            )
+        else:
+            why = f"NUL characters in its {encoding} text: binary data, not text"
+        self.not_checked(Unchecked(path, why))
 
     def _past_the_cap(self, entry: Entry, result: T.TextResult) -> None:
         """Count the matches the reader did not place (past CAP). Their lines are unknown, so

@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
+from casme3_compliance.scan import source as S
 from casme3_compliance.scan.findings import CAP
 
 CHUNK = 8 << 20
@@ -70,6 +71,9 @@ class TextResult:
     directives: list[Directive] = field(default_factory=list)
     has_doi: bool = False
     invalid_utf8_at: int | None = None
+    encoding: str | None = None  # the UTF-16 or UTF-32 its byte order mark named
+    invalid_at: int | None = None  # the first byte not valid in `encoding`
+    nul_at: int | None = None  # the first NUL in the text (a byte offset when not transcoded)
     size: int = 0
     directives_dropped: int = 0  # suppression comments past MAX_DIRECTIVES
 
@@ -108,17 +112,20 @@ _TEX_COMMENT = re.compile(rb"(?<!\\)%")
 def scan_file(fs: str, kind: str, want: Want) -> TextResult:
     """Everything the rules need from one file; OSError if it cannot be opened or read."""
     result = TextResult()
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    bib: list[bytes] | None = [] if kind in B.KINDS else None
     with _open(fs) as f:
-        for chunk in _chunks(f, result, decoder):
+        reader = S.Utf8Reader(f)
+        for chunk in _chunks(reader, result, bib):
             _search(chunk, kind, want, result)
-    if kind in B.KINDS:
-        result.bibliography = B.read(fs, kind, want.paper)
+    result.encoding, result.invalid_at = reader.encoding, reader.invalid_at
+    if bib is not None:
+        result.bibliography = B.parse(b"".join(bib), kind, want.paper)
     return result
 
 
 def _open(fs: str) -> BinaryIO:
-    return open(fs, "rb")
+    """The file, never through a symlink (tests replace this to make reads fail)."""
+    return S.open_nofollow(fs)
 
 
 def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
@@ -448,20 +455,27 @@ def _chars(b: bytes) -> int:
     return len(b) if b.isascii() else len(b.decode("utf-8", "replace"))
 
 
-def _chunks(
-    f: BinaryIO, result: TextResult, decoder: codecs.IncrementalDecoder
-) -> Iterator[_Chunk]:
-    """The file as overlapping windows; records its size and the first invalid UTF-8 byte.
+def _chunks(f: S.Utf8Reader, result: TextResult, bib: list[bytes] | None) -> Iterator[_Chunk]:
+    """The file as overlapping windows; records its size, the first invalid UTF-8 byte and the
+    first NUL, and keeps the text of a bibliography in `bib` (up to just past B.MAX_BYTES).
 
     One chunk is read ahead, so the last window (and a file that fits in one) is known as such.
     """
-    carry, start, line0, col0, offset = b"", 0, 1, 0, 0
+    carry, start, line0, col0, offset = b"", 0, 1, 0, f.start
+    decoder = codecs.getincrementaldecoder("utf-8")() if f.encoding is None else None
+    kept = 0
     data = f.read(CHUNK)
     first = True
     while True:
         ahead = f.read(CHUNK) if data else b""
         eof = not ahead
-        _check_utf8(result, decoder, data, offset, final=eof)
+        if decoder is not None:
+            _check_utf8(result, decoder, data, offset, final=eof)
+        if result.nul_at is None and (nul := data.find(b"\0")) >= 0:
+            result.nul_at = offset + nul
+        if bib is not None and kept <= B.MAX_BYTES:
+            bib.append(data[: B.MAX_BYTES + 1 - kept])
+            kept += len(bib[-1])
         offset += len(data)
         buf = carry + data if carry else data
         end = len(buf) if eof else max(start, len(buf) - P.MAX_MATCH)
@@ -481,7 +495,7 @@ def _chunks(
         else:
             col0 += _chars(head)
         carry, start, data, first = buf[keep:], end - keep, ahead, False
-    result.size = offset
+    result.size = f.raw
 
 
 def _check_utf8(result: TextResult, decoder, data: bytes, offset: int, final: bool) -> None:
