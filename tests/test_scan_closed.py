@@ -19,6 +19,7 @@ from test_scan_support import FAKE, rel, run, tree
 
 from casme3_compliance import citation
 from casme3_compliance.scan import engine as E
+from casme3_compliance.scan import scan
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.findings import CAP
 
@@ -373,3 +374,70 @@ def test_a_text_file_with_nul_bytes_is_not_checked(data, subject, kb, tmp_path):
         f"not checked: NUL bytes (the first at byte {first}): not text in an encoding casme3 "
         "reads (UTF-8; UTF-16 or UTF-32 with a byte order mark)"
     )
+
+
+# 5. Symlinks are never followed ------------------------------------------------------------------
+
+
+@pytest.fixture
+def outside(kb, tmp_path, subject):
+    """A folder outside the scanned one: the paper's .bib, a manuscript naming a subject."""
+    return tree(
+        tmp_path / "outside",
+        {
+            "refs.bib": citation.render(kb.citation, "bibtex"),
+            "secret.tex": f"spNO.{subject}\n",
+        },
+    )
+
+
+def test_a_file_argument_does_not_take_its_bibliography_through_a_symlink(
+    kb, tmp_path, outside, monkeypatch
+):
+    """`casme3 scan paper.md` (as a hook runs it) looks at the .bib files beside it."""
+    proj = tree(tmp_path / "proj", {"paper.md": f"We use CAS(ME)³ [@{kb.citation.key}].\n"})
+    os.symlink(outside / "refs.bib", proj / "refs.bib")
+    monkeypatch.chdir(proj)
+    [f] = scan(["paper.md"], kb).findings
+    assert f.code == "CM401" and "no .bib or .bbl entry in the tree" in f.message
+
+
+def test_a_declared_bibliography_that_is_a_symlink_is_not_read(kb, tmp_path, outside):
+    manuscript = f"We use CAS(ME)$^3$~\\cite{{{kb.citation.key}}}.\n\\bibliography{{refs,more}}\n"
+    proj = tree(tmp_path / "proj", {"main.tex": manuscript})
+    os.symlink(outside / "refs.bib", proj / "refs.bib")
+    os.symlink(outside, proj / "linked")
+    (proj / "main.tex").write_text(manuscript.replace("refs,more", "refs,linked/refs"))
+    [f] = run(proj, kb).findings
+    assert f.code == "CM401"
+    links = f"{proj}/refs.bib, {proj}/linked/refs.bib are symlinks: casme3 does not follow them"
+    assert links in f.message
+
+
+def test_a_symlink_named_on_the_command_line_is_checked_by_name(kb, tmp_path, outside):
+    os.symlink(outside / "secret.tex", tmp_path / "link.tex")
+    report = scan([str(tmp_path / "link.tex")], kb)
+    assert report.findings == []
+    assert [(n.kind, n.message) for n in report.notes] == [
+        ("symlink", "a symlink: checked by its name only (symlinks are not followed)")
+    ]
+
+
+def test_a_file_swapped_for_a_symlink_while_scanning_is_not_read(kb, tmp_path, outside):
+    tree(tmp_path / "proj", {"a.tex": "nothing\n"})
+    real = E.collect
+
+    def collect_then_swap(*args, **kwargs):
+        out = real(*args, **kwargs)
+        os.unlink(tmp_path / "proj" / "a.tex")
+        os.symlink(outside / "secret.tex", tmp_path / "proj" / "a.tex")
+        return out
+
+    E.collect = collect_then_swap
+    try:
+        report = run(tmp_path / "proj", kb)
+    finally:
+        E.collect = real
+    assert [(f.code, f.message) for f in report.findings] == [
+        ("CM001", "not checked: it became a symlink during the scan (not followed)")
+    ]

@@ -11,6 +11,7 @@ import errno
 import functools
 import os
 import re
+import stat
 import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
@@ -441,9 +442,7 @@ class _Run:
 
     def _bibliography(self, path: str, fs: str, found: B.Bibliography, context_only: bool) -> None:
         """Keep a bibliography's entries for the paper; note what could not be read in it."""
-        self.bibs.setdefault(
-            os.path.realpath(fs), _Bibliography(path, found.papers, found.failed_with_doi)
-        )
+        self.bibs.setdefault(_key(fs), _Bibliography(path, found.papers, found.failed_with_doi))
         if context_only:
             return
         if found.too_large:
@@ -467,16 +466,15 @@ class _Run:
         or ignored by git); if they hold the paper under a new key, look for its citations."""
         before = self.cite_keys
         for m in self.mentions:
-            for fs in _bibliography_files(m):
-                real = os.path.realpath(fs)
-                if real in self.bibs or not os.path.isfile(fs):
-                    continue
+            for shown, fs, what in _bibliography_files(m):
+                if what != "file" or _key(fs) in self.bibs:
+                    continue  # missing, a symlink (never followed), or read already
                 try:
                     found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.paper)
                 except OSError as e:
-                    self.not_checked(Unchecked(display(fs), _unreadable(e)))
+                    self.not_checked(Unchecked(shown, _unreadable(e)))
                     continue
-                self._bibliography(display(fs), fs, found, context_only=False)
+                self._bibliography(shown, fs, found, context_only=False)
         self.cite_keys = self.paper_keys()
         if self.cite_keys - before:
             self.text_rules(manuscripts, context_only=True)
@@ -500,8 +498,8 @@ class _Run:
         """What is missing for manuscript `m`, or None when its paper is cited."""
         files = _bibliography_files(m)
         if files:
-            real = [os.path.realpath(fs) for fs in files]
-            bibs = [self.bibs[r] for r in real if r in self.bibs]
+            keys = [_key(fs) for _, fs, what in files if what == "file"]
+            bibs = [self.bibs[k] for k in keys if k in self.bibs]
         else:
             bibs = list(self.bibs.values())
         papers = [(b.path, p) for b in bibs for p in b.papers]
@@ -520,36 +518,76 @@ class _Run:
         if not files:
             where = f"no .bib or .bbl entry in the tree has its paper {paper}"
         else:
-            named = ", ".join(shown for shown, _ in declared)
+            named = ", ".join(shown for shown, _, _ in declared)
             where = f"its bibliography ({named}) has no entry for its paper {paper}"
-            missing = [shown for shown, fs in declared if not os.path.isfile(fs)]
+            missing = [shown for shown, _, what in declared if what == "missing"]
             if missing:
                 where += f"; {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not found"
+            links = [shown for shown, _, what in declared if what == "symlink"]
+            if len(links) == 1:
+                where += f"; {links[0]} is a symlink: casme3 does not follow it"
+            elif links:
+                where += f"; {', '.join(links)} are symlinks: casme3 does not follow them"
         broken = [f"{b.path}:{line}" for b in bibs for line in b.failed_with_doi]
         if broken:
             where += f"; {', '.join(broken)} gives its DOI but could not be parsed"
         return f"names the database, but {where}: add the entry from `casme3 cite` and cite it"
 
 
-def _declared(m: _Manuscript) -> list[tuple[str, str]]:
-    """(as shown, path to open) for each bibliography file `m` declares, resolved beside it,
-    with `.bib` added where BibTeX adds it. Empty when it declares none."""
+# A bibliography a manuscript uses: (as shown, path to open, "file", "missing" or "symlink").
+_Source = tuple[str, str, str]
+
+
+def _declared(m: _Manuscript) -> list[_Source]:
+    """Each bibliography file `m` declares, resolved beside it, with `.bib` added where BibTeX
+    adds it, and what is there. Empty when it declares none."""
     folder, shown_folder = os.path.dirname(m.fs), os.path.dirname(m.path)
     out = []
     for name in m.bib_files:
         if "://" in name:  # biblatex's remote resources cannot be checked
             continue
         names = [name] if name.endswith((".bib", ".bbl")) else [name, name + ".bib"]
-        found = next((n for n in names if os.path.isfile(os.path.join(folder, n))), names[-1])
-        out.append((display(os.path.join(shown_folder, found)), os.path.join(folder, found)))
+        # Which name is there (only to name it: whether it may be read is _what's answer).
+        n = next((n for n in names if os.path.lexists(os.path.join(folder, n))), names[-1])
+        out.append(
+            (display(os.path.join(shown_folder, n)), os.path.join(folder, n), _what(folder, n))
+        )
     return out
 
 
-def _bibliography_files(m: _Manuscript) -> list[str]:
+def _bibliography_files(m: _Manuscript) -> list[_Source]:
     """The files whose entries count for `m`: those it declares and its own compiled `.bbl`
     (which LaTeX reads instead of them); empty when it declares none."""
-    declared = [fs for _, fs in _declared(m)]
-    return [*declared, os.path.splitext(m.fs)[0] + ".bbl"] if declared else []
+    declared = _declared(m)
+    if not declared:
+        return []
+    base = os.path.splitext(os.path.basename(m.fs))[0] + ".bbl"
+    bbl = os.path.join(os.path.dirname(m.fs), base)
+    shown = display(os.path.join(os.path.dirname(m.path), base))
+    return [*declared, (shown, bbl, _what(os.path.dirname(m.fs), base))]
+
+
+def _what(folder: str, name: str) -> str:
+    """ "file", "missing" or "symlink": what `name`, a path relative to `folder` as a manuscript
+    writes it, is, without following a symlink anywhere along it (a symlinked folder too)."""
+    path = "/" if os.path.isabs(name) else folder or "."
+    st = None
+    for part in (p for p in name.replace(os.sep, "/").split("/") if p):
+        path = os.path.join(path, part)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return "missing"
+        if stat.S_ISLNK(st.st_mode):
+            return "symlink"
+    return "file" if st is not None and stat.S_ISREG(st.st_mode) else "missing"
+
+
+def _key(fs: str) -> str:
+    """Which file `fs` is, for telling files apart: its folder resolved, its own name not (a
+    symlink is its own file, never its target)."""
+    folder, name = os.path.split(os.path.abspath(fs))
+    return os.path.join(os.path.realpath(folder), name)
 
 
 PARALLEL_BYTES = 32 << 20  # Below this much text, worker processes cost more than they save.
@@ -650,6 +688,8 @@ def _unreadable(e: OSError) -> str:
     """Why a file could not be read, for a not-checked finding."""
     if e.errno == errno.ENOENT:
         return "vanished during the scan"
+    if e.errno == errno.ELOOP:
+        return "it became a symlink during the scan (not followed)"
     return f"cannot read: {e.strerror or e}"
 
 
@@ -692,7 +732,7 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
     files = [arg for arg in paths if not os.path.isdir(arg)]
     if not files:
         return []
-    have = {os.path.realpath(e.fs) for e in entries}
+    have = {_key(e.fs) for e in entries}
     extra: dict[str, Entry] = {}
     for arg in files:
         folder = os.path.dirname(arg) or "."
@@ -708,7 +748,7 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
         for name in names:
             kind = text_kind(name)
             fs = os.path.join(top, name)
-            if kind and os.path.realpath(fs) not in have and os.path.isfile(fs):
+            if kind and _key(fs) not in have and _what(top, name) == "file":
                 shown = display(os.path.relpath(fs))
                 extra.setdefault(shown, Entry(shown, fs, kind, True))
     return list(extra.values())

@@ -122,7 +122,7 @@ def _entry(
 ) -> Entry | None:
     notes = out.notes
     try:
-        st = os.stat(fs) if explicit else os.lstat(fs)
+        st = os.lstat(fs)
     except FileNotFoundError:
         if walked:  # listed a moment ago by the walk: it vanished during the scan
             out.unchecked.append(Unchecked(shown, "vanished during the scan"))
@@ -137,6 +137,10 @@ def _entry(
         except OSError as e:
             if e.errno == errno.ELOOP:
                 notes.append(Note(shown, "symlink-loop", "symlink loop: checked by name only"))
+                return Entry(shown, fs, None, False, root=root)
+        if explicit:  # named on the command line: say why its content was not read
+            why = "a symlink: checked by its name only (symlinks are not followed)"
+            notes.append(Note(shown, "symlink", why))
         return Entry(shown, fs, None, False, root=root)
     if stat.S_ISDIR(mode):
         notes.append(Note(shown, "not-regular", "a nested repository or submodule: not scanned"))
