@@ -11,13 +11,17 @@ import errno
 import io
 import json
 import os
+import struct
+import tarfile
 import tracemalloc
+import zipfile
 
 import pytest
 from test_cli import check_sarif, cli, one_line_error
 from test_scan_support import FAKE, rel, run, tree
 
 from casme3_compliance import citation
+from casme3_compliance.scan import archives as A
 from casme3_compliance.scan import engine as E
 from casme3_compliance.scan import scan
 from casme3_compliance.scan import text as T
@@ -28,6 +32,19 @@ from casme3_compliance.scan.findings import CAP
 def subject(kb) -> int:
     """A restricted Parts A/B subject, from the data."""
     return kb.subjects.part("AB").restricted()[0]
+
+
+@pytest.fixture
+def allowed(kb) -> int:
+    """A Parts A/B subject the LA does not restrict, from the data."""
+    part = kb.subjects.part("AB")
+    return next(n for n in part.numbers() if not part.is_restricted(n))
+
+
+@pytest.fixture
+def part_c(kb) -> int:
+    """A restricted Part C subject, from the data."""
+    return kb.subjects.part("C").restricted()[0]
 
 
 # 1. Linear time, bounded memory ------------------------------------------------------------------
@@ -440,4 +457,234 @@ def test_a_file_swapped_for_a_symlink_while_scanning_is_not_read(kb, tmp_path, o
         E.collect = real
     assert [(f.code, f.message) for f in report.findings] == [
         ("CM001", "not checked: it became a symlink during the scan (not followed)")
+    ]
+
+
+# 4. Archives: member names are judged like paths -------------------------------------------------
+
+
+def _members(subject: int, allowed: int, part_c: int) -> dict[str, bytes]:
+    """Synthetic members (fake bytes under realistic names): one per path rule, near misses."""
+    return {
+        f"figs/spNO.{subject}/apex.png": FAKE,
+        f"data/part_A/spNO.{allowed}/a/color/0001.jpg": FAKE,
+        f"data/part_A/spNO.{allowed}/a/color/0002.jpg": FAKE,
+        f"part_C/sub{part_c}/onset.png": FAKE,
+        "annotations/CAS(ME)3_part_A_v2.xls": FAKE,
+        f"figs/spNO.{allowed}/apex.png": FAKE,  # allowed: nothing
+        "paper.tex": f"spNO.{subject}\n".encode(),  # contents are not read
+    }
+
+
+def _zip(path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+
+
+def _tar(path, members: dict[str, bytes], mode: str = "w", fmt=tarfile.PAX_FORMAT) -> None:
+    with tarfile.open(path, mode, format=fmt) as t:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+
+
+ARCHIVES = {
+    "a.zip": _zip,
+    "a.tar": _tar,
+    "a.tar.gz": lambda p, m: _tar(p, m, "w:gz"),
+    "a.tgz": lambda p, m: _tar(p, m, "w:gz"),
+    "a.tar.bz2": lambda p, m: _tar(p, m, "w:bz2"),
+    "a.tar.xz": lambda p, m: _tar(p, m, "w:xz"),
+}
+
+
+@pytest.mark.parametrize("name", ARCHIVES)
+def test_archive_member_names_are_judged_like_paths(name, subject, allowed, part_c, kb, tmp_path):
+    ARCHIVES[name](tmp_path / name, _members(subject, allowed, part_c))
+    report = run(tmp_path, kb)
+    found = sorted((f.code, rel(tmp_path, f)) for f in report.findings)
+    assert found == [
+        ("CM301", f"{name}!/figs/spNO.{subject}/"),
+        ("CM302", f"{name}!/part_C/sub{part_c}/"),
+        ("CM303", f"{name}!/annotations/CAS(ME)3_part_A_v2.xls"),
+        ("CM303", f"{name}!/data/part_A/"),
+    ]
+    assert report.notes == []
+
+
+@pytest.mark.parametrize("fmt", [tarfile.USTAR_FORMAT, tarfile.GNU_FORMAT, tarfile.PAX_FORMAT])
+def test_tar_names_are_read_as_tarfile_reads_them(fmt, tmp_path):
+    long = "/".join(["folder-with-a-long-name"] * 6) + "/spNO.1_a_1/x.jpg"  # > 100 bytes
+    names = {"a.txt": b"x", long: FAKE, "ü/é.png": FAKE, "d/": b""}
+    if fmt == tarfile.USTAR_FORMAT:
+        names.pop("ü/é.png")  # ustar names are ASCII
+    path = tmp_path / "a.tar"
+    with tarfile.open(path, "w", format=fmt) as t:
+        for name, data in names.items():
+            info = tarfile.TarInfo(name.rstrip("/"))
+            info.type = tarfile.DIRTYPE if name.endswith("/") else tarfile.REGTYPE
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    ours = A.list_names(str(path), "tar", A.Budget()).names
+    with tarfile.open(path) as t:
+        theirs = [m.name + ("/" if m.isdir() else "") for m in t.getmembers()]
+    assert ours == theirs == list(names)
+
+
+def test_zip_names_are_read_as_zipfile_reads_them(tmp_path):
+    names = ["a.txt", "d/", "ü/é.png", "x/" * 40 + "y.jpg"]
+    _zip(tmp_path / "a.zip", dict.fromkeys(names, b"x"))
+    (tmp_path / "stub.zip").write_bytes(b"#!/bin/sh\n" + (tmp_path / "a.zip").read_bytes())
+    for name in ("a.zip", "stub.zip"):  # a self-extracting stub before the zip shifts offsets
+        with zipfile.ZipFile(tmp_path / name) as z:
+            assert A.list_names(str(tmp_path / name), "zip", A.Budget()).names == z.namelist()
+
+
+def _raw_zip(names: list[bytes], zip64: bool = False) -> bytes:
+    """A zip of empty stored members, written directly (zipfile takes seconds for 10**5)."""
+    local, central = [], []
+    offset = 0
+    for name in names:
+        header = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0)
+        central.append(
+            struct.pack(
+                "<4s6H3L5H2L",
+                b"PK\x01\x02",
+                20,
+                20,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                len(name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + name
+        )
+        local.append(header + name)
+        offset += len(header) + len(name)
+    body, directory = b"".join(local), b"".join(central)
+    end = b""
+    count = len(names)
+    if zip64:
+        at = len(body) + len(directory)
+        end += struct.pack(
+            "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(directory), len(body)
+        )
+        end += struct.pack("<4sLQL", b"PK\x06\x07", 0, at, 1)
+        count = 0xFFFF
+    end += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), len(body), 0)
+    return body + directory + end
+
+
+def test_a_zip_made_directly_reads_as_zipfile_reads_it(tmp_path):
+    for zip64 in (False, True):
+        (tmp_path / "a.zip").write_bytes(_raw_zip([b"a.txt", b"b/spNO.1.png"], zip64))
+        with zipfile.ZipFile(tmp_path / "a.zip") as z:
+            assert z.namelist() == ["a.txt", "b/spNO.1.png"]
+        assert A.list_names(str(tmp_path / "a.zip"), "zip", A.Budget()).names == z.namelist()
+
+
+def test_an_archive_of_too_many_members_is_not_checked_past_the_limit(subject, kb, tmp_path):
+    n = A.MAX_MEMBERS + 5_000
+    names = [f"f/{i}.png".encode() for i in range(n - 1)] + [f"spNO.{subject}.png".encode()]
+    (tmp_path / "many.zip").write_bytes(_raw_zip(names, zip64=True))
+    tracemalloc.start()
+    report = run(tmp_path, kb)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [(f.code, rel(tmp_path, f), f.message) for f in report.findings] == [
+        (
+            "CM001",
+            "many.zip",
+            f"not checked: more than {A.MAX_MEMBERS:,} members: the names past them were not read",
+        )
+    ]  # the restricted subject is the last member: past the limit, so not checked
+    assert peak < 96 << 20, f"peak {peak >> 20} MiB"
+
+
+def test_findings_in_one_archive_are_capped(subject, kb, tmp_path):
+    names = [f"f{i}/spNO.{subject}.png".encode() for i in range(CAP + 50)]
+    (tmp_path / "a.zip").write_bytes(_raw_zip(names))
+    report = run(tmp_path, kb)
+    assert len(report.findings) == CAP
+    [note] = report.notes
+    assert (rel(tmp_path, note), note.kind) == ("a.zip", "capped")
+    assert note.message.startswith("CM301: 50 more findings in this file not shown")
+
+
+def test_a_compressed_tar_is_decompressed_only_so_far(subject, kb, tmp_path, monkeypatch):
+    """A tar.gz bomb: a huge member of zeros; its names past the limit are not checked."""
+    monkeypatch.setattr(A, "MAX_UNPACKED", 4 << 20)
+    with tarfile.open(tmp_path / "bomb.tar.gz", "w:gz") as t:
+        info = tarfile.TarInfo("zeros.bin")
+        info.size = 64 << 20
+        t.addfile(info, io.BytesIO(bytes(info.size)))
+        info = tarfile.TarInfo(f"after/spNO.{subject}/a/color/0001.jpg")
+        t.addfile(info, io.BytesIO(b""))
+    [f] = run(tmp_path, kb).findings
+    assert (f.code, f.message) == (
+        "CM001",
+        "not checked: more than 4 MiB once decompressed: the member names past that were not read",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "why"),
+    [
+        ("bad.zip", b"PK\x03\x04 not really a zip", "no zip central directory"),
+        ("bad.tar", b"x" * 1024, "not a tar archive, or corrupt"),
+        ("bad.tar.gz", b"\x1f\x8b\x08\x00garbage", "corrupt archive"),
+        ("bad.tar.bz2", b"BZh9garbage", "corrupt archive"),
+        ("bad.tar.xz", b"\xfd7zXZ\x00garbage", "corrupt archive"),
+    ],
+)
+def test_a_corrupt_archive_is_not_checked(name, data, why, kb, tmp_path):
+    tree(tmp_path, {name: data})
+    [f] = run(tmp_path, kb).findings
+    assert f.code == "CM001" and f.message.startswith(
+        f"not checked: cannot list the archive: {why}"
+    )
+
+
+def test_an_encrypted_or_corrupt_central_directory_is_not_checked(kb, tmp_path):
+    data = bytearray(_raw_zip([b"a.txt", b"b.txt"]))
+    data[data.index(b"PK\x01\x02") : data.index(b"PK\x01\x02") + 4] = b"\x8a\x13\x00\x7f"
+    (tmp_path / "enc.zip").write_bytes(bytes(data))
+    [f] = run(tmp_path, kb).findings
+    assert f.message == (
+        "not checked: cannot list the archive: its central directory is corrupt or encrypted "
+        "(member 1)"
+    )
+
+
+def test_archives_inside_archives_are_judged_by_name_only(subject, kb, tmp_path):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as z:
+        z.writestr(f"spNO.{subject}.png", FAKE)
+    _zip(tmp_path / "outer.zip", {"inner.zip": inner.getvalue(), "CAS(ME)3_part_A.zip": FAKE})
+    report = run(tmp_path, kb)
+    assert [(f.code, rel(tmp_path, f)) for f in report.findings] == [
+        ("CM303", "outer.zip!/CAS(ME)3_part_A.zip")
+    ]
+    assert [(n.kind, n.message) for n in report.notes] == [
+        ("archive", "2 archives inside it are checked by name only")
+    ]
+
+
+def test_the_databases_own_archive_is_reported_not_opened(subject, kb, tmp_path):
+    _zip(tmp_path / "CAS(ME)3_part_A.zip", {f"spNO.{subject}/a/color/0001.jpg": FAKE})
+    report = run(tmp_path, kb)
+    assert [(f.code, rel(tmp_path, f)) for f in report.findings] == [
+        ("CM303", "CAS(ME)3_part_A.zip")
     ]

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from casme3_compliance.errors import RefError
 from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.scan import archives as A
 from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 from casme3_compliance.scan import text as T
@@ -86,6 +87,7 @@ def scan(
     for u in collected.unchecked:
         run.not_checked(u)
     claimed = run.path_rules(entries)
+    run.archive_rules(entries, claimed)
     texts = [e for e in entries if e.kind and e.regular and e.path not in claimed]
     extra = _citation_context(paths or ["."], entries) if "CM401" in run.codes else []
     # Bibliographies first: their entries for the paper tell which cite keys to look for.
@@ -145,6 +147,7 @@ class _Run:
     # Findings kept per (file, code), counted and suppressed apart; those past CAP are counted.
     kept: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
     more: Counter[tuple[str, str]] = field(default_factory=Counter)
+    cap_file: str | None = None  # the archive whose members are being judged
 
     def verdict(self, part: str, n: int) -> Verdict | None:
         """The package's verdict for a subject, or None when the number names no subject."""
@@ -180,7 +183,7 @@ class _Run:
             return
         codes, reason = (suppressions or {}).get(line, (frozenset(), ""))
         why = reason if code in codes else None
-        key = (file or path, code)
+        key = (file or self.cap_file or path, code)
         if self.kept[(*key, why is None)] >= CAP:
             self.more[key] += 1
             return
@@ -284,6 +287,36 @@ class _Run:
         for parent, group in sorted(groups.items()):
             self.add("CM303", parent, 1, 1, group.describe(self, clause), clause)
         return claimed
+
+    def archive_rules(self, entries: list[Entry], claimed: set[str]) -> None:
+        """The path rules on the member names of each archive of the tree (not those CM303
+        reports as the database's own archive): what cannot be listed is not checked."""
+        budget = A.Budget()
+        for entry in entries:
+            kind = A.kind(entry.path.rsplit("/", 1)[-1])
+            if kind is None or not entry.regular or entry.path in claimed:
+                continue
+            try:
+                listing = A.list_names(entry.fs, kind, budget)
+            except OSError as e:
+                self.not_checked(Unchecked(entry.path, _unreadable(e)))
+                continue
+            except A.ArchiveError as e:
+                self.not_checked(Unchecked(entry.path, f"cannot list the archive: {e}"))
+                continue
+            self.cap_file = entry.path  # at most CAP findings per rule for the whole archive
+            try:
+                self.path_rules(_members(entry, listing.names))
+            finally:
+                self.cap_file = None
+            nested = sum(1 for n in listing.names if A.is_archive(n.rstrip("/")))
+            if nested:
+                what = "archive inside it is" if nested == 1 else "archives inside it are"
+                self.notes.append(
+                    Note(entry.path, "archive", f"{nested:,} {what} checked by name only")
+                )
+            if listing.stopped:
+                self.not_checked(Unchecked(entry.path, listing.stopped))
 
     # Text rules ------------------------------------------------------------------------------
 
@@ -617,6 +650,30 @@ def _scan_one(job: tuple[str, str | None, T.Want]) -> T.TextResult | OSError:
         return T.scan_file(fs, kind or "txt", want)
     except OSError as e:
         return OSError(e.errno, e.strerror or str(e))
+
+
+def _members(archive: Entry, names: list[str]) -> list[Entry]:
+    """The members of an archive as entries named `archive!/inner/path`, judged below the
+    archive: names cleaned of empty and `.` segments, each once, and a folder entry only when
+    no other member is inside it (the members inside say it already)."""
+    clean: dict[str, None] = {}
+    for name in names:
+        inner = "/".join(p for p in name.split("/") if p not in ("", "."))
+        if inner:
+            clean[inner + "/" if name.endswith("/") else inner] = None
+    parents = set()
+    for name in clean:
+        core = name.rstrip("/")
+        i = core.find("/")
+        while i >= 0:
+            parents.add(core[:i])
+            i = core.find("/", i + 1)
+    prefix = archive.path + "!/"
+    return [
+        Entry(prefix + name, "", None, False, 0, len(prefix))
+        for name in sorted(clean)
+        if not name.endswith("/") or name.rstrip("/") not in parents
+    ]
 
 
 def _where(entry: Entry, segments: list[str], is_dir: bool) -> str:
