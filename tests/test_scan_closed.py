@@ -11,6 +11,7 @@ import errno
 import io
 import json
 import os
+import re
 import struct
 import tarfile
 import tracemalloc
@@ -688,3 +689,66 @@ def test_the_databases_own_archive_is_reported_not_opened(subject, kb, tmp_path)
     assert [(f.code, rel(tmp_path, f)) for f in report.findings] == [
         ("CM303", "CAS(ME)3_part_A.zip")
     ]
+
+
+# 6. Never scan our own reports -------------------------------------------------------------------
+
+
+def _count(capsys, *argv: str) -> int:
+    code, out, err = cli(capsys, "scan", "-f", "json", *argv)
+    assert code in (0, 1), err
+    return len(json.loads(out)["findings"])
+
+
+def _findings_in(fmt: str, report: str) -> int:
+    if fmt == "json":
+        return len(json.loads(report)["findings"])
+    if fmt == "sarif":
+        return len(json.loads(report)["runs"][0]["results"])
+    return sum(1 for line in report.splitlines() if re.match(r"\S+:\d+:\d+: CM\d{3} ", line))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("text", "report.txt"), ("lines", "report.md"), ("json", "report.md"), ("sarif", "r.tex")],
+)
+def test_the_report_being_written_is_not_scanned(fmt, name, subject, capsys, tmp_path, monkeypatch):
+    """`casme3 scan -o report.txt .` run again and again: it reports the same each time."""
+    tree(tmp_path, {"a.md": f"spNO.{subject}\n"})
+    monkeypatch.chdir(tmp_path)
+    for _ in range(3):  # each run writes its report where the next one looks
+        code, out, _ = cli(capsys, "scan", "-f", fmt, "-o", name, ".")
+        assert (code, out) == (1, "")
+        assert _findings_in(fmt, (tmp_path / name).read_text("utf-8")) == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "lines"])
+def test_a_casme3_report_in_the_tree_is_recognised(fmt, subject, capsys, kb, tmp_path):
+    tree(tmp_path, {"a.md": f"spNO.{subject}\n", "sub/b.tex": "CASME3\n"})
+    os.symlink("nowhere", tmp_path / "loop")
+    os.symlink("loop", tmp_path / "nowhere")
+    code, out, err = cli(capsys, "scan", "-f", fmt, str(tmp_path))
+    assert code == 1
+    (tmp_path / "old-report.txt").write_text(out + err.replace("casme3: note", "note"))
+    report = run(tmp_path, kb)
+    assert [n.message for n in report.notes if n.path.endswith("old-report.txt")] == [
+        "a casme3 report (each line is one of its finding, see, note or summary lines): not scanned"
+    ]
+    assert [f.path for f in report.findings if f.path.endswith("report.txt")] == []
+
+
+def test_a_text_that_only_quotes_report_lines_is_scanned(subject, kb, tmp_path):
+    text = f"a.md:1:1: CM301 spNO.{subject} ...\nBut this line is prose: spNO.{subject}\n"
+    tree(tmp_path, {"notes.txt": text})
+    assert len(run(tmp_path, kb).findings) == 2
+
+
+def test_reports_under_their_usual_names_trigger_nothing(subject, capsys, tmp_path, monkeypatch):
+    """JSON and SARIF reports are read by name only, and their usual names are innocent."""
+    tree(tmp_path, {"a.md": f"spNO.{subject}\n"})
+    monkeypatch.chdir(tmp_path)
+    before = _count(capsys, ".")
+    names = {"json": "casme3.json", "sarif": "casme3.sarif", "text": "casme3.txt"}
+    for fmt, name in names.items():
+        assert cli(capsys, "scan", "-f", fmt, "-o", name, ".")[0] == 1
+    assert _count(capsys, ".") == before

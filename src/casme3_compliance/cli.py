@@ -252,7 +252,14 @@ def _scan(args: argparse.Namespace) -> int:
         raise _Fail(_unknown("report format", args.format, FORMATS))
     kb = _kb()
     try:
-        report = scan(args.paths, kb, select=args.select, ignore=args.ignore, all_files=args.all)
+        report = scan(
+            args.paths,
+            kb,
+            select=args.select,
+            ignore=args.ignore,
+            all_files=args.all,
+            exclude=[] if args.output in (None, "-") else [args.output],  # never our own report
+        )
     except ScanError as e:
         raise _Fail(str(e)) from None
     color = (

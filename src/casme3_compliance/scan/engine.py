@@ -22,7 +22,7 @@ from casme3_compliance.scan import archives as A
 from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 from casme3_compliance.scan import text as T
-from casme3_compliance.scan.files import Entry, collect, display, text_kind
+from casme3_compliance.scan.files import Entry, collect, display, file_key, text_kind
 from casme3_compliance.scan.findings import (
     CAP,
     Finding,
@@ -77,10 +77,12 @@ def scan(
     select: str | None = None,
     ignore: str | None = None,
     all_files: bool = False,
+    exclude: list[str] | tuple[str, ...] = (),
 ) -> Report:
-    """Findings and notes for `paths` (files or folders). ScanError if the scan cannot start."""
+    """Findings and notes for `paths` (files or folders), never reading the files `exclude`
+    names (the report this run writes). ScanError if the scan cannot start."""
     codes = resolve_codes(kb, select, ignore)
-    collected = collect(paths or ["."], all_files)
+    collected = collect(paths or ["."], all_files, frozenset(file_key(p) for p in exclude))
     entries = collected.entries
     run = _Run(kb, set(codes))
     run.notes = collected.notes
@@ -340,6 +342,14 @@ class _Run:
         return B.Paper.of(self.kb.citation.doi, self.kb.citation.title)
 
     def _use(self, entry: Entry, result: T.TextResult, context_only: bool) -> None:
+        if result.report:
+            if not context_only:
+                why = (
+                    "a casme3 report (each line is one of its finding, see, note or summary "
+                    "lines): not scanned"
+                )
+                self.notes.append(Note(entry.path, "report", why))
+            return
         self.cites |= result.cites
         if result.bibliography is not None:
             self._bibliography(entry.path, entry.fs, result.bibliography, context_only)
@@ -475,7 +485,7 @@ class _Run:
 
     def _bibliography(self, path: str, fs: str, found: B.Bibliography, context_only: bool) -> None:
         """Keep a bibliography's entries for the paper; note what could not be read in it."""
-        self.bibs.setdefault(_key(fs), _Bibliography(path, found.papers, found.failed_with_doi))
+        self.bibs.setdefault(file_key(fs), _Bibliography(path, found.papers, found.failed_with_doi))
         if context_only:
             return
         if found.too_large:
@@ -500,7 +510,7 @@ class _Run:
         before = self.cite_keys
         for m in self.mentions:
             for shown, fs, what in _bibliography_files(m):
-                if what != "file" or _key(fs) in self.bibs:
+                if what != "file" or file_key(fs) in self.bibs:
                     continue  # missing, a symlink (never followed), or read already
                 try:
                     found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.paper)
@@ -531,7 +541,7 @@ class _Run:
         """What is missing for manuscript `m`, or None when its paper is cited."""
         files = _bibliography_files(m)
         if files:
-            keys = [_key(fs) for _, fs, what in files if what == "file"]
+            keys = [file_key(fs) for _, fs, what in files if what == "file"]
             bibs = [self.bibs[k] for k in keys if k in self.bibs]
         else:
             bibs = list(self.bibs.values())
@@ -614,13 +624,6 @@ def _what(folder: str, name: str) -> str:
         if stat.S_ISLNK(st.st_mode):
             return "symlink"
     return "file" if st is not None and stat.S_ISREG(st.st_mode) else "missing"
-
-
-def _key(fs: str) -> str:
-    """Which file `fs` is, for telling files apart: its folder resolved, its own name not (a
-    symlink is its own file, never its target)."""
-    folder, name = os.path.split(os.path.abspath(fs))
-    return os.path.join(os.path.realpath(folder), name)
 
 
 PARALLEL_BYTES = 32 << 20  # Below this much text, worker processes cost more than they save.
@@ -789,7 +792,7 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
     files = [arg for arg in paths if not os.path.isdir(arg)]
     if not files:
         return []
-    have = {_key(e.fs) for e in entries}
+    have = {file_key(e.fs) for e in entries}
     extra: dict[str, Entry] = {}
     for arg in files:
         folder = os.path.dirname(arg) or "."
@@ -805,7 +808,7 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
         for name in names:
             kind = text_kind(name)
             fs = os.path.join(top, name)
-            if kind and _key(fs) not in have and _what(top, name) == "file":
+            if kind and file_key(fs) not in have and _what(top, name) == "file":
                 shown = display(os.path.relpath(fs))
                 extra.setdefault(shown, Entry(shown, fs, kind, True))
     return list(extra.values())

@@ -62,8 +62,16 @@ class Collected:
     unchecked: list[Unchecked]
 
 
-def collect(paths: list[str], all_files: bool) -> Collected:
-    """The entries under `paths` (files or folders), each once, and notes on what was skipped."""
+def file_key(fs: str) -> str:
+    """Which file `fs` is, for telling files apart: its folder resolved, its own name not (a
+    symlink is its own file, never its target)."""
+    folder, name = os.path.split(os.path.abspath(fs))
+    return os.path.join(os.path.realpath(folder), name)
+
+
+def collect(paths: list[str], all_files: bool, exclude: frozenset[str] = frozenset()) -> Collected:
+    """The entries under `paths` (files or folders), each once, and notes on what was skipped;
+    never the files whose file_key is in `exclude` (the report this run writes)."""
     entries: dict[str, Entry] = {}
     out = Collected([], [], [])
     for arg in paths:
@@ -91,6 +99,8 @@ def collect(paths: list[str], all_files: bool) -> Collected:
             found = 0
             for rel in rels:
                 fs = os.path.join(arg, rel)
+                if exclude and file_key(fs) in exclude:
+                    continue
                 shown = display(fs)
                 entry = entries.get(shown) or _entry(fs, shown, out, root=root, walked=walked)
                 if entry is not None:
@@ -105,6 +115,8 @@ def collect(paths: list[str], all_files: bool) -> Collected:
             # A relative path is judged whole (a hook passes paths from the repository's root);
             # of an absolute one, only the file's name.
             root = shown.rfind("/") + 1 if os.path.isabs(arg) else 0
+            if exclude and file_key(arg) in exclude:
+                continue
             entry = _entry(arg, shown, out, explicit=True, root=root)
             if entry is not None:
                 entries.setdefault(shown, entry)

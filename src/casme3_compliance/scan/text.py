@@ -70,6 +70,9 @@ class TextResult:
     bibliography: B.Bibliography | None = None  # of a .bib or .bbl
     directives: list[Directive] = field(default_factory=list)
     has_doi: bool = False
+    # True when every line that is not blank is a line of a casme3 text or lines report
+    # (None until a line was seen): such a file is our own output, not the user's.
+    report: bool | None = None
     invalid_utf8_at: int | None = None
     encoding: str | None = None  # the UTF-16 or UTF-32 its byte order mark named
     invalid_at: int | None = None  # the first byte not valid in `encoding`
@@ -107,6 +110,18 @@ _IMAGES = {"tex": P.INCLUDEGRAPHICS, "md": P.MD_IMAGE}
 _CITES = {"tex": P.TEX_CITE, "md": P.PANDOC_CITE}
 _NOT_IN_COMMENTS = {"name", "name-plain", "cite", "bib-file"}
 _TEX_COMMENT = re.compile(rb"(?<!\\)%")
+# A line of a casme3 text or lines report (report.py): a finding, its rule page, a note (on
+# stdout, or on stderr as `casme3: note:`), the summary. A file of such lines only is a report.
+_REPORT_LINE = (
+    rb"(?:.+:\d+:\d+: CM\d{3} .*"
+    rb"|  see \S+/rules/CM\d{3}/"
+    rb"|(?:casme3: )?note: .*"
+    rb"|Found [\d,]+ findings? \(.*\) in [\d,]+ files?.*\."
+    rb"|No findings in [\d,]+ files?.*\.)"
+)
+_NOT_REPORT_LINE = re.compile(rb"^(?!" + _REPORT_LINE + rb"\r?$)[^\n]*\S", re.M)
+_TEXT = re.compile(rb"\S")
+_REPORT_KINDS = ("txt", "md", "tex")
 
 
 def scan_file(fs: str, kind: str, want: Want) -> TextResult:
@@ -130,6 +145,8 @@ def _open(fs: str) -> BinaryIO:
 
 def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
     raw = chunk.buf
+    if kind in _REPORT_KINDS and result.report is not False:
+        _report_lines(chunk, result)
     low = raw.lower()
     found = [("spno", P.SPNO, low)]
     if P.PART_C_GATE.search(low, chunk.start):
@@ -158,6 +175,16 @@ def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
         named = result.first_name is not None
         if (named or not chunk.whole) and want.doi in low:
             result.has_doi = True
+
+
+def _report_lines(chunk: _Chunk, result: TextResult) -> None:
+    """Whether the lines starting in this window are all report lines (a line longer than the
+    window's read-ahead is not one: such a file is scanned as any other)."""
+    other = _NOT_REPORT_LINE.search(chunk.buf, chunk.start)
+    if other is not None and other.start() < chunk.end:
+        result.report = False
+    elif result.report is None and _TEXT.search(chunk.buf, chunk.start, chunk.end):
+        result.report = True
 
 
 def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, want: Want):
