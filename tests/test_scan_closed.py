@@ -752,3 +752,52 @@ def test_reports_under_their_usual_names_trigger_nothing(subject, capsys, tmp_pa
     for fmt, name in names.items():
         assert cli(capsys, "scan", "-f", fmt, "-o", name, ".")[0] == 1
     assert _count(capsys, ".") == before
+
+
+# 7. Terminal injection: what is printed is escaped -----------------------------------------------
+
+# C0 and C1 controls, DEL, the bidi controls, the line and paragraph separators.
+RAW_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]"
+)
+NASTY = "\x1b]0;pwned\x07\x1b]52;c;Y3VybCBldmlsfHNo\x07\r\x1b[2J\u202e\x9b31m\x7f\u2066"
+
+
+def _no_raw_controls(text: str) -> None:
+    """Only newlines that end a record: no other control character reaches the terminal."""
+    for line in text.split("\n"):
+        assert not RAW_CONTROL.search(line), repr(line)
+        assert "\t" not in line, repr(line)
+
+
+def test_names_and_quoted_text_are_escaped_in_text_and_lines(subject, capsys, kb, tmp_path):
+    folder = os.fsencode(tmp_path)
+    name = f"spNO.{subject}{NASTY}\nsecond line.png".encode() + b"\xff"
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(FAKE)
+    key = "paper\x1b[31m"
+    bib = citation.render(kb.citation, "bibtex").replace(kb.citation.key, key, 1)
+    tree(tmp_path, {"refs.bib": bib, "main.tex": "We use CAS(ME)$^3$.\n"})
+    os.symlink(f"loop{NASTY}", tmp_path / f"loop{NASTY}")
+    code, out, err = cli(capsys, "scan", "-f", "lines", str(tmp_path))
+    assert code == 1 and len(out.splitlines()) == 2  # one record per finding
+    _no_raw_controls(out)
+    _no_raw_controls(err)
+    assert "\\x1b]0;pwned\\x07" in out and "\\u202e" in out and "\\n" in out
+    assert "\\xff" in out and "\\x9b" in out and "\\x7f" in out and "\\r" in out
+    assert "paper\\x1b[31m" in out  # the key CM401 quotes from the .bib
+    assert "casme3: note: " in err and "loop\\x1b]0;pwned" in err
+    code, out, _ = cli(capsys, "scan", str(tmp_path))
+    _no_raw_controls(out)
+    assert len([line for line in out.splitlines() if " CM" in line]) == 2
+    code, out, _ = cli(capsys, "scan", "-f", "json", str(tmp_path))
+    paths = [f["path"] for f in json.loads(out)["findings"]]
+    assert any(NASTY + "\nsecond line.png\\xff" in p for p in paths)  # JSON keeps the data
+
+
+def test_a_bad_path_argument_is_one_escaped_line(capsys, tmp_path):
+    code, out, err = cli(capsys, "scan", str(tmp_path / f"no{NASTY}\nsuch"))
+    assert (code, out) == (2, "")
+    line = one_line_error(err)
+    _no_raw_controls(line)
+    assert "no\\x1b]0;pwned" in line and "\\nsuch: no such file or directory" in line
