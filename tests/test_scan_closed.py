@@ -801,3 +801,42 @@ def test_a_bad_path_argument_is_one_escaped_line(capsys, tmp_path):
     line = one_line_error(err)
     _no_raw_controls(line)
     assert "no\\x1b]0;pwned" in line and "\\nsuch: no such file or directory" in line
+
+
+# 8. SARIF URIs are relative references -----------------------------------------------------------
+
+
+def test_sarif_uris_are_relative_references_with_exact_bytes(
+    subject, capsys, tmp_path, monkeypatch
+):
+    from urllib.parse import unquote_to_bytes, urlsplit
+
+    names = [
+        f"http:spNO.{subject}.png".encode(),
+        f"C:spNO.{subject}.png".encode(),
+        f"mailto:x/spNO.{subject}/a.png".encode(),
+        b"caf\xe9:" + f"spNO.{subject}.png".encode(),
+        f"ok/spNO.{subject}:x.png".encode(),
+    ]
+    for name in names:
+        path = os.path.join(os.fsencode(tmp_path), name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(FAKE)
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli(capsys, "scan", "-f", "sarif")
+    log = json.loads(out)
+    check_sarif(log)
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    ]
+    assert code == 1 and len(uris) == len(names)
+    for uri in uris:
+        parts = urlsplit(uri)
+        assert (parts.scheme, parts.netloc) == ("", ""), uri  # no scheme: a relative reference
+        assert ":" not in uri.split("/")[0], uri  # RFC 3986 4.2: not in a first segment
+    # Decoded, each URI gives the exact bytes of its path (the folder, for the one in a folder).
+    folder = f"mailto:x/spNO.{subject}/".encode()
+    exact = [n for n in names if not n.startswith(b"mailto")] + [folder]
+    assert sorted(unquote_to_bytes(u) for u in uris) == sorted(exact)

@@ -115,7 +115,10 @@ def to_json(report: Report, version: str) -> str:
 
 
 def _uri(path: str) -> str:
-    """A relative URI with forward slashes; a file URI for a path outside the working folder."""
+    """A relative reference with forward slashes; a file URI for a path outside the working
+    folder. The file name's own bytes are percent-encoded, so a name that is not UTF-8 stays
+    exact, and so is every `:`: in a first segment (`http:x.png`, `C:x.png`) it would make the
+    path a URI of that scheme (RFC 3986, section 4.2)."""
     if os.path.isabs(path):
         rel = os.path.relpath(path)
         if rel.startswith(".."):
@@ -123,8 +126,7 @@ def _uri(path: str) -> str:
         path = rel.replace(os.sep, "/")
     from urllib.parse import quote
 
-    # Percent-encode the file name's own bytes, so a name that is not UTF-8 stays exact.
-    return quote(path.encode("utf-8", "surrogateescape"), safe="/()+,;=@!$&'*~:")
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/()+,;=@!$&'*~")
 
 
 def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
