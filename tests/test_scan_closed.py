@@ -26,7 +26,7 @@ from casme3_compliance.scan import archives as A
 from casme3_compliance.scan import engine as E
 from casme3_compliance.scan import scan
 from casme3_compliance.scan import text as T
-from casme3_compliance.scan.findings import CAP
+from casme3_compliance.scan.findings import CAP, NOTE_KINDS
 
 
 @pytest.fixture
@@ -840,3 +840,93 @@ def test_sarif_uris_are_relative_references_with_exact_bytes(
     folder = f"mailto:x/spNO.{subject}/".encode()
     exact = [n for n in names if not n.startswith(b"mailto")] + [folder]
     assert sorted(unquote_to_bytes(u) for u in uris) == sorted(exact)
+
+
+# Cases the documentation states ------------------------------------------------------------------
+
+
+def test_matches_past_the_cap_whose_suppression_was_not_read_are_not_checked(subject, kb, tmp_path):
+    line = f"spNO.{subject} # casme3: ignore[CM301] -- a drawing, no photo\n"
+    tree(tmp_path, {"a.txt": line * (CAP + 10)})
+    report = run(tmp_path, kb)
+    assert len(report.suppressed) == CAP
+    assert [(f.code, f.message) for f in report.findings] == [
+        (
+            "CM001",
+            f"not checked: 10 more CM301 matches past the first {CAP}: whether a comment "
+            "suppresses them was not read",
+        )
+    ]
+
+
+def test_a_folder_named_on_the_command_line_may_be_a_symlink(subject, kb, tmp_path):
+    tree(tmp_path / "real", {"a.txt": f"spNO.{subject}\n"})
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    os.symlink(tmp_path / "real", tmp_path / "real" / "again")  # below it: never followed
+    report = scan([str(tmp_path / "link")], kb, all_files=True)
+    assert [(f.code, rel(tmp_path, f)) for f in report.findings] == [("CM301", "link/a.txt")]
+
+
+def test_a_zip_split_over_several_files_is_not_checked(kb, tmp_path):
+    data = bytearray(_raw_zip([b"a.txt"]))
+    at = data.rindex(b"PK\x05\x06")
+    data[at + 4 : at + 6] = (1).to_bytes(2, "little")  # this is disk 1 of a split zip
+    (tmp_path / "a.zip").write_bytes(bytes(data))
+    [f] = run(tmp_path, kb).findings
+    assert f.message == "not checked: cannot list the archive: a zip split over several files"
+
+
+def test_the_names_of_one_archive_and_the_members_of_a_scan_are_limited(
+    subject, kb, tmp_path, monkeypatch
+):
+    names = [f"{'n' * 50}{i}/spNO.{subject}.png".encode() for i in range(20)]
+    (tmp_path / "a.zip").write_bytes(_raw_zip(names))
+    monkeypatch.setattr(A, "MAX_NAME_BYTES", 200)
+    [f] = [f for f in run(tmp_path, kb).findings if f.code == "CM001"]
+    assert f.message == (
+        "not checked: its member names take more than 200 bytes: the names past them were not read"
+    )
+    monkeypatch.setattr(A, "MAX_NAME_BYTES", 16 << 20)
+    (tmp_path / "b.zip").write_bytes(_raw_zip(names))
+    budget = A.Budget
+    monkeypatch.setattr(A, "Budget", lambda: budget(members=25))
+    unchecked = [
+        (rel(tmp_path, f), f.message) for f in run(tmp_path, kb).findings if f.code == "CM001"
+    ]
+    assert unchecked == [
+        (
+            "b.zip",
+            "not checked: the scan has read as many archive members as it may: the names past "
+            "them were not read",
+        )
+    ]
+
+
+PAGE = os.path.join(os.path.dirname(__file__), "..", "docs", "usage", "cli.md")
+
+
+def test_the_page_states_the_limits_the_code_has():
+    from casme3_compliance.scan import bib, files
+
+    with open(PAGE, encoding="utf-8") as f:
+        page = f.read()
+    section = page[page.index("## What the scanner checks") : page.index("## Rules")]
+    rows = [
+        f"| Findings per file and rule | {CAP} |",
+        f"| `casme3: ignore` comments per file | {T.MAX_DIRECTIVES:,} |",
+        f"| A suppression's reason | {T.MAX_REASON} bytes |",
+        f"| A `.bib` or `.bbl` parsed | {bib.MAX_BYTES >> 20} MiB |",
+        f"| Members of one archive | {A.MAX_MEMBERS:,} |",
+        f"| Bytes of member names of one archive | {A.MAX_NAME_BYTES >> 20} MiB |",
+        f"| A compressed tar decompressed | {A.MAX_UNPACKED >> 20} MiB |",
+        f"| All compressed tars of a scan decompressed | {A.Budget().unpacked >> 30} GiB |",
+        f"| Archive members of a scan | {A.Budget().members:,} |",
+    ]
+    for row in rows:
+        assert row in section, row
+    for ext in files.TEXT_KINDS:
+        assert f"`{ext}`" in section, ext
+    for ext in A.KINDS:
+        assert f"`{ext}`" in section, ext
+    kinds = page[page.index("Note kinds: ") : page.index("it is a CM001 finding.")]
+    assert re.findall(r"`([a-z0-9-]+)`", kinds) == list(NOTE_KINDS)

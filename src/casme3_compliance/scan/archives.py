@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from casme3_compliance.scan import source
+from casme3_compliance.scan.findings import size
 
 MAX_MEMBERS = 100_000  # names read from one archive
 MAX_NAME_BYTES = 16 << 20  # bytes of names read from one archive
@@ -104,15 +105,15 @@ class _Names:
     def __init__(self, out: Listing, budget: Budget):
         self.out, self.budget, self.size = out, budget, 0
 
-    def add(self, name: str, size: int) -> bool:
+    def add(self, name: str, length: int) -> bool:
         """Whether `name` was added; False once a limit stops the listing."""
         if len(self.out.names) >= MAX_MEMBERS:
             self.out.stopped = (
                 f"more than {MAX_MEMBERS:,} members: the names past them were not read"
             )
-        elif self.size + size > MAX_NAME_BYTES:
+        elif self.size + length > MAX_NAME_BYTES:
             self.out.stopped = (
-                f"its member names take more than {MAX_NAME_BYTES >> 20} MiB: "
+                f"its member names take more than {size(MAX_NAME_BYTES)}: "
                 "the names past them were not read"
             )
         elif self.budget.members <= 0:
@@ -121,7 +122,7 @@ class _Names:
                 "were not read"
             )
         else:
-            self.size += size
+            self.size += length
             self.budget.members -= 1
             self.out.names.append(name)
             return True
@@ -288,9 +289,7 @@ def _skip(stream: BinaryIO, n: int, limit: int | None) -> bool:
 
 
 def _unpacked_stop(limit: int) -> str:
-    return (
-        f"more than {limit >> 20:,} MiB once decompressed: the member names past that were not read"
-    )
+    return f"more than {size(limit)} once decompressed: the member names past that were not read"
 
 
 def _header_name(block: bytes) -> bytes:

@@ -30,6 +30,7 @@ from casme3_compliance.scan.findings import (
     Report,
     ScanError,
     Unchecked,
+    size,
     sort_key,
 )
 from casme3_compliance.subjects import Verdict, parse_ref, verdict
@@ -489,7 +490,7 @@ class _Run:
         if context_only:
             return
         if found.too_large:
-            why = f"larger than {_size(B.MAX_BYTES)}: not read for the paper's entry"
+            why = f"larger than {size(B.MAX_BYTES)}: not read for the paper's entry"
             self.not_checked(Unchecked(path, why))
         for line, why in found.failed:
             self.not_checked(
@@ -751,10 +752,6 @@ def _unreadable(e: OSError) -> str:
     if e.errno == errno.ELOOP:
         return "it became a symlink during the scan (not followed)"
     return f"cannot read: {e.strerror or e}"
-
-
-def _size(n: int) -> str:
-    return f"{n >> 20:,} MiB" if n >= 1 << 20 else f"{n:,} bytes"
 
 
 def _count(n: int, noun: str) -> str:

@@ -39,15 +39,34 @@ class Finding:
         }
 
 
+# What notes say, as docs/usage/cli.md lists them.
+NOTE_KINDS = (
+    "not-utf8",
+    "encoding",
+    "large-file",
+    "symlink",
+    "symlink-loop",
+    "not-regular",
+    "git",
+    "suppression",
+    "capped",
+    "archive",
+    "report",
+)
+
+
 @dataclass(frozen=True, order=True)
 class Note:
     """Information about how a file was read that does not weaken the verdict (what weakens it
     is an Unchecked, reported as a finding of the not-checked rule)."""
 
     path: str
-    # not-utf8 | symlink-loop | not-regular | large-file | git | suppression | capped
-    kind: str
+    kind: str  # one of NOTE_KINDS
     message: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in NOTE_KINDS:  # docs/usage/cli.md lists them: a new one goes there
+            raise ValueError(f"unknown note kind {self.kind!r}")
 
     def as_dict(self) -> dict[str, str]:
         return {"path": self.path, "kind": self.kind, "message": self.message}
@@ -92,3 +111,11 @@ def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
 
 
 CAP = 100  # Findings kept per file and rule; a note counts the rest.
+
+
+def size(n: int) -> str:
+    """A size limit for a message: in MiB or GiB when whole, else in bytes."""
+    for unit, shift in (("GiB", 30), ("MiB", 20)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift:,} {unit}"
+    return f"{n:,} bytes"
