@@ -22,6 +22,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import re
 import struct
 import zlib
 from dataclasses import dataclass, field
@@ -69,10 +70,17 @@ class Listing:
     stopped: str | None = None
 
 
+# Something, then one of the extensions (the longest first), at the end of a name.
+_NAME = re.compile(
+    ".(" + "|".join(re.escape(ext) for ext in sorted(KINDS, key=len, reverse=True)) + r")\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
 def kind(name: str) -> str | None:
-    """ "zip" or "tar" when `name` is an archive whose member names are read, else None."""
-    low = name.lower()
-    return next((k for ext, k in KINDS.items() if low.endswith(ext) and len(low) > len(ext)), None)
+    """The archive's kind, "zip" or "tar", when its member names are read; else None."""
+    m = _NAME.search(name)
+    return KINDS[m.group(1).lower()] if m else None
 
 
 def is_archive(name: str) -> bool:

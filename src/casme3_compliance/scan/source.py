@@ -45,36 +45,43 @@ def open_nofollow(fs: str) -> BinaryIO:
 
 class Utf8Reader:
     """The UTF-8 bytes of a binary stream: as they are, or transcoded from the encoding its byte
-    order mark names. `read(n)` gives b"" only at the end of the stream."""
+    order mark names (told by the first read). `read(n)` gives b"" only at the end."""
 
     def __init__(self, f: BinaryIO):
         self._f = f
-        head = f.read(4)
-        bom, codec, label = next((b for b in BOMS if head.startswith(b[0])), (b"", None, None))
-        self.encoding = label if codec else None  # the encoding transcoded, for a note
-        self.start = len(bom)  # bytes of the stream before its text (the byte order mark)
-        self.raw = len(head)  # bytes read from the stream
+        self.encoding: str | None = None  # the encoding transcoded, for a note
+        self.start = 0  # bytes of the stream before its text (the byte order mark)
+        self.raw = 0  # bytes read from the stream
         self.invalid_at: int | None = None  # the first byte not valid in `encoding`
-        self._pending = head[len(bom) :]
-        self._codec = codec
-        self._decoder = codecs.getincrementaldecoder(codec)() if codec else None
-        self._done = False
+        self._codec: str | None = None
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self._started = False
 
     def read(self, n: int) -> bytes:
+        raw = self._f.read(max(n, 4))
+        self.raw += len(raw)
+        if not self._started:
+            self._started = True
+            raw = self._sniff(raw)
         if self._decoder is None:
-            data = self._pending + self._f.read(max(0, n - len(self._pending)))
-            self._pending = b""
-            self.raw += len(data)
-            return data
-        while not self._done:
-            raw = self._pending + self._f.read(n)
-            self.raw += len(raw) - len(self._pending)
-            self._pending = b""
-            self._done = not raw
-            text = self._decode(raw, final=self._done)
-            if text or self._done:
+            return raw
+        while True:
+            final = not raw
+            text = self._decode(raw, final)
+            if text or final:
                 return text.encode("utf-8", "surrogatepass")
-        return b""
+            raw = self._f.read(n)
+            self.raw += len(raw)
+
+    def _sniff(self, head: bytes) -> bytes:
+        """The first bytes without their byte order mark; a decoder when it names UTF-16 or
+        UTF-32."""
+        bom, codec, label = next((b for b in BOMS if head.startswith(b[0])), (b"", None, None))
+        self.start = len(bom)
+        if codec is not None:
+            self.encoding, self._codec = label, codec
+            self._decoder = codecs.getincrementaldecoder(codec)()
+        return head[len(bom) :]
 
     def _decode(self, raw: bytes, final: bool) -> str:
         """Decode strictly until the first invalid sequence, which is noted; from there on,
