@@ -722,6 +722,14 @@ def test_the_report_being_written_is_not_scanned(fmt, name, subject, capsys, tmp
         assert _findings_in(fmt, (tmp_path / name).read_text("utf-8")) == 1
 
 
+def test_naming_only_the_report_is_nothing_to_scan(capsys, tmp_path, monkeypatch):
+    tree(tmp_path, {"r.txt": "x\n"})
+    monkeypatch.chdir(tmp_path)
+    code, out, err = cli(capsys, "scan", "-o", "r.txt", "r.txt")
+    assert (code, out) == (2, "")
+    assert one_line_error(err) == "casme3: r.txt: nothing to scan (the report this run writes)"
+
+
 @pytest.mark.parametrize("fmt", ["text", "lines"])
 def test_a_casme3_report_in_the_tree_is_recognised(fmt, subject, capsys, kb, tmp_path):
     tree(tmp_path, {"a.md": f"spNO.{subject}\n", "sub/b.tex": "CASME3\n"})

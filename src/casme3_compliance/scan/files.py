@@ -116,6 +116,8 @@ def collect(paths: list[str], all_files: bool, exclude: frozenset[str] = frozens
             # of an absolute one, only the file's name.
             root = shown.rfind("/") + 1 if os.path.isabs(arg) else 0
             if exclude and file_key(arg) in exclude:
+                if all(file_key(p) in exclude for p in paths):  # not a clean scan of nothing
+                    _nothing_to_scan(arg, ["the report this run writes"])
                 continue
             entry = _entry(arg, shown, out, explicit=True, root=root)
             if entry is not None:
