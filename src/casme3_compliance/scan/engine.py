@@ -83,7 +83,9 @@ def scan(
     """Findings and notes for `paths` (files or folders), never reading the files `exclude`
     names (the report this run writes). ScanError if the scan cannot start."""
     codes = resolve_codes(kb, select, ignore)
-    collected = collect(paths or ["."], all_files, frozenset(file_key(p) for p in exclude))
+    # The report, and its target when -o names a symlink (the report is written through it).
+    skip = frozenset(file_key(q) for p in exclude for q in (p, os.path.realpath(p)))
+    collected = collect(paths or ["."], all_files, skip)
     entries = collected.entries
     run = _Run(kb, set(codes))
     run.notes = collected.notes
@@ -145,7 +147,7 @@ class _Run:
     verdicts: dict[tuple[str, int], Verdict | None] = field(default_factory=dict)
     mentions: list[_Manuscript] = field(default_factory=list)
     cites: set[str] = field(default_factory=set)
-    bibs: dict[str, _Bibliography] = field(default_factory=dict)  # by real path
+    bibs: dict[str, _Bibliography] = field(default_factory=dict)  # by files.file_key
     cite_keys: frozenset[str] = frozenset()
     # Findings kept per (file, code), counted and suppressed apart; those past CAP are counted.
     kept: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
@@ -194,9 +196,9 @@ class _Run:
         severity = self.kb.rule(code).severity
         self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
 
-    def not_checked(self, what: Unchecked, file: str | None = None) -> None:
+    def not_checked(self, what: Unchecked) -> None:
         """A finding of the not-checked rule: the scan could not look at `what`."""
-        self.add(NOT_CHECKED, what.path, what.line, 1, f"not checked: {what.why}", "", file=file)
+        self.add(NOT_CHECKED, what.path, what.line, 1, f"not checked: {what.why}", "")
 
     def capped_notes(self) -> None:
         """A note per file and rule that had more findings than CAP, saying how many more."""

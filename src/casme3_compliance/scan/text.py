@@ -162,7 +162,7 @@ def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
         if kind == "tex" and b"bib" in raw:
             found.append(("bib-file", P.TEX_BIBLIOGRAPHY, raw))
         elif kind == "md" and chunk.start == 0 and chunk.line0 == 1:
-            result.bib_files += _front_matter_bibliography(raw)
+            result.bib_files += _front_matter_bibliography(raw)[:MAX_BIB_FILES]
     if b"casme3:" in low:
         found.append(("directive", P.DIRECTIVE, low))
     for name, pattern, data in found:
