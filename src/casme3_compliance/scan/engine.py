@@ -638,22 +638,35 @@ def scan_texts(entries: list[Entry], want: T.Want) -> list[tuple[Entry, T.TextRe
     total = sum(e.size for e in entries)
     workers = min(os.cpu_count() or 1, 8)
     if total < PARALLEL_BYTES or workers < 2 or len(entries) < 2:
-        return [(e, _scan_one((e.fs, e.kind, want))) for e in entries]
+        _use_want(want)
+        return [(e, _scan_one((e.fs, e.kind))) for e in entries]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    jobs = [(e.fs, e.kind, want) for e in entries]
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    jobs = [(e.fs, e.kind) for e in entries]
+    # `want` goes to each worker once, not with each of thousands of files.
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_use_want, initargs=(want,)
+    ) as pool:
         results = list(pool.map(_scan_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
     return list(zip(entries, results, strict=True))
 
 
-def _scan_one(job: tuple[str, str | None, T.Want]) -> T.TextResult | OSError:
-    fs, kind, want = job
+_want: T.Want | None = None  # what the files of this process are searched for
+
+
+def _use_want(want: T.Want) -> None:
+    global _want
+    _want = want
+
+
+def _scan_one(job: tuple[str, str | None]) -> T.TextResult | OSError:
+    fs, kind = job
+    assert _want is not None
     try:
-        return T.scan_file(fs, kind or "txt", want)
+        return T.scan_file(fs, kind or "txt", _want)
     except OSError as e:
         return OSError(e.errno, e.strerror or str(e))
 

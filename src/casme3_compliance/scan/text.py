@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -62,8 +61,8 @@ class TextResult:
     # What the rules report: restricted subjects ("spno", "partc") and misspelt names ("name"),
     # at most CAP per group; `more` counts those past the cap.
     hits: list[Hit] = field(default_factory=list)
-    more: Counter[str] = field(default_factory=Counter)
-    kept: Counter[str] = field(default_factory=Counter)
+    more: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
     first_name: Hit | None = None  # where the database is first named, however it is written
     cites: set[str] = field(default_factory=set)
     bib_files: list[str] = field(default_factory=list)  # bibliographies a manuscript declares
@@ -82,13 +81,13 @@ class TextResult:
 
     def room(self, group: str) -> bool:
         """Whether one more hit of `group` is kept; if not, it is counted in `more`."""
-        if self.kept[group] < CAP:
+        if self.kept.get(group, 0) < CAP:
             return True
-        self.more[group] += 1
+        self.more[group] = self.more.get(group, 0) + 1
         return False
 
     def keep(self, group: str, hit: Hit) -> None:
-        self.kept[group] += 1
+        self.kept[group] = self.kept.get(group, 0) + 1
         self.hits.append(hit)
 
 
