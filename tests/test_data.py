@@ -27,6 +27,8 @@ BAD = [
     ("duplicate-clause", "agreement.yaml", 'id: "6.2"', 'id: "6.1"', "+0", "duplicate clause"),
     ("bad-clause-id", "agreement.yaml", 'id: "6.2"', 'id: "7.2"', "+0", "does not match"),
     ("rule-section", "rules.yaml", 'clauses: ["3.6"]', 'clauses: ["4.1"]', "+0", "first digit"),
+    ("tool-rule-clause", "rules.yaml", "clauses: []", 'clauses: ["3.5"]', "+0", "names no clause"),
+    ("rule-no-clause", "rules.yaml", 'clauses: ["3.6"]', "clauses: []", "+0", "at least one"),
     (
         "source-changed",
         "source/casme3-license-agreement.txt",

@@ -144,25 +144,24 @@ def test_fifo_is_not_read(kb, tmp_path):
     assert codes(report) == ["CM301"]
 
 
-def test_unreadable_file_is_a_note(kb, tmp_path, monkeypatch):
-    # Tests run as root, for whom chmod 000 changes nothing: make open() refuse one file.
+def test_unreadable_file_is_not_checked(kb, tmp_path, monkeypatch):
+    # Tests run as root, for whom chmod 000 changes nothing: make opening refuse one file.
     tree(tmp_path, {"secret/spNO.131.tex": "spNO.135\n", "open.tex": "spNO.135\n"})
-    real_open = open
+    real_open = T._open
 
-    def refusing_open(path, *args, **kwargs):
+    def refusing_open(path):
         if str(path).endswith("spNO.131.tex"):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return real_open(path, *args, **kwargs)
+        return real_open(path)
 
-    monkeypatch.setattr(T, "open", refusing_open, raising=False)
+    monkeypatch.setattr(T, "_open", refusing_open)
     report = run(tmp_path, kb)
-    [note] = report.notes
-    assert (rel(tmp_path, note), note.kind) == ("secret/spNO.131.tex", "unreadable")
-    assert "Permission denied" in note.message
-    # Its name is still checked; its text is not; other files are.
-    assert sorted((rel(tmp_path, f), f.line) for f in report.findings) == [
-        ("open.tex", 1),
-        ("secret/spNO.131.tex", 1),
+    assert report.notes == []
+    # Its name is still checked; its text is not (a CM001 finding says so); other files are.
+    assert sorted((rel(tmp_path, f), f.line, f.code) for f in report.findings) == [
+        ("open.tex", 1, "CM301"),
+        ("secret/spNO.131.tex", 1, "CM001"),
+        ("secret/spNO.131.tex", 1, "CM301"),
     ]
 
 
@@ -176,11 +175,13 @@ def test_a_folder_that_cannot_be_listed_is_an_error(kb, tmp_path, monkeypatch):
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", refusing)
-    with pytest.raises(ScanError, match=r"/a: nothing to scan \(cannot read: Permission denied\)"):
+    with pytest.raises(
+        ScanError, match=r"/a: nothing to scan \(cannot read the folder: Permission denied\)"
+    ):
         scan([str(tmp_path / "a")], kb, all_files=True)
 
 
-def test_unreadable_folder_is_a_note(kb, tmp_path, monkeypatch):
+def test_unreadable_folder_is_not_checked(kb, tmp_path, monkeypatch):
     tree(tmp_path, {"a/x.txt": "spNO.131\n", "b/y.txt": "spNO.131\n"})
     real_scandir = os.scandir
 
@@ -191,8 +192,11 @@ def test_unreadable_folder_is_a_note(kb, tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "scandir", refusing)
     report = run(tmp_path, kb)
-    assert [(rel(tmp_path, n), n.kind) for n in report.notes] == [("a", "unreadable")]
-    assert [rel(tmp_path, f) for f in report.findings] == ["b/y.txt"]
+    assert report.notes == []
+    assert [(rel(tmp_path, f), f.code) for f in report.findings] == [
+        ("a/", "CM001"),
+        ("b/y.txt", "CM301"),
+    ]
 
 
 def test_invalid_utf8_is_a_note_and_still_checked(kb, tmp_path):
@@ -278,10 +282,14 @@ def test_memory_stays_bounded_on_a_huge_file(kb, tmp_path, monkeypatch):
 
 
 def test_select_and_ignore(kb):
-    assert resolve_codes(kb, None, None) == ("CM301", "CM302", "CM303", "CM401", "CM402")
-    assert resolve_codes(kb, "cm3", "CM303") == ("CM301", "CM302")
-    assert resolve_codes(kb, "CM401, CM402,", None) == ("CM401", "CM402")
-    assert resolve_codes(kb, None, "CM4") == ("CM301", "CM302", "CM303")
+    every = ("CM001", "CM301", "CM302", "CM303", "CM401", "CM402")
+    assert resolve_codes(kb, None, None) == every
+    # CM001 (not checked) runs whatever --select says; only --ignore turns it off.
+    assert resolve_codes(kb, "cm3", "CM303") == ("CM001", "CM301", "CM302")
+    assert resolve_codes(kb, "CM401, CM402,", None) == ("CM001", "CM401", "CM402")
+    assert resolve_codes(kb, None, "CM4") == ("CM001", "CM301", "CM302", "CM303")
+    assert resolve_codes(kb, None, "CM0") == every[1:]
+    assert resolve_codes(kb, "CM001", None) == ("CM001",)
     for bad in ("CM999", "XX", "CM3O1"):
         with pytest.raises(ScanError, match=f"unknown rule code '{bad}' in --select"):
             resolve_codes(kb, bad, None)

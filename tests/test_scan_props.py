@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import os
+import re
+import tarfile
 import tempfile
+import zipfile
 
 import pytest
 from conftest import DATA
@@ -99,6 +104,161 @@ def test_scanner_never_raises(files, chunk):
                     json.loads(out)
     finally:
         T.CHUNK = saved
+
+
+# The fuzz target: the scanner fails closed on anything -------------------------------------------
+
+# Names as Linux allows them: any bytes but "/" and NUL, control characters and bytes that are
+# not UTF-8 among them, up to the 255 bytes a name may take.
+_CONTROLS = [
+    b"\x1b]0;t\x07",
+    b"\x1b[2J",
+    b"\r",
+    b"\n",
+    b"\t",
+    "\u202e".encode(),
+    b"\xc2\x9b",
+    b"\x7f",
+]
+fuzz_name = st.lists(
+    st.sampled_from([*_CONTROLS, b"spNO.131", b"part_C", b"x"]) | st.binary(max_size=12)
+).map(b"".join).map(lambda b: b.replace(b"/", b"_").replace(b"\0", b"_")[:200] or b"n").filter(
+    lambda b: b not in (b".", b"..")
+) | st.just(b"L" * 250)
+fuzz_ext = st.sampled_from(
+    [b"", b".tex", b".md", b".txt", b".bib", b".bbl", b".png", b".zip", b".tar", b".tar.gz"]
+)
+# How the bytes are written: as they are, or as text in an encoding with its byte order mark.
+_ENCODINGS = [None, "utf-8-sig", "utf-16", "utf-16-be", "utf-32", "utf-32-le"]
+fuzz_text = st.tuples(
+    content, st.sampled_from(_ENCODINGS), st.sampled_from([1, 1, 2, 5_000])
+)  # the content, its encoding, how many times it is repeated (a huge line)
+fuzz_entry = st.one_of(
+    st.tuples(st.just("file"), folders, fuzz_name, fuzz_ext, fuzz_text),
+    st.tuples(st.just("link"), folders, fuzz_name, fuzz_ext, st.sampled_from(["self", "up", "0"])),
+    st.tuples(
+        st.just("archive"),
+        folders,
+        fuzz_name,
+        st.sampled_from([b".zip", b".tar.gz"]),
+        st.lists(fuzz_name, max_size=5),
+    ),
+)
+RAW_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def _encoded(text: tuple[bytes, str | None, int]) -> bytes:
+    data, encoding, times = text
+    data = data * times
+    if encoding is None:
+        return data
+    decoded = data.decode("utf-8", "replace")
+    if encoding in ("utf-16-be", "utf-32-le"):  # these codecs write no mark: add it
+        bom = codecs.BOM_UTF16_BE if encoding == "utf-16-be" else codecs.BOM_UTF32_LE
+        return bom + decoded.encode(encoding, "surrogatepass")
+    return decoded.encode(encoding, "surrogatepass")
+
+
+def _archive(ext: bytes, names: list[bytes]) -> bytes:
+    out = io.BytesIO()
+    if ext == b".zip":
+        with zipfile.ZipFile(out, "w") as z:
+            for name in dict.fromkeys(n.decode("utf-8", "replace") for n in names):
+                z.writestr(name, b"x")
+    else:
+        with tarfile.open(fileobj=out, mode="w:gz") as t:
+            for name in names:
+                t.addfile(tarfile.TarInfo(os.fsdecode(name)), io.BytesIO(b""))
+    return out.getvalue()
+
+
+def _build(root: bytes, entries: list) -> dict[bytes, bytes | None]:
+    """Write the entries under `root`; what was written, path -> bytes (None for a symlink)."""
+    written: dict[bytes, bytes | None] = {}
+    for what, folder, base, ext, extra in entries:
+        path = os.path.join(root, os.fsencode(folder), base + ext)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            if os.path.lexists(path):
+                continue
+            if what == "link":
+                target = {"self": base + ext, "up": b"../../..", "0": b"0"}[extra]
+                os.symlink(target, path)
+                written[path] = None
+            else:
+                data = _encoded(extra) if what == "file" else _archive(ext, extra)
+                with open(path, "wb") as f:
+                    f.write(data)
+                written[path] = data
+        except OSError:  # a name too long with its folder, a file where a folder is
+            continue
+    return written
+
+
+def _unchecked_nul(data: bytes) -> bool:
+    """Bytes holding NUL that no byte order mark explains: text casme3 cannot read."""
+    return b"\0" in data and not data.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+    )
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    derandomize=True,  # the same examples in every run: CI is reproducible
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(entries=st.lists(fuzz_entry, max_size=8), chunk=st.sampled_from([T.CHUNK, 4_100]))
+def test_scanner_fails_closed_on_anything(entries, chunk):
+    """Whatever the tree: no exception, work linear in its bytes, every file accounted for (a
+    text file holding NUL bytes is not checked, never clean), every format serialises, and the
+    human-readable ones hold no raw control character."""
+    counted = [0]
+    real_chars, saved = T._chars, T.CHUNK
+
+    def counting(b: bytes) -> int:
+        counted[0] += len(b)
+        return real_chars(b)
+
+    T._chars, T.CHUNK = counting, chunk
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            written = _build(os.fsencode(tmp), entries)
+            if not written:
+                with pytest.raises(ScanError, match="nothing to scan"):
+                    scan([tmp], KB, all_files=True)
+                return
+            report = scan([tmp], KB, all_files=True)
+            _check(tmp, written, report, counted[0])
+    finally:
+        T._chars, T.CHUNK = real_chars, saved
+
+
+def _check(tmp: str, written: dict[bytes, bytes | None], report, work: int) -> None:
+    size = sum(len(d) for d in written.values() if d is not None)
+    assert work <= 16 * size + 4096, (work, size)  # bounded work: linear in the bytes
+    assert report.files == len(written)  # every file is accounted for
+    unchecked = {os.fsencode(f.path) for f in report.findings if f.code == "CM001"}
+    # Files of a database folder are reported by CM303 as such (their text is not read).
+    database = [os.fsencode(f.path) for f in report.findings if f.code == "CM303"]
+    for path, data in written.items():
+        kind = os.path.splitext(path)[1].decode("latin-1").lower()
+        texts = (".tex", ".md", ".txt", ".bib", ".bbl")
+        if data is not None and kind in texts and _unchecked_nul(data):
+            # Not text it can read: never clean.
+            assert path in unchecked or any(path.startswith(d) for d in database), path
+    for f in report.findings:
+        assert f.line >= 1 and f.column >= 1 and f.code in report.codes
+    for fmt in FORMATS:
+        out = render(report, fmt, KB, c3.__version__)
+        if fmt in ("json", "sarif"):
+            json.loads(out)
+        else:
+            lines = out.split("\n")
+            assert not any(RAW_CONTROL.search(line) for line in lines), fmt
+            if fmt == "lines":
+                assert len(lines) == len(report.findings) + 1  # one record per finding
 
 
 # CM401 depends only on whether the paper's own entry is cited -----------------------------------

@@ -173,6 +173,15 @@ def cross_check(directory: Path, docs: dict[str, Doc]) -> None:
         if rule["code"] in codes:
             raise rules.fail(f"duplicate rule code {rule['code']!r}", "rules", i, "code")
         codes.add(rule["code"])
+        # CM0xx rules are about the scan itself (what it could not check): they name no clause.
+        # Every other rule enforces at least one clause of the section its first digit names.
+        if (rule["code"][2] == "0") != (not rule["clauses"]):
+            raise rules.fail(
+                f"{rule['code']}: a CM0 code names no clause, any other code at least one",
+                "rules",
+                i,
+                "clauses",
+            )
         for k, clause_id in enumerate(rule["clauses"]):
             need_clause(rules, clause_id, "rules", i, "clauses", k)
             if not clause_id.startswith(rule["code"][2] + "."):

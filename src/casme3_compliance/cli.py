@@ -255,15 +255,22 @@ def _clause(kb, clause) -> list[str]:
 
 def _scan(args: argparse.Namespace) -> int:
     from casme3_compliance.scan import ScanError, scan
-    from casme3_compliance.scan.report import FORMATS, render, shown
+    from casme3_compliance.scan.report import FORMATS, escape, render, shown
 
     if args.format not in FORMATS:
         raise _Fail(_unknown("report format", args.format, FORMATS))
     kb = _kb()
     try:
-        report = scan(args.paths, kb, select=args.select, ignore=args.ignore, all_files=args.all)
-    except ScanError as e:
-        raise _Fail(str(e)) from None
+        report = scan(
+            args.paths,
+            kb,
+            select=args.select,
+            ignore=args.ignore,
+            all_files=args.all,
+            exclude=[] if args.output in (None, "-") else [args.output],  # never our own report
+        )
+    except ScanError as e:  # names a path or a value the user gave: escaped, one line
+        raise _Fail(escape(shown(str(e)))) from None
     color = (
         args.format == "text"
         and args.output in (None, "-")
@@ -272,7 +279,8 @@ def _scan(args: argparse.Namespace) -> int:
     )
     if args.format == "lines":
         for note in report.notes:
-            print(f"{PROG}: note: {shown(note.path)}: {note.message}", file=sys.stderr)
+            where, why = escape(shown(note.path)), escape(note.message)
+            print(f"{PROG}: note: {where}: {why}", file=sys.stderr)
     _emit(render(report, args.format, kb, __version__, color), args.output)
     return 1 if report.findings else 0
 

@@ -426,11 +426,13 @@ def apply_steps(kb: KnowledgeBase, link: Link) -> str:
 
 
 def rule_page(kb: KnowledgeBase, rule: Rule, link: Link) -> str:
-    """One page per scan rule, in the manner of ruff's rule pages."""
+    """One page per scan rule, in the manner of ruff's rule pages. A CM0 rule is about the
+    scan itself and names no clause."""
     clauses = [kb.agreement.clause(c) for c in rule.clauses]
+    la = clause_links(rule.clauses, link) if clauses else "none: this rule is about the scan itself"
     out = [
         f"# {rule.code} {rule.name}\n",
-        f"**Severity:** {rule.severity} · **LA:** {clause_links(rule.clauses, link)}\n",
+        f"**Severity:** {rule.severity} · **LA:** {la}\n",
         f"{md_escape(rule.summary)}\n",
         "## What it detects\n",
         f"{md_escape(rule.detects)}\n",
@@ -455,7 +457,7 @@ def rules_index(kb: KnowledgeBase, link: Link) -> str:
     rows = ["| Code | Name | Severity | LA | What it finds |", "|---|---|---|---|---|"]
     rows += [
         f"| [{r.code}]({link('rules/' + r.code + '.md')}) | {r.name} | {r.severity} | "
-        f"{', '.join(clause_link(c, link) for c in r.clauses)} | {md_escape(r.summary)} |"
+        f"{', '.join(clause_link(c, link) for c in r.clauses) or '—'} | {md_escape(r.summary)} |"
         for r in kb.rules
     ]
     return '<div class="la-stack la-rules" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n"

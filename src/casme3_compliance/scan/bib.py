@@ -72,9 +72,22 @@ def title_key(text: str) -> str:
 
 
 def read(fs: str, kind: str, paper: Paper) -> Bibliography:
-    """The paper's entries in a `.bib` or `.bbl` file; OSError if it cannot be read."""
-    with open(fs, "rb") as f:
-        data = f.read(MAX_BYTES + 1)
+    """The paper's entries in a `.bib` or `.bbl` file (never through a symlink, in UTF-8 or the
+    UTF-16/32 its byte order mark names); OSError if it cannot be read."""
+    from casme3_compliance.scan import source
+
+    with source.open_nofollow(fs) as f:
+        reader = source.Utf8Reader(f)
+        parts, size = [], 0
+        while size <= MAX_BYTES and (data := reader.read(MAX_BYTES + 1 - size)):
+            parts.append(data)
+            size += len(data)
+    return parse(b"".join(parts), kind, paper)
+
+
+def parse(data: bytes, kind: str, paper: Paper) -> Bibliography:
+    """The paper's entries in the UTF-8 bytes of a `.bib` or `.bbl` file; too_large, and not
+    parsed, past MAX_BYTES."""
     if len(data) > MAX_BYTES:
         return Bibliography(too_large=True)
     text = data.decode("utf-8", "replace")

@@ -7,26 +7,44 @@ a change to data/ changes what the scanner reports without a change here.
 from __future__ import annotations
 
 import bisect
+import errno
 import functools
 import os
 import re
+import stat
 import subprocess
+from collections import Counter
 from dataclasses import dataclass, field
 
 from casme3_compliance.errors import RefError
 from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.scan import archives as A
 from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 from casme3_compliance.scan import text as T
-from casme3_compliance.scan.files import Entry, collect, display, text_kind
-from casme3_compliance.scan.findings import Finding, Note, Report, ScanError, sort_key
+from casme3_compliance.scan.files import Entry, collect, display, file_key, text_kind
+from casme3_compliance.scan.findings import (
+    CAP,
+    Finding,
+    Note,
+    Report,
+    ScanError,
+    Unchecked,
+    size,
+    sort_key,
+)
 from casme3_compliance.subjects import Verdict, parse_ref, verdict
 
 MANUSCRIPTS = ("tex", "md")
+NOT_CHECKED = "CM001"  # the rule for what the scan could not look at
+TOOL = "CM0"  # codes about the scan itself: they run unless --ignore names them
 
 
 def resolve_codes(kb: KnowledgeBase, select: str | None, ignore: str | None) -> tuple[str, ...]:
-    """The rule codes to run; a code or prefix (`CM3`) that names no rule is a ScanError."""
+    """The rule codes to run; a code or prefix (`CM3`) that names no rule, or a selection that
+    leaves no rule, is a ScanError. The CM0 rules (what could not be checked) run whatever
+    --select says, so that selecting a rule never makes an unreadable file pass; only --ignore
+    turns them off."""
     known = [r.code for r in kb.rules]
 
     def expand(spec: str, flag: str) -> set[str]:
@@ -40,9 +58,16 @@ def resolve_codes(kb: KnowledgeBase, select: str | None, ignore: str | None) -> 
             out |= matched
         return out
 
-    chosen = expand(select, "--select") if select is not None else set(known)
-    if ignore:
-        chosen -= expand(ignore, "--ignore")
+    chosen = set(known)
+    if select is not None:
+        chosen = expand(select, "--select")
+        if not chosen:
+            raise ScanError(f"--select {select!r} selects no rule (known: {', '.join(known)})")
+    ignored = expand(ignore, "--ignore") if ignore else set()
+    chosen -= ignored
+    if not chosen:
+        raise ScanError(f"--select and --ignore leave no rule to run (known: {', '.join(known)})")
+    chosen |= {c for c in known if c.startswith(TOOL) and c not in ignored}
     return tuple(c for c in known if c in chosen)
 
 
@@ -53,13 +78,21 @@ def scan(
     select: str | None = None,
     ignore: str | None = None,
     all_files: bool = False,
+    exclude: list[str] | tuple[str, ...] = (),
 ) -> Report:
-    """Findings and notes for `paths` (files or folders). ScanError if the scan cannot start."""
+    """Findings and notes for `paths` (files or folders), never reading the files `exclude`
+    names (the report this run writes). ScanError if the scan cannot start."""
     codes = resolve_codes(kb, select, ignore)
-    entries, notes = collect(paths or ["."], all_files)
+    # The report, and its target when -o names a symlink (the report is written through it).
+    skip = frozenset(file_key(q) for p in exclude for q in (p, os.path.realpath(p)))
+    collected = collect(paths or ["."], all_files, skip)
+    entries = collected.entries
     run = _Run(kb, set(codes))
-    run.notes = notes
+    run.notes = collected.notes
+    for u in collected.unchecked:
+        run.not_checked(u)
     claimed = run.path_rules(entries)
+    run.archive_rules(entries, claimed)
     texts = [e for e in entries if e.kind and e.regular and e.path not in claimed]
     extra = _citation_context(paths or ["."], entries) if "CM401" in run.codes else []
     # Bibliographies first: their entries for the paper tell which cite keys to look for.
@@ -71,6 +104,7 @@ def scan(
     if "CM401" in run.codes:
         run.declared_elsewhere([e for e in texts + extra if e.kind in MANUSCRIPTS])
         run.citation_rule()
+    run.capped_notes()
     found = sorted(set(run.findings), key=sort_key)
     counted = [f for f in found if f.suppressed is None]
     suppressed = [f for f in found if f.suppressed is not None]
@@ -93,6 +127,9 @@ class _Manuscript:
 # line -> (rule codes, reason) of the valid `casme3: ignore[...]` comments of a file
 _Suppressions = dict[int, tuple[frozenset[str], str]]
 
+# The rule each group of text hits reports under (text.TextResult.hits).
+_GROUP_RULE = {"spno": "CM301", "partc": "CM302", "name": "CM402"}
+
 
 @dataclass
 class _Bibliography:
@@ -110,8 +147,12 @@ class _Run:
     verdicts: dict[tuple[str, int], Verdict | None] = field(default_factory=dict)
     mentions: list[_Manuscript] = field(default_factory=list)
     cites: set[str] = field(default_factory=set)
-    bibs: dict[str, _Bibliography] = field(default_factory=dict)  # by real path
+    bibs: dict[str, _Bibliography] = field(default_factory=dict)  # by files.file_key
     cite_keys: frozenset[str] = frozenset()
+    # Findings kept per (file, code), counted and suppressed apart; those past CAP are counted.
+    kept: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
+    more: Counter[tuple[str, str]] = field(default_factory=Counter)
+    cap_file: str | None = None  # the archive whose members are being judged
 
     def verdict(self, part: str, n: int) -> Verdict | None:
         """The package's verdict for a subject, or None when the number names no subject."""
@@ -137,13 +178,38 @@ class _Run:
         message: str,
         clause: str,
         suppressions: _Suppressions | None = None,
-    ):
-        """Record a finding of a selected rule; suppressed when a comment on its line says so."""
-        if code in self.codes:
-            severity = self.kb.rule(code).severity
-            codes, reason = (suppressions or {}).get(line, (frozenset(), ""))
-            why = reason if code in codes else None
-            self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
+        file: str | None = None,
+    ) -> None:
+        """Record a finding of a selected rule; suppressed when a comment on its line says so.
+
+        At most CAP are kept per file (`file`, or `path`) and rule, counted and suppressed
+        apart, so a million matches cost a count, not a million findings."""
+        if code not in self.codes:
+            return
+        codes, reason = (suppressions or {}).get(line, (frozenset(), ""))
+        why = reason if code in codes else None
+        key = (file or self.cap_file or path, code)
+        if self.kept[(*key, why is None)] >= CAP:
+            self.more[key] += 1
+            return
+        self.kept[(*key, why is None)] += 1
+        severity = self.kb.rule(code).severity
+        self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
+
+    def not_checked(self, what: Unchecked) -> None:
+        """A finding of the not-checked rule: the scan could not look at `what`."""
+        self.add(NOT_CHECKED, what.path, what.line, 1, f"not checked: {what.why}", "")
+
+    def capped_notes(self) -> None:
+        """A note per file and rule that had more findings than CAP, saying how many more."""
+        for (file, code), n in sorted(self.more.items()):
+            self.notes.append(
+                Note(
+                    file,
+                    "capped",
+                    f"{code}: {n:,} more findings in this file not shown (the first {CAP} are)",
+                )
+            )
 
     # Path rules ------------------------------------------------------------------------------
 
@@ -227,15 +293,50 @@ class _Run:
             self.add("CM303", parent, 1, 1, group.describe(self, clause), clause)
         return claimed
 
+    def archive_rules(self, entries: list[Entry], claimed: set[str]) -> None:
+        """The path rules on the member names of each archive of the tree (not those CM303
+        reports as the database's own archive): what cannot be listed is not checked."""
+        budget = A.Budget()
+        for entry in entries:
+            kind = A.kind(entry.path.rsplit("/", 1)[-1])
+            if kind is None or not entry.regular or entry.path in claimed:
+                continue
+            try:
+                listing = A.list_names(entry.fs, kind, budget)
+            except OSError as e:
+                self.not_checked(Unchecked(entry.path, _unreadable(e)))
+                continue
+            except A.ArchiveError as e:
+                self.not_checked(Unchecked(entry.path, f"cannot list the archive: {e}"))
+                continue
+            self.cap_file = entry.path  # at most CAP findings per rule for the whole archive
+            try:
+                self.path_rules(_members(entry, listing.names))
+            finally:
+                self.cap_file = None
+            nested = sum(1 for n in listing.names if A.is_archive(n.rstrip("/")))
+            if nested:
+                what = "archive inside it is" if nested == 1 else "archives inside it are"
+                self.notes.append(
+                    Note(entry.path, "archive", f"{nested:,} {what} checked by name only")
+                )
+            if listing.stopped:
+                self.not_checked(Unchecked(entry.path, listing.stopped))
+
     # Text rules ------------------------------------------------------------------------------
 
     def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
-        want = T.Want(self.kb.citation.doi.lower().encode(), self.paper, self.cite_keys)
+        want = T.Want(
+            self.kb.citation.doi.lower().encode(),
+            self.paper,
+            self.cite_keys,
+            frozenset(self.kb.subjects.part("AB").restricted()),
+            frozenset(self.kb.subjects.part("C").restricted()),
+        )
         for entry, result in scan_texts(entries, want):
             if isinstance(result, OSError):
                 if not context_only:
-                    why = result.strerror or str(result)
-                    self.notes.append(Note(entry.path, "unreadable", f"cannot read: {why}"))
+                    self.not_checked(Unchecked(entry.path, _unreadable(result)))
                 continue
             self._use(entry, result, context_only)
 
@@ -244,11 +345,18 @@ class _Run:
         return B.Paper.of(self.kb.citation.doi, self.kb.citation.title)
 
     def _use(self, entry: Entry, result: T.TextResult, context_only: bool) -> None:
+        if result.report:
+            if not context_only:
+                why = (
+                    "a casme3 report (each line is one of its finding, see, note or summary "
+                    "lines): not scanned"
+                )
+                self.notes.append(Note(entry.path, "report", why))
+            return
         self.cites |= result.cites
         if result.bibliography is not None:
             self._bibliography(entry.path, entry.fs, result.bibliography, context_only)
-        names = [h for h in result.hits if h.kind in ("name", "name-plain")]
-        first = min(names, key=lambda h: (h.line, h.column)) if names else None
+        first = result.first_name
         if context_only:
             return
         suppressions = self._suppressions(entry.path, result.directives)
@@ -264,27 +372,68 @@ class _Run:
                     suppressions,
                 )
             )
-        if result.invalid_utf8_at is not None:
-            self.notes.append(
-                Note(
-                    entry.path,
-                    "not-utf8",
-                    f"not valid UTF-8 (byte {result.invalid_utf8_at}): checked as bytes, "
-                    "columns may be off",
-                )
-            )
+        self._encoding(entry, result)
         if result.size > T.LARGE:
             self.notes.append(
                 Note(entry.path, "large-file", f"{result.size >> 20} MiB: read as a stream")
             )
         for hit in result.hits:
             self._text_hit(entry, hit, suppressions)
+        self._past_the_cap(entry, result)
+        if result.directives_dropped:
+            self.notes.append(
+                Note(
+                    entry.path,
+                    "suppression",
+                    f"{result.directives_dropped:,} more casme3: ignore comments past the first "
+                    f"{T.MAX_DIRECTIVES:,}: they suppress nothing",
+                )
+            )
+
+    def _encoding(self, entry: Entry, result: T.TextResult) -> None:
+        """Notes on how the text was read; a finding when it could not be read as text."""
+        path, encoding = entry.path, result.encoding
+        if encoding is not None:
+            self.notes.append(Note(path, "encoding", f"{encoding} (byte order mark): read as text"))
+        if result.invalid_at is not None:
+            why = f"not valid {encoding} (byte {result.invalid_at}): read with replacement "
+            self.notes.append(Note(path, "encoding", why + "characters"))
+        if result.invalid_utf8_at is not None:
+            why = f"not valid UTF-8 (byte {result.invalid_utf8_at}): checked as bytes, "
+            self.notes.append(Note(path, "not-utf8", why + "columns may be off"))
+        if result.nul_at is None:
+            return
+        if encoding is None:
+            why = (
+                f"NUL bytes (the first at byte {result.nul_at}): not text in an encoding casme3 "
+                "reads (UTF-8; UTF-16 or UTF-32 with a byte order mark)"
+            )
+        else:
+            why = f"NUL characters in its {encoding} text: binary data, not text"
+        self.not_checked(Unchecked(path, why))
+
+    def _past_the_cap(self, entry: Entry, result: T.TextResult) -> None:
+        """Count the matches the reader did not place (past CAP). Their lines are unknown, so
+        whether a comment suppresses them is too: if none of the findings kept for that rule
+        counts, the file is not known to be clean for it, and the count is not just a note."""
+        for group, n in sorted(result.more.items()):
+            code = _GROUP_RULE[group]
+            if code not in self.codes:
+                continue
+            if self.kept[(entry.path, code, True)]:
+                self.more[(entry.path, code)] += n
+            else:
+                why = (
+                    f"{n:,} more {code} matches past the first {CAP}: whether a comment "
+                    "suppresses them was not read"
+                )
+                self.not_checked(Unchecked(entry.path, why))
 
     def _suppressions(self, path: str, directives: list[T.Directive]) -> _Suppressions:
         """The valid `casme3: ignore[...]` comments of a file by line; a note for each one
         that suppresses nothing (no code, an unknown code, no reason), saying why."""
         known = [r.code for r in self.kb.rules]
-        out: _Suppressions = {}
+        found: dict[int, tuple[set[str], dict[str, None]]] = {}  # line -> codes, reasons
         for d in directives:
             codes = [c.strip().upper() for c in (d.codes or "").split(",") if c.strip()]
             unknown = [c for c in codes if c not in known]
@@ -297,15 +446,17 @@ class _Run:
             elif not d.reason:
                 problem = "gives no reason (write casme3: ignore[CODE] -- reason)"
             else:
-                before, reasons = out.get(d.line, (frozenset(), ""))
-                out[d.line] = (before | set(codes), "; ".join(filter(None, [reasons, d.reason])))
+                line_codes, reasons = found.setdefault(d.line, (set(), {}))
+                line_codes.update(codes)
+                reasons[d.reason] = None
                 continue
             self.notes.append(
                 Note(path, "suppression", f"line {d.line}: {problem}: it suppresses nothing")
             )
-        return out
+        return {line: (frozenset(c), "; ".join(r)) for line, (c, r) in found.items()}
 
     def _text_hit(self, entry: Entry, hit: T.Hit, suppressions: _Suppressions) -> None:
+        """A finding for a hit the reader kept: a restricted subject, or a misspelt name."""
         where = "image path: " if hit.context == "image" else ""
         at = (entry.path, hit.line, hit.column)
         if hit.kind == "spno":
@@ -316,9 +467,7 @@ class _Run:
             v = self.restricted("C", int(hit.groups[0] or b"0"))
             if v is not None:
                 self.add("CM302", *at, where + v.message, v.clause, suppressions)
-        elif entry.kind in MANUSCRIPTS and (
-            hit.kind == "name-plain" or (hit.kind == "name" and hit.context in ("caret", "plain"))
-        ):
+        elif entry.kind in MANUSCRIPTS and T.misnamed(hit):
             forms = self.kb.citation.name_forms
             suggest = (
                 f"{forms['latex']} (or {forms['latex_text']})"
@@ -339,29 +488,19 @@ class _Run:
 
     def _bibliography(self, path: str, fs: str, found: B.Bibliography, context_only: bool) -> None:
         """Keep a bibliography's entries for the paper; note what could not be read in it."""
-        self.bibs.setdefault(
-            os.path.realpath(fs), _Bibliography(path, found.papers, found.failed_with_doi)
-        )
+        self.bibs.setdefault(file_key(fs), _Bibliography(path, found.papers, found.failed_with_doi))
         if context_only:
             return
         if found.too_large:
-            self.notes.append(
-                Note(
+            why = f"larger than {size(B.MAX_BYTES)}: not read for the paper's entry"
+            self.not_checked(Unchecked(path, why))
+        for line, why in found.failed:
+            self.not_checked(
+                Unchecked(
                     path,
-                    "bib-not-read",
-                    f"larger than {B.MAX_BYTES >> 20} MiB: not read for the paper's entry",
-                )
-            )
-        if found.failed:
-            n = len(found.failed)
-            shown = "; ".join(f"line {line}: {why}" for line, why in found.failed[:3])
-            more = f"; and {n - 3} more" if n > 3 else ""
-            self.notes.append(
-                Note(
-                    path,
-                    "bib-unparsed",
-                    f"{_count(n, 'block')} could not be parsed ({shown}{more}); entries there "
-                    "are not taken as the paper's",
+                    f"this BibTeX block could not be parsed ({why}): an entry here is not taken "
+                    "as the paper's",
+                    line,
                 )
             )
 
@@ -373,17 +512,15 @@ class _Run:
         or ignored by git); if they hold the paper under a new key, look for its citations."""
         before = self.cite_keys
         for m in self.mentions:
-            for fs in _bibliography_files(m):
-                real = os.path.realpath(fs)
-                if real in self.bibs or not os.path.isfile(fs):
-                    continue
+            for shown, fs, what in _bibliography_files(m):
+                if what != "file" or file_key(fs) in self.bibs:
+                    continue  # missing, a symlink (never followed), or read already
                 try:
                     found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.paper)
                 except OSError as e:
-                    why = f"cannot read: {e.strerror or e}"
-                    self.notes.append(Note(display(fs), "unreadable", why))
+                    self.not_checked(Unchecked(shown, _unreadable(e)))
                     continue
-                self._bibliography(display(fs), fs, found, context_only=False)
+                self._bibliography(shown, fs, found, context_only=False)
         self.cite_keys = self.paper_keys()
         if self.cite_keys - before:
             self.text_rules(manuscripts, context_only=True)
@@ -407,8 +544,8 @@ class _Run:
         """What is missing for manuscript `m`, or None when its paper is cited."""
         files = _bibliography_files(m)
         if files:
-            real = [os.path.realpath(fs) for fs in files]
-            bibs = [self.bibs[r] for r in real if r in self.bibs]
+            keys = [file_key(fs) for _, fs, what in files if what == "file"]
+            bibs = [self.bibs[k] for k in keys if k in self.bibs]
         else:
             bibs = list(self.bibs.values())
         papers = [(b.path, p) for b in bibs for p in b.papers]
@@ -427,36 +564,69 @@ class _Run:
         if not files:
             where = f"no .bib or .bbl entry in the tree has its paper {paper}"
         else:
-            named = ", ".join(shown for shown, _ in declared)
+            named = ", ".join(shown for shown, _, _ in declared)
             where = f"its bibliography ({named}) has no entry for its paper {paper}"
-            missing = [shown for shown, fs in declared if not os.path.isfile(fs)]
+            missing = [shown for shown, _, what in declared if what == "missing"]
             if missing:
                 where += f"; {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not found"
+            links = [shown for shown, _, what in declared if what == "symlink"]
+            if len(links) == 1:
+                where += f"; {links[0]} is a symlink: casme3 does not follow it"
+            elif links:
+                where += f"; {', '.join(links)} are symlinks: casme3 does not follow them"
         broken = [f"{b.path}:{line}" for b in bibs for line in b.failed_with_doi]
         if broken:
             where += f"; {', '.join(broken)} gives its DOI but could not be parsed"
         return f"names the database, but {where}: add the entry from `casme3 cite` and cite it"
 
 
-def _declared(m: _Manuscript) -> list[tuple[str, str]]:
-    """(as shown, path to open) for each bibliography file `m` declares, resolved beside it,
-    with `.bib` added where BibTeX adds it. Empty when it declares none."""
+# A bibliography a manuscript uses: (as shown, path to open, "file", "missing" or "symlink").
+_Source = tuple[str, str, str]
+
+
+def _declared(m: _Manuscript) -> list[_Source]:
+    """Each bibliography file `m` declares, resolved beside it, with `.bib` added where BibTeX
+    adds it, and what is there. Empty when it declares none."""
     folder, shown_folder = os.path.dirname(m.fs), os.path.dirname(m.path)
     out = []
     for name in m.bib_files:
         if "://" in name:  # biblatex's remote resources cannot be checked
             continue
         names = [name] if name.endswith((".bib", ".bbl")) else [name, name + ".bib"]
-        found = next((n for n in names if os.path.isfile(os.path.join(folder, n))), names[-1])
-        out.append((display(os.path.join(shown_folder, found)), os.path.join(folder, found)))
+        # Which name is there (only to name it: whether it may be read is _what's answer).
+        n = next((n for n in names if os.path.lexists(os.path.join(folder, n))), names[-1])
+        out.append(
+            (display(os.path.join(shown_folder, n)), os.path.join(folder, n), _what(folder, n))
+        )
     return out
 
 
-def _bibliography_files(m: _Manuscript) -> list[str]:
+def _bibliography_files(m: _Manuscript) -> list[_Source]:
     """The files whose entries count for `m`: those it declares and its own compiled `.bbl`
     (which LaTeX reads instead of them); empty when it declares none."""
-    declared = [fs for _, fs in _declared(m)]
-    return [*declared, os.path.splitext(m.fs)[0] + ".bbl"] if declared else []
+    declared = _declared(m)
+    if not declared:
+        return []
+    base = os.path.splitext(os.path.basename(m.fs))[0] + ".bbl"
+    bbl = os.path.join(os.path.dirname(m.fs), base)
+    shown = display(os.path.join(os.path.dirname(m.path), base))
+    return [*declared, (shown, bbl, _what(os.path.dirname(m.fs), base))]
+
+
+def _what(folder: str, name: str) -> str:
+    """ "file", "missing" or "symlink": what `name`, a path relative to `folder` as a manuscript
+    writes it, is, without following a symlink anywhere along it (a symlinked folder too)."""
+    path = "/" if os.path.isabs(name) else folder or "."
+    st = None
+    for part in (p for p in name.replace(os.sep, "/").split("/") if p):
+        path = os.path.join(path, part)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return "missing"
+        if stat.S_ISLNK(st.st_mode):
+            return "symlink"
+    return "file" if st is not None and stat.S_ISREG(st.st_mode) else "missing"
 
 
 PARALLEL_BYTES = 32 << 20  # Below this much text, worker processes cost more than they save.
@@ -468,24 +638,61 @@ def scan_texts(entries: list[Entry], want: T.Want) -> list[tuple[Entry, T.TextRe
     total = sum(e.size for e in entries)
     workers = min(os.cpu_count() or 1, 8)
     if total < PARALLEL_BYTES or workers < 2 or len(entries) < 2:
-        return [(e, _scan_one((e.fs, e.kind, want))) for e in entries]
+        _use_want(want)
+        return [(e, _scan_one((e.fs, e.kind))) for e in entries]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    jobs = [(e.fs, e.kind, want) for e in entries]
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    jobs = [(e.fs, e.kind) for e in entries]
+    # `want` goes to each worker once, not with each of thousands of files.
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_use_want, initargs=(want,)
+    ) as pool:
         results = list(pool.map(_scan_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
     return list(zip(entries, results, strict=True))
 
 
-def _scan_one(job: tuple[str, str | None, T.Want]) -> T.TextResult | OSError:
-    fs, kind, want = job
+_want: T.Want | None = None  # what the files of this process are searched for
+
+
+def _use_want(want: T.Want) -> None:
+    global _want
+    _want = want
+
+
+def _scan_one(job: tuple[str, str | None]) -> T.TextResult | OSError:
+    fs, kind = job
+    assert _want is not None
     try:
-        return T.scan_file(fs, kind or "txt", want)
+        return T.scan_file(fs, kind or "txt", _want)
     except OSError as e:
         return OSError(e.errno, e.strerror or str(e))
+
+
+def _members(archive: Entry, names: list[str]) -> list[Entry]:
+    """The members of an archive as entries named `archive!/inner/path`, judged below the
+    archive: names cleaned of empty and `.` segments, each once, and a folder entry only when
+    no other member is inside it (the members inside say it already)."""
+    clean: dict[str, None] = {}
+    for name in names:
+        inner = "/".join(p for p in name.split("/") if p not in ("", "."))
+        if inner:
+            clean[inner + "/" if name.endswith("/") else inner] = None
+    parents = set()
+    for name in clean:
+        core = name.rstrip("/")
+        i = core.find("/")
+        while i >= 0:
+            parents.add(core[:i])
+            i = core.find("/", i + 1)
+    prefix = archive.path + "!/"
+    return [
+        Entry(prefix + name, "", None, False, 0, len(prefix))
+        for name in sorted(clean)
+        if not name.endswith("/") or name.rstrip("/") not in parents
+    ]
 
 
 def _where(entry: Entry, segments: list[str], is_dir: bool) -> str:
@@ -553,6 +760,15 @@ class _DatabaseGroup:
         return text
 
 
+def _unreadable(e: OSError) -> str:
+    """Why a file could not be read, for a not-checked finding."""
+    if e.errno == errno.ENOENT:
+        return "vanished during the scan"
+    if e.errno == errno.ELOOP:
+        return "it became a symlink during the scan (not followed)"
+    return f"cannot read: {e.strerror or e}"
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
@@ -588,7 +804,7 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
     files = [arg for arg in paths if not os.path.isdir(arg)]
     if not files:
         return []
-    have = {os.path.realpath(e.fs) for e in entries}
+    have = {file_key(e.fs) for e in entries}
     extra: dict[str, Entry] = {}
     for arg in files:
         folder = os.path.dirname(arg) or "."
@@ -604,7 +820,7 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
         for name in names:
             kind = text_kind(name)
             fs = os.path.join(top, name)
-            if kind and os.path.realpath(fs) not in have and os.path.isfile(fs):
+            if kind and file_key(fs) not in have and _what(top, name) == "file":
                 shown = display(os.path.relpath(fs))
                 extra.setdefault(shown, Entry(shown, fs, kind, True))
     return list(extra.values())

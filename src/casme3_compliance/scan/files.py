@@ -1,7 +1,8 @@
 """Which files a scan looks at: what git would publish, or every file (`--all`, or outside git).
 
 Symlinks are never followed (git publishes the link, not its target); a symlink loop and other
-things that are not regular files become notes. Nothing here reads a file's content.
+things that are not regular files become notes; a file or folder that cannot be looked at is
+Unchecked (a finding). Nothing here reads a file's content.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import stat
 import subprocess
 from dataclasses import dataclass
 
-from casme3_compliance.scan.findings import Note, ScanError
+from casme3_compliance.scan.findings import Note, ScanError, Unchecked
 
 # Extensions whose text is read; every other file is checked by its name only.
 TEXT_KINDS = {
@@ -52,22 +53,42 @@ def display(path: str) -> str:
     return "." if shown == "" else shown
 
 
-def collect(paths: list[str], all_files: bool) -> tuple[list[Entry], list[Note]]:
-    """The entries under `paths` (files or folders), each once, and notes on what was skipped."""
+@dataclass
+class Collected:
+    """The entries under the paths of a scan, each once, and what was skipped or not checked."""
+
+    entries: list[Entry]
+    notes: list[Note]
+    unchecked: list[Unchecked]
+
+
+def file_key(fs: str) -> str:
+    """Which file `fs` is, for telling files apart: its folder resolved, its own name not (a
+    symlink is its own file, never its target)."""
+    folder, name = os.path.split(os.path.abspath(fs))
+    return os.path.join(os.path.realpath(folder), name)
+
+
+def collect(paths: list[str], all_files: bool, exclude: frozenset[str] = frozenset()) -> Collected:
+    """The entries under `paths` (files or folders), each once, and notes on what was skipped;
+    never the files whose file_key is in `exclude` (the report this run writes)."""
     entries: dict[str, Entry] = {}
-    notes: list[Note] = []
+    out = Collected([], [], [])
     for arg in paths:
         try:
             st = os.stat(arg)
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise ScanError(f"{arg}: symlink loop") from None
-            raise ScanError(f"{arg}: no such file or directory") from None
+            if e.errno == errno.ENOENT:
+                raise ScanError(f"{arg}: no such file or directory") from None
+            raise ScanError(f"{arg}: {e.strerror or e}") from None
         if stat.S_ISDIR(st.st_mode):
-            noted = len(notes)
-            rels = None if all_files else _git_files(arg, notes)
+            noted = (len(out.notes), len(out.unchecked))
+            rels = None if all_files else _git_files(arg, out.notes)
+            walked = rels is None
             if rels is None:
-                rels = _walk(arg, notes)
+                rels = _walk(arg, out.unchecked)
             elif not rels and _has_files(arg):
                 raise ScanError(
                     f"{display(arg)}: git would publish nothing here (ignored?): "
@@ -78,33 +99,50 @@ def collect(paths: list[str], all_files: bool) -> tuple[list[Entry], list[Note]]
             found = 0
             for rel in rels:
                 fs = os.path.join(arg, rel)
+                if exclude and file_key(fs) in exclude:
+                    continue
                 shown = display(fs)
-                entry = entries.get(shown) or _entry(fs, shown, notes, root=root)
+                entry = entries.get(shown) or _entry(fs, shown, out, root=root, walked=walked)
                 if entry is not None:
                     entries.setdefault(shown, entry)
                     found += 1
             if not found:
-                _nothing_to_scan(arg, notes[noted:])
+                why = [u.why for u in out.unchecked[noted[1] :]]
+                why += [n.message for n in out.notes[noted[0] :]]
+                _nothing_to_scan(arg, why)
         else:
             shown = display(arg)
             # A relative path is judged whole (a hook passes paths from the repository's root);
             # of an absolute one, only the file's name.
             root = shown.rfind("/") + 1 if os.path.isabs(arg) else 0
-            entry = _entry(arg, shown, notes, explicit=True, root=root)
+            if exclude and file_key(arg) in exclude:
+                if all(file_key(p) in exclude for p in paths):  # not a clean scan of nothing
+                    _nothing_to_scan(arg, ["the report this run writes"])
+                continue
+            entry = _entry(arg, shown, out, explicit=True, root=root)
             if entry is not None:
                 entries.setdefault(shown, entry)
-    return sorted(entries.values(), key=lambda e: e.path), notes
+    out.entries = sorted(entries.values(), key=lambda e: e.path)
+    return out
 
 
 def _entry(
-    fs: str, shown: str, notes: list[Note], explicit: bool = False, root: int = 0
+    fs: str,
+    shown: str,
+    out: Collected,
+    explicit: bool = False,
+    root: int = 0,
+    walked: bool = False,
 ) -> Entry | None:
+    notes = out.notes
     try:
-        st = os.stat(fs) if explicit else os.lstat(fs)
+        st = os.lstat(fs)
     except FileNotFoundError:
+        if walked:  # listed a moment ago by the walk: it vanished during the scan
+            out.unchecked.append(Unchecked(shown, "vanished during the scan"))
         return None  # Listed by git, deleted in the work tree since.
     except OSError as e:
-        notes.append(Note(shown, "unreadable", f"cannot stat: {e.strerror or e}"))
+        out.unchecked.append(Unchecked(shown, f"cannot read: {e.strerror or e}"))
         return Entry(shown, fs, None, False, root=root)
     mode = st.st_mode
     if stat.S_ISLNK(mode):
@@ -113,6 +151,10 @@ def _entry(
         except OSError as e:
             if e.errno == errno.ELOOP:
                 notes.append(Note(shown, "symlink-loop", "symlink loop: checked by name only"))
+                return Entry(shown, fs, None, False, root=root)
+        if explicit:  # named on the command line: say why its content was not read
+            why = "a symlink: checked by its name only (symlinks are not followed)"
+            notes.append(Note(shown, "symlink", why))
         return Entry(shown, fs, None, False, root=root)
     if stat.S_ISDIR(mode):
         notes.append(Note(shown, "not-regular", "a nested repository or submodule: not scanned"))
@@ -144,7 +186,7 @@ def _git_files(directory: str, notes: list[Note]) -> list[str] | None:
     return list(dict.fromkeys(os.fsdecode(p) for p in done.stdout.split(b"\0") if p))
 
 
-def _walk(top: str, notes: list[Note]) -> list[str]:
+def _walk(top: str, unchecked: list[Unchecked]) -> list[str]:
     """Every file below `top` (relative paths), without following symlinks, skipping .git."""
     out: list[str] = []
     stack = [""]
@@ -154,7 +196,8 @@ def _walk(top: str, notes: list[Note]) -> list[str]:
             with os.scandir(os.path.join(top, rel) if rel else top) as it:
                 items = list(it)
         except OSError as e:
-            notes.append(Note(display(os.path.join(top, rel)), "unreadable", _why(e)))
+            why = f"cannot read the folder: {e.strerror or e}"
+            unchecked.append(Unchecked(display(os.path.join(top, rel)) + "/", why))
             continue
         for item in items:
             child = f"{rel}/{item.name}" if rel else item.name
@@ -170,11 +213,10 @@ def _walk(top: str, notes: list[Note]) -> list[str]:
     return out
 
 
-def _nothing_to_scan(folder: str, notes: list[Note]) -> None:
+def _nothing_to_scan(folder: str, why: list[str]) -> None:
     """A folder that gives no file at all is an error, not a clean scan: a CI job pointed at
     the wrong folder must not pass."""
-    why = notes[0].message if notes else "no files here"
-    raise ScanError(f"{display(folder)}: nothing to scan ({why})")
+    raise ScanError(f"{display(folder)}: nothing to scan ({why[0] if why else 'no files here'})")
 
 
 def _has_files(folder: str) -> bool:
@@ -183,7 +225,3 @@ def _has_files(folder: str) -> bool:
             return any(True for _ in it)
     except OSError:
         return False
-
-
-def _why(e: OSError) -> str:
-    return f"cannot read: {e.strerror or e}"

@@ -1,4 +1,5 @@
-"""What a scan reports: findings (a rule matched) and notes (a file could not be checked fully)."""
+"""What a scan reports: findings (a rule matched, or something could not be checked) and notes
+(information that does not weaken the verdict)."""
 
 from __future__ import annotations
 
@@ -38,18 +39,47 @@ class Finding:
         }
 
 
+# What notes say, as docs/usage/cli.md lists them.
+NOTE_KINDS = (
+    "not-utf8",
+    "encoding",
+    "large-file",
+    "symlink",
+    "symlink-loop",
+    "not-regular",
+    "git",
+    "suppression",
+    "capped",
+    "archive",
+    "report",
+)
+
+
 @dataclass(frozen=True, order=True)
 class Note:
-    """A file the scan could check only by name, or only partly, and why."""
+    """Information about how a file was read that does not weaken the verdict (what weakens it
+    is an Unchecked, reported as a finding of the not-checked rule)."""
 
     path: str
-    # unreadable | not-utf8 | symlink-loop | not-regular | large-file | git | bib-unparsed |
-    # bib-not-read | suppression
-    kind: str
+    kind: str  # one of NOTE_KINDS
     message: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in NOTE_KINDS:  # docs/usage/cli.md lists them: a new one goes there
+            raise ValueError(f"unknown note kind {self.kind!r}")
 
     def as_dict(self) -> dict[str, str]:
         return {"path": self.path, "kind": self.kind, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """What the scan could not look at, and why: a finding of the not-checked rule (CM001), so
+    that a scan never answers clean for it. `path` ends in "/" for a folder."""
+
+    path: str
+    why: str
+    line: int = 1
 
 
 @dataclass
@@ -78,3 +108,14 @@ class Report:
 
 def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
     return (f.path, f.line, f.column, f.code, f.message)
+
+
+CAP = 100  # Findings kept per file and rule; a note counts the rest.
+
+
+def size(n: int) -> str:
+    """A size limit for a message: in MiB or GiB when whole, else in bytes."""
+    for unit, shift in (("GiB", 30), ("MiB", 20)):
+        if n >= 1 << shift and n % (1 << shift) == 0:
+            return f"{n >> shift:,} {unit}"
+    return f"{n:,} bytes"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from casme3_compliance.model import KnowledgeBase
@@ -42,7 +43,7 @@ def render(report: Report, fmt: str, kb: KnowledgeBase, version: str, color: boo
 
 
 def _line(f) -> str:
-    return f"{shown(f.path)}:{f.line}:{f.column}: {f.code} {f.message}"
+    return f"{escape(shown(f.path))}:{f.line}:{f.column}: {f.code} {escape(f.message)}"
 
 
 def shown(path: str) -> str:
@@ -50,8 +51,31 @@ def shown(path: str) -> str:
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+# What must not reach a terminal raw: C0 controls (ESC starts the sequences that move the cursor,
+# retitle the window or write the clipboard; CR and LF forge or split a record), DEL, C1 controls
+# (CSI 0x9b, NEL 0x85), the bidi controls that reorder what is shown (U+202A-U+202E,
+# U+2066-U+2069, and the marks U+061C, U+200E, U+200F), and the line and paragraph separators
+# (U+2028, U+2029) that str.splitlines splits a record on.
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape(text: str) -> str:
+    """`text` safe to print in a terminal or a one-line record: each control character as
+    `\\n`, `\\r`, `\\t`, `\\xNN` or `\\uNNNN`. JSON and SARIF keep the exact text."""
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+
+
 def text(report: Report, color: bool) -> str:
-    """For a person: each finding with its severity and rule page, the notes, a summary."""
+    """For a person: each finding with its severity and rule page, the notes, a summary; what
+    came from the files (names, quoted text) escaped."""
 
     def paint(s: str, style: str) -> str:
         return f"{_COLOR[style]}{s}{_RESET}" if color else s
@@ -59,12 +83,12 @@ def text(report: Report, color: bool) -> str:
     out = []
     for f in report.findings:
         # As ruff prints: where, code, severity, message; then the rule's page to read.
-        where = paint(f"{shown(f.path)}:{f.line}:{f.column}:", "bold")
+        where = paint(f"{escape(shown(f.path))}:{f.line}:{f.column}:", "bold")
         level = paint(f"[{f.severity}]", f.severity)
-        out.append(f"{where} {paint(f.code, f.severity)} {level} {f.message}")
+        out.append(f"{where} {paint(f.code, f.severity)} {level} {escape(f.message)}")
         out.append(paint(f"  see {rule_url(f.code)}", "dim"))
     for n in report.notes:
-        out.append(paint(f"note: {shown(n.path)}: {n.message}", "dim"))
+        out.append(paint(f"note: {escape(shown(n.path))}: {escape(n.message)}", "dim"))
     files = _plural(report.files, "file")
     notes = f", {_plural(len(report.notes), 'note')}" if report.notes else ""
     notes += f", {len(report.suppressed):,} suppressed" if report.suppressed else ""
@@ -91,7 +115,10 @@ def to_json(report: Report, version: str) -> str:
 
 
 def _uri(path: str) -> str:
-    """A relative URI with forward slashes; a file URI for a path outside the working folder."""
+    """A relative reference with forward slashes; a file URI for a path outside the working
+    folder. The file name's own bytes are percent-encoded, so a name that is not UTF-8 stays
+    exact, and so is every `:`: in a first segment (`http:x.png`, `C:x.png`) it would make the
+    path a URI of that scheme (RFC 3986, section 4.2)."""
     if os.path.isabs(path):
         rel = os.path.relpath(path)
         if rel.startswith(".."):
@@ -99,8 +126,7 @@ def _uri(path: str) -> str:
         path = rel.replace(os.sep, "/")
     from urllib.parse import quote
 
-    # Percent-encode the file name's own bytes, so a name that is not UTF-8 stays exact.
-    return quote(path.encode("utf-8", "surrogateescape"), safe="/()+,;=@!$&'*~:")
+    return quote(path.encode("utf-8", "surrogateescape"), safe="/()+,;=@!$&'*~")
 
 
 def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
@@ -109,8 +135,9 @@ def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
     rules = []
     for code in codes:
         r = kb.rule(code)
-        clauses = ", ".join(r.clauses)
-        help_text = f"{r.detects}\n\nWhy: {r.why}\n\nFix: {r.fix}\n\nLA clauses: {clauses}."
+        # A CM0 rule is about the scan itself: it names no clause.
+        clauses = f"\n\nLA clauses: {', '.join(r.clauses)}." if r.clauses else ""
+        help_text = f"{r.detects}\n\nWhy: {r.why}\n\nFix: {r.fix}{clauses}"
         rules.append(
             {
                 "id": r.code,
@@ -119,8 +146,8 @@ def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
                 "fullDescription": {"text": r.detects},
                 "help": {
                     "text": help_text,
-                    "markdown": f"{r.detects}\n\n**Why:** {r.why}\n\n**Fix:** {r.fix}\n\n"
-                    f"LA clauses: {clauses}. [Rule page]({rule_url(r.code)})",
+                    "markdown": f"{r.detects}\n\n**Why:** {r.why}\n\n**Fix:** {r.fix}{clauses}"
+                    f"\n\n[Rule page]({rule_url(r.code)})",
                 },
                 "helpUri": rule_url(r.code),
                 "defaultConfiguration": {"level": _LEVEL[r.severity]},
