@@ -74,7 +74,8 @@ def generated(kb: Any) -> dict[str, str | bytes]:
         files[f"api/{name}.json"] = api.dumps(build(kb))
     files["rules/index.md"] = (
         "# Scan rules\n\n`casme3 scan` checks a manuscript or a repository against the LA. "
-        "Each rule's code starts with the number of the LA section it enforces.\n\n"
+        "The first digit of a code is the LA section the rule enforces; CM0 codes are the "
+        "scanner's own (what it could not check).\n\n"
         "{{ rules_index() }}\n"
     )
     for rule in kb.rules:

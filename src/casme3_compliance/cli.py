@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 from casme3_compliance import __version__, output
 from casme3_compliance.errors import DataError, RefError
-from casme3_compliance.terminal import safe
+from casme3_compliance.terminal import escape
 
 PROG = "casme3"
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _error(message: str) -> int:
     """One line on stderr, with whatever the user typed made harmless; exit status 2."""
-    print(f"{PROG}: {safe(message)}", file=sys.stderr)
+    print(f"{PROG}: {escape(message)}", file=sys.stderr)
     return 2
 
 
@@ -255,7 +255,7 @@ def _clause(kb, clause) -> list[str]:
 
 def _scan(args: argparse.Namespace) -> int:
     from casme3_compliance.scan import ScanError, scan
-    from casme3_compliance.scan.report import FORMATS, escape, render, shown
+    from casme3_compliance.scan.report import FORMATS, render, shown
 
     if args.format not in FORMATS:
         raise _Fail(_unknown("report format", args.format, FORMATS))
@@ -269,8 +269,8 @@ def _scan(args: argparse.Namespace) -> int:
             all_files=args.all,
             exclude=[] if args.output in (None, "-") else [args.output],  # never our own report
         )
-    except ScanError as e:  # names a path or a value the user gave: escaped, one line
-        raise _Fail(escape(shown(str(e)))) from None
+    except ScanError as e:  # names a path or a value the user gave: escaped by _error
+        raise _Fail(shown(str(e))) from None
     color = (
         args.format == "text"
         and args.output in (None, "-")

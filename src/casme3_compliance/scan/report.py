@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 from casme3_compliance.model import KnowledgeBase
 from casme3_compliance.scan.findings import Report
+from casme3_compliance.terminal import escape
 
 SITE_URL = "https://casme3-compliance.github.io/"
 SARIF_SCHEMA = (
@@ -49,28 +49,6 @@ def _line(f) -> str:
 def shown(path: str) -> str:
     """A path that prints: bytes that were not UTF-8 in the file name appear as \\xNN."""
     return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-
-
-# What must not reach a terminal raw: C0 controls (ESC starts the sequences that move the cursor,
-# retitle the window or write the clipboard; CR and LF forge or split a record), DEL, C1 controls
-# (CSI 0x9b, NEL 0x85), the bidi controls that reorder what is shown (U+202A-U+202E,
-# U+2066-U+2069, and the marks U+061C, U+200E, U+200F), and the line and paragraph separators
-# (U+2028, U+2029) that str.splitlines splits a record on.
-_CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
-_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def escape(text: str) -> str:
-    """`text` safe to print in a terminal or a one-line record: each control character as
-    `\\n`, `\\r`, `\\t`, `\\xNN` or `\\uNNNN`. JSON and SARIF keep the exact text."""
-    return _CONTROL.sub(_escaped, text)
-
-
-def _escaped(m: re.Match[str]) -> str:
-    ch = m.group()
-    return _NAMED.get(ch) or (f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
 
 
 def text(report: Report, color: bool) -> str:
