@@ -810,3 +810,23 @@ def test_anything_else_goes_to_argparse(argv):
     from casme3_compliance import cli
 
     assert cli._quick_subject(argv) is None
+
+
+@settings(max_examples=800, deadline=None, derandomize=True)
+@given(text=_ab)
+def test_the_scanner_and_the_subject_command_read_a_reference_alike(text):
+    """One grammar, one answer: a reference the scanner reads as spNO.<n> is what `casme3
+    subject` answers for (`spNO.000000131` is 131 to both)."""
+    from casme3_compliance.scan import patterns
+
+    kb = c3.load(DATA)
+    m = patterns.SPNO.fullmatch(text.strip(_WS).lower().encode())
+    if m is None:
+        return
+    n = int(m.group(1))
+    ab = kb.subjects.part("AB")
+    if ab.min <= n <= ab.max:
+        assert c3.parse_ref(text, kb) == c3.SubjectRef("AB", n)
+    else:
+        with pytest.raises(c3.RefError):
+            c3.parse_ref(text, kb)

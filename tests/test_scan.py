@@ -12,6 +12,7 @@ import tracemalloc
 
 import bibtexparser
 import pytest
+from conftest import DATA
 from test_scan_support import FAKE, codes, rel, run, tree
 
 from casme3_compliance.scan import ScanError, resolve_codes, scan
@@ -356,3 +357,25 @@ def test_file_names_that_are_not_utf8(kb, tmp_path, capsys):
             assert {p.rsplit("/", 1)[1] for p in paths} == {"caf\\xe9 spNO.131.txt"}
         else:
             assert "caf\\xe9 spNO.131.txt" in out
+
+
+def test_the_agreements_own_text_is_known_and_a_changed_copy_is_not(kb, tmp_path):
+    """The LA lists its restricted subjects: its own stored text (known by size and SHA-256)
+    is not a figure. A copy with one byte changed is any other file, and is scanned."""
+    p = kb.agreement.provenance
+    for name in (p.text.file, p.pdf.extracted):
+        (tmp_path / os.path.basename(name)).write_bytes((DATA / name).read_bytes())
+    changed = (DATA / p.text.file).read_bytes().replace(b"Warranty", b"Warranties")
+    (tmp_path / "edited.txt").write_bytes(changed)
+    report = scan([str(tmp_path)], kb, select="CM301")
+    assert {rel(tmp_path, f) for f in report.findings} == {"edited.txt"}
+    assert sorted(rel(tmp_path, n) for n in report.notes if n.kind == "agreement") == sorted(
+        os.path.basename(n) for n in (p.text.file, p.pdf.extracted)
+    )
+
+
+def test_an_identifier_holding_the_name_is_not_a_misspelt_name(kb, tmp_path):
+    tree(tmp_path, {"README.md": "Set `CASME3_SITE_URL` to build for another address.\n"})
+    assert scan([str(tmp_path)], kb, select="CM402").findings == []
+    tree(tmp_path, {"README.md": "Results on CASME3, CASME_3 and CASME-3.\n"})
+    assert len(scan([str(tmp_path)], kb, select="CM402").findings) == 3

@@ -263,8 +263,10 @@ def test_cm401_any_spelling_needs_the_entry(name, kb, tmp_path):
     [f] = run(tmp_path, kb, select="CM401").findings
     obligation = kb.rule("CM401").clauses[0]  # 4.1: "refer the data as ... and cite this"
     assert (f.line, f.column, f.clause) == (2, 8, obligation) != kb.citation.clause
+    places = [kb.agreement.clause(c).where for c in (obligation, kb.citation.clause)]
     assert f.message.endswith(
-        f"(clause {obligation}; the reference is clause {kb.citation.clause})"
+        f"(clause {obligation}; {places[0]}; the reference is clause {kb.citation.clause}; "
+        f"{places[1]})"
     )
     assert "no .bib or .bbl entry" in f.message and kb.citation.doi in f.message
 

@@ -83,3 +83,38 @@ def test_wheel_loads_its_own_data(installed, tmp_path, kb):
     assert Path(data, "source", "casme3-license-agreement.txt").is_file()
     assert Path(data, "schema", "agreement.schema.json").is_file()
     assert (pdf, restricted, verdict) == (kb.agreement.provenance.pdf.sha256, 108, True)
+
+
+def test_the_sdist_holds_the_package_and_no_file_a_scan_objects_to(tmp_path):
+    """Only what the package needs: no test fixture with a database-like name, and scanning
+    the unpacked source distribution finds nothing (the LA's own texts are not images)."""
+    import tarfile
+
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    (sdist,) = tmp_path.glob("casme3_compliance-*.tar.gz")
+    with tarfile.open(sdist) as tar:
+        names = tar.getnames()
+        tar.extractall(tmp_path / "unpacked", filter="data")
+    top = {n.split("/", 2)[1] for n in names if n.count("/") >= 1}
+    assert top == {
+        "src",
+        "data",
+        "README.md",
+        "LICENSE",
+        "pyproject.toml",
+        "PKG-INFO",
+        ".gitignore",
+    }
+    (root,) = (tmp_path / "unpacked").iterdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "casme3_compliance", "scan", "--all", str(root)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -230,17 +230,24 @@ def _check_clauses(agreement: Doc) -> set[str]:
 def _check_source(directory: Path, agreement: Doc) -> None:
     """The stored LA texts are the ones the clauses were read from, byte for byte."""
     provenance = agreement.data["provenance"]
-    for keys, file_key, sha_key in (
-        (("provenance", "text"), "file", "sha256"),
-        (("provenance", "pdf"), "extracted", "extracted_sha256"),
+    for keys, file_key, sha_key, size_key in (
+        (("provenance", "text"), "file", "sha256", "bytes"),
+        (("provenance", "pdf"), "extracted", "extracted_sha256", "extracted_bytes"),
     ):
         source = provenance[keys[1]]
         try:
-            digest = hashlib.sha256((directory / source[file_key]).read_bytes()).hexdigest()
+            content = (directory / source[file_key]).read_bytes()
         except OSError:
             raise agreement.fail(
                 f"the LA source {source[file_key]} cannot be read", *keys, file_key
             ) from None
+        digest = hashlib.sha256(content).hexdigest()
+        if len(content) != source[size_key]:
+            raise agreement.fail(
+                f"{source[file_key]} is {len(content)} bytes, not {source[size_key]}",
+                *keys,
+                size_key,
+            )
         if digest != source[sha_key]:
             raise agreement.fail(
                 f"{source[file_key]} has sha256 {digest}; re-read the clauses and the provenance "

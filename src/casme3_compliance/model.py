@@ -171,6 +171,7 @@ class Section(Record):
 class SourceText(Record):
     file: str
     sha256: str
+    bytes: int
     description: str
 
 
@@ -186,6 +187,7 @@ class PublishedPdf(Record):
     sha256: str
     extracted: str
     extracted_sha256: str
+    extracted_bytes: int
 
 
 class Provenance(Record):
@@ -201,6 +203,11 @@ class Provenance(Record):
             f"LA text as in the issuer's blank PDF created {self.pdf.created} "
             f"(sha256 {self.pdf.sha256[:12]}…)"
         )
+
+    def texts(self) -> dict[int, str]:
+        """The SHA-256 of the agreement's own stored texts, by size: the scanner knows them."""
+        pdf = self.pdf
+        return {self.text.bytes: self.text.sha256, pdf.extracted_bytes: pdf.extracted_sha256}
 
     def stamp(self) -> dict[str, str]:
         """The same for machines: what a download or an API document was made from."""

@@ -33,7 +33,7 @@ from casme3_compliance.scan.findings import (
     size,
     sort_key,
 )
-from casme3_compliance.subjects import Verdict, parse_ref, verdict
+from casme3_compliance.subjects import Verdict, cite_clause, parse_ref, verdict
 
 MANUSCRIPTS = ("tex", "md")
 NOT_CHECKED = "CM001"  # the rule for what the scan could not look at
@@ -93,7 +93,9 @@ def scan(
         run.not_checked(u)
     claimed = run.path_rules(entries)
     run.archive_rules(entries, claimed)
-    texts = [e for e in entries if e.kind and e.regular and e.path not in claimed]
+    texts = run.without_agreement_texts(
+        [e for e in entries if e.kind and e.regular and e.path not in claimed]
+    )
     extra = _citation_context(paths or ["."], entries) if "CM401" in run.codes else []
     # Bibliographies first: their entries for the paper tell which cite keys to look for.
     run.text_rules([e for e in texts if e.kind in B.KINDS])
@@ -276,7 +278,7 @@ class _Run:
                     1,
                     1,
                     f"the database's {what} {name} is in the tree: the LA forbids distributing "
-                    f"the database in any form (clause {clause})",
+                    f"the database in any form ({cite_clause(self.kb, clause)})",
                     clause,
                 )
                 claimed.add(entry.path)
@@ -339,6 +341,19 @@ class _Run:
                     self.not_checked(Unchecked(entry.path, _unreadable(result)))
                 continue
             self._use(entry, result, context_only)
+
+    def without_agreement_texts(self, entries: list[Entry]) -> list[Entry]:
+        """`entries` but the license agreement's own stored texts, known by size and SHA-256:
+        the subject numbers they list are the LA's list, not images (a note says so)."""
+        known = self.kb.agreement.provenance.texts()
+        out = []
+        for entry in entries:
+            if entry.size in known and _sha256(entry.fs) == known[entry.size]:
+                why = "the license agreement's own text (its SHA-256 is the data's): not scanned"
+                self.notes.append(Note(entry.path, "agreement", why))
+            else:
+                out.append(entry)
+        return out
 
     @functools.cached_property
     def paper(self) -> B.Paper:
@@ -479,7 +494,8 @@ class _Run:
                 "CM402",
                 *at,
                 f"the database is written {found!r}; the LA calls it "
-                f"'{forms['unicode']}': write {suggest} (clause {self.kb.citation.name_clause})",
+                f"'{forms['unicode']}': write {suggest} "
+                f"({cite_clause(self.kb, self.kb.citation.name_clause)})",
                 self.kb.citation.name_clause,
                 suppressions,
             )
@@ -536,7 +552,10 @@ class _Run:
                 # The obligation is the rule's first clause (4.1: "refer ... and cite this");
                 # the citation's own clause (4.2) is the reference to cite.
                 clause = self.kb.rule("CM401").clauses[0]
-                where = f"clause {clause}; the reference is clause {self.kb.citation.clause}"
+                where = (
+                    f"{cite_clause(self.kb, clause)}; the reference is "
+                    f"{cite_clause(self.kb, self.kb.citation.clause)}"
+                )
                 at = (m.path, m.line, m.column)
                 self.add("CM401", *at, f"{message} ({where})", clause, m.suppressions)
 
@@ -695,6 +714,18 @@ def _members(archive: Entry, names: list[str]) -> list[Entry]:
     ]
 
 
+def _sha256(fs: str) -> str | None:
+    """The file's SHA-256, read without following a symlink; None if it cannot be read."""
+    import hashlib
+
+    try:
+        fd = os.open(fs, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def _where(entry: Entry, segments: list[str], is_dir: bool) -> str:
     """The path shown for a finding on a file or folder: the scanned folder, then `segments`."""
     prefix = entry.path[: entry.root]  # "" or the scanned folder with its slash
@@ -748,7 +779,8 @@ class _DatabaseGroup:
             parts.append(f"{_count(len(self.clips), 'clip folder')} ({_few(self.clips)})")
         text = (
             f"database files in the tree: {' and '.join(parts)}, {_count(self.files, 'file')}; "
-            f"the LA forbids distributing the database in any form (clause {clause})"
+            f"the LA forbids distributing the database in any form "
+            f"({cite_clause(run.kb, clause)})"
         )
         numbers = sorted(set(self.frames.values()) | set(self.clips.values()))
         restricted = [f"spNO.{n}" for n in numbers if run.restricted("AB", n)]
@@ -756,7 +788,7 @@ class _DatabaseGroup:
             shown = ", ".join(restricted[:5]) + (", …" if len(restricted) > 5 else "")
             where = run.kb.subjects.part("AB").clause
             text += f", and {shown} {'is' if len(restricted) == 1 else 'are'} restricted "
-            text += f"(clause {where})"
+            text += f"({cite_clause(run.kb, where)})"
         return text
 
 

@@ -52,6 +52,7 @@ NOTE_KINDS = (
     "capped",
     "archive",
     "report",
+    "agreement",
 )
 
 

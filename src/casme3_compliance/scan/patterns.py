@@ -51,7 +51,8 @@ CASME_PAREN = re.compile(rb"cas\s*\(\s*me\s*\)\s*" + _SUPERSCRIPT_3)
 # lower: one pass finds both spellings' starts; each candidate is then matched in full.
 NAME_GATE = re.compile(rb"cas(?:me|\s*\()")
 # original case: CASME3, CASME-3, CASME_3, CASME 3, CASME III, CASME³ (never CASME II).
-CASME_PLAIN = re.compile(rb"CASME[ _-]?(?:3|III|\xc2\xb3)(?![A-Za-z0-9])")
+# Not followed by a letter, digit or underscore: `CASME3_SITE_URL` is an identifier, not a name.
+CASME_PLAIN = re.compile(rb"CASME[ _-]?(?:3|III|\xc2\xb3)(?![A-Za-z0-9_])")
 
 # original case: LaTeX citation commands (natbib, biblatex: \cite, \citep, \citet*, \parencite,
 # \footcite, \cites, ...): group 1 the command, group 2 the first key list. Optional arguments
