@@ -242,18 +242,18 @@ def _check_source(directory: Path, agreement: Doc) -> None:
                 f"the LA source {source[file_key]} cannot be read", *keys, file_key
             ) from None
         digest = hashlib.sha256(content).hexdigest()
-        if len(content) != source[size_key]:
-            raise agreement.fail(
-                f"{source[file_key]} is {len(content)} bytes, not {source[size_key]}",
-                *keys,
-                size_key,
-            )
         if digest != source[sha_key]:
             raise agreement.fail(
                 f"{source[file_key]} has sha256 {digest}; re-read the clauses and the provenance "
                 "against it",
                 *keys,
                 sha_key,
+            )
+        if len(content) != source[size_key]:
+            raise agreement.fail(
+                f"{source[file_key]} is {len(content)} bytes, not {source[size_key]}",
+                *keys,
+                size_key,
             )
 
 
