@@ -373,3 +373,10 @@ def test_search_sends_every_subject_to_its_place_on_the_subjects_page(site, kb):
                 assert part.name in text and not part.is_restricted(n), (part.key, n)
             else:
                 assert text.startswith(label.replace("{n}", str(n))), (part.key, n, text)
+
+
+def test_cite_page_shows_each_form_of_the_name_as_written_once_escaped(site, kb):
+    codes = [c.get_text() for c in page(site, "cite/").select("#name ~ p code")]
+    for key, form in kb.citation.name_forms.items():
+        if key != "unicode":  # the name itself is in the sentence, the others are code
+            assert form in codes, form  # `CAS(ME)<sup>3</sup>` reads as itself, not `&lt;sup&gt;`
