@@ -15,8 +15,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from casme3_compliance import DataError, api, checklist, citation, csp, load, pages
-from casme3_compliance.widgets import VERDICT_HEADINGS
+from casme3_compliance import DataError, load
+from casme3_compliance.render import api, checklist, citation, csp, pages
+from casme3_compliance.render.markdown import verdict_headings
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
@@ -27,8 +28,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra["la"] = {
         "notice": pages.notice(kb),
         "search": {
-            "links": subject_links(kb),
-            "texts": {v: VERDICT_HEADINGS[v] for v in ("restricted", "allowed")},
+            "links": pages.subject_links(kb),
+            "texts": verdict_headings(kb),
         },
     }
     # The rule pages are generated, so their nav entries come from the data too.
@@ -37,20 +38,6 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             rules = [{f"{r.code} {r.name}": f"rules/{r.code}.md"} for r in kb.rules]
             config.nav[i] = {"Scan rules": ["rules/index.md", *rules]}
     return config
-
-
-def subject_links(kb: Any) -> dict[str, dict[str, str]]:
-    """Where the site's search sends a subject, by part and verdict (`{n}`: its number).
-
-    As pages.subject_tables renders them: each restricted Parts A/B subject and each Part C
-    subject has a cell of its own; a Parts A/B subject the LA does not list has none, so it goes
-    to the Parts A/B section.
-    """
-    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
-    return {
-        ab.key: {"restricted": f"subjects/#{ab.anchor('{n}')}", "allowed": "subjects/#parts-a-b"},
-        c.key: {verdict: f"subjects/#{c.anchor('{n}')}" for verdict in ("restricted", "allowed")},
-    }
 
 
 class Download(File):
@@ -105,5 +92,5 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def on_post_page(output: str, page: Any, config: MkDocsConfig) -> str:
-    """Every page carries its Content-Security-Policy (casme3_compliance.csp)."""
+    """Every page carries its Content-Security-Policy (casme3_compliance.render.csp)."""
     return csp.add_meta(output)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from casme3_compliance import load, pages, widgets
+from casme3_compliance import load
+from casme3_compliance.render import pages, widgets
 
 
 def define_env(env: Any) -> None:

@@ -1,4 +1,4 @@
-"""Shared fixtures: the knowledge base, the repository's paths."""
+"""Shared fixtures: the default database and the whole family, the repository's paths."""
 
 from __future__ import annotations
 
@@ -10,16 +10,25 @@ from pathlib import Path
 import pytest
 
 import casme3_compliance as c3
-from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.knowledge.model import Database, Family
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
+FAMILY = c3.load_family(DATA, cache=False)
+DB = DATA / FAMILY.default
+"""The default database's folder (its agreement, subjects, citation, checklists, source/)."""
 VECTORS = json.loads((ROOT / "tests" / "vectors" / "subject_refs.json").read_text("utf-8"))
 
 
 @pytest.fixture(scope="session")
-def kb() -> KnowledgeBase:
-    return c3.load(DATA, cache=False)
+def kb() -> Database:
+    """The default database: what every command answers for when no database is named."""
+    return FAMILY.db()
+
+
+@pytest.fixture(scope="session")
+def family() -> Family:
+    return FAMILY
 
 
 def missing(message: str) -> None:

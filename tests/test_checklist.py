@@ -12,13 +12,13 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader, PdfWriter
 
-from casme3_compliance import checklist as cl
-from casme3_compliance.model import Checklist, ChecklistItem, KnowledgeBase
+from casme3_compliance.knowledge.model import Checklist, ChecklistItem, Database
+from casme3_compliance.render import checklist as cl
 
 _TASK = re.compile(r"^- \[ \] (?P<text>.*) \((?P<word>clauses?) (?P<refs>[^()]*)\)$")
 
 
-def _items(kb: KnowledgeBase) -> list[ChecklistItem]:
+def _items(kb: Database) -> list[ChecklistItem]:
     return [item for checklist in kb.checklists for item in checklist.items]
 
 
@@ -31,12 +31,12 @@ def _md_unescape(text: str) -> str:
     return html.unescape(re.sub(r"\\(.)", r"\1", text))
 
 
-def _with_checklists(kb: KnowledgeBase, *checklists: Checklist) -> KnowledgeBase:
+def _with_checklists(kb: Database, *checklists: Checklist) -> Database:
     return kb.replace(checklists=tuple(checklists))
 
 
 @pytest.fixture(scope="module")
-def hostile_kb(kb: KnowledgeBase) -> KnowledgeBase:
+def hostile_kb(kb: Database) -> Database:
     """Texts full of Markdown, HTML and Jinja syntax that must all come out literally."""
     text = "Use {{ x }} and {% y %}, *not* _this_ `code` [link](x) <b>bold</b> &amp; a \\ slash"
     item = ChecklistItem("odd-1", text, ("3.1",))
@@ -44,7 +44,7 @@ def hostile_kb(kb: KnowledgeBase) -> KnowledgeBase:
 
 
 @pytest.fixture(scope="module")
-def long_kb(kb: KnowledgeBase) -> KnowledgeBase:
+def long_kb(kb: Database) -> Database:
     """Far more items than fit on a page, of varying length, plus one item taller than a page."""
     items = tuple(
         ChecklistItem(
@@ -64,7 +64,7 @@ def long_kb(kb: KnowledgeBase) -> KnowledgeBase:
 # --- dispatch ---------------------------------------------------------------------------------
 
 
-def test_render_dispatches_to_each_format(kb: KnowledgeBase) -> None:
+def test_render_dispatches_to_each_format(kb: Database) -> None:
     assert cl.FORMATS == ("text", "md", "json", "pdf")
     assert cl.render(kb, "text") == cl.render_text(kb)
     assert cl.render(kb, "md") == cl.render_markdown(kb)
@@ -72,7 +72,7 @@ def test_render_dispatches_to_each_format(kb: KnowledgeBase) -> None:
     assert isinstance(cl.render(kb, "pdf"), bytes)
 
 
-def test_unknown_format_is_a_value_error(kb: KnowledgeBase) -> None:
+def test_unknown_format_is_a_value_error(kb: Database) -> None:
     with pytest.raises(
         ValueError, match=r"unknown checklist format 'x' \(choose from text, md, json, pdf\)"
     ):
@@ -88,7 +88,7 @@ _TICK = re.compile(r"^\[ \] (?P<text>.*) \((?P<word>clauses?) (?P<refs>[^()]*)\)
 def test_text_round_trips_to_the_model(which: str, request: pytest.FixtureRequest) -> None:
     """Each checklist's title underlined, its intro, then one `[ ] ` line per item, holding the
     data's text exactly: nothing escaped, whatever Markdown or HTML syntax it holds."""
-    kb: KnowledgeBase = request.getfixturevalue(which)
+    kb: Database = request.getfixturevalue(which)
     lines = cl.render_text(kb).splitlines()
     parsed: list[tuple[str, str, list[tuple[str, tuple[str, ...]]]]] = []
     for i, line in enumerate(lines):
@@ -103,11 +103,11 @@ def test_text_round_trips_to_the_model(which: str, request: pytest.FixtureReques
     ]
 
 
-def test_text_has_title_version_and_disclaimer(kb: KnowledgeBase) -> None:
+def test_text_has_title_version_and_disclaimer(kb: Database) -> None:
     text = cl.render_text(kb)
     head = cl.title(kb)
     assert text.startswith(f"{head}\n{'=' * len(head)}\n\n{cl.version_line(kb)}\n")
-    assert kb.agreement.disclaimer in text
+    assert kb.disclaimer in text
     assert "&lt;" not in text and "\\" not in text
     assert text.endswith("\n") and not text.endswith("\n\n")
 
@@ -130,7 +130,7 @@ def _parse_markdown(md: str) -> list[tuple[str, list[tuple[str, tuple[str, ...]]
     return parsed
 
 
-def test_markdown_round_trips_to_the_model(kb: KnowledgeBase) -> None:
+def test_markdown_round_trips_to_the_model(kb: Database) -> None:
     md = cl.render_markdown(kb)
     assert _parse_markdown(md) == [
         (c.title, [(i.text, i.clauses) for i in c.items]) for c in kb.checklists
@@ -138,18 +138,18 @@ def test_markdown_round_trips_to_the_model(kb: KnowledgeBase) -> None:
     assert sum(line.startswith("- [ ] ") for line in md.splitlines()) == len(_items(kb))
 
 
-def test_markdown_has_title_provenance_disclaimer_and_intros(kb: KnowledgeBase) -> None:
+def test_markdown_has_title_provenance_disclaimer_and_intros(kb: Database) -> None:
     md = cl.render_markdown(kb)
     assert md.startswith(f"# {cl.title(kb)}\n")
     pdf = kb.agreement.provenance.pdf
     assert pdf.created in md and pdf.sha256[:12] in md
-    assert f"> {kb.agreement.disclaimer}" in md
+    assert f"> {kb.disclaimer}" in md
     for checklist in kb.checklists:
         assert f"\n{checklist.intro}\n" in md
     assert md.endswith("\n") and not md.endswith("\n\n")
 
 
-def test_markdown_is_offline_and_jinja_safe(kb: KnowledgeBase, hostile_kb: KnowledgeBase) -> None:
+def test_markdown_is_offline_and_jinja_safe(kb: Database, hostile_kb: Database) -> None:
     for md in (cl.render_markdown(kb), cl.render_markdown(hostile_kb)):
         assert "{{" not in md and "{%" not in md and "{#" not in md
     assert "http" not in cl.render_markdown(kb) and "#clause-" not in cl.render_markdown(kb)
@@ -159,7 +159,7 @@ def test_markdown_is_offline_and_jinja_safe(kb: KnowledgeBase, hostile_kb: Knowl
 def test_markdown_renders_as_task_lists(which: str, request: pytest.FixtureRequest) -> None:
     """The site's renderer (Python-Markdown + pymdownx.tasklist) shows every item as a check box
     with its text intact: `<signer's name>` in the data must not vanish as an HTML tag."""
-    kb: KnowledgeBase = request.getfixturevalue(which)
+    kb: Database = request.getfixturevalue(which)
     page = markdown.markdown(cl.render_markdown(kb), extensions=["pymdownx.tasklist"])
     soup = BeautifulSoup(page, "html.parser")
     tasks = soup.select("li.task-list-item")
@@ -175,7 +175,7 @@ def test_markdown_renders_as_task_lists(which: str, request: pytest.FixtureReque
 # --- JSON -------------------------------------------------------------------------------------
 
 
-def test_json_equals_the_model(kb: KnowledgeBase) -> None:
+def test_json_equals_the_model(kb: Database) -> None:
     text = cl.render_json(kb)
     assert text.endswith("}\n")
     assert "³" in text  # ensure_ascii=False: readable, not \u00b3
@@ -183,7 +183,7 @@ def test_json_equals_the_model(kb: KnowledgeBase) -> None:
     assert json.loads(text) == {
         "title": cl.title(kb),
         "la_source": kb.agreement.provenance.stamp(),
-        "disclaimer": kb.agreement.disclaimer,
+        "disclaimer": kb.disclaimer,
         "checklists": [
             {
                 "id": c.id,
@@ -229,12 +229,12 @@ def _body(page_text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def pdf(kb: KnowledgeBase) -> bytes:
+def pdf(kb: Database) -> bytes:
     return cl.render_pdf(kb)
 
 
 @pytest.fixture(scope="module")
-def long_pdf(long_kb: KnowledgeBase) -> bytes:
+def long_pdf(long_kb: Database) -> bytes:
     return cl.render_pdf(long_kb)
 
 
@@ -242,7 +242,7 @@ def long_pdf(long_kb: KnowledgeBase) -> bytes:
 def test_pdf_has_one_unticked_check_box_per_item(
     which: str, request: pytest.FixtureRequest
 ) -> None:
-    kb: KnowledgeBase = request.getfixturevalue("long_kb" if which == "long_pdf" else "kb")
+    kb: Database = request.getfixturevalue("long_kb" if which == "long_pdf" else "kb")
     reader = _read(request.getfixturevalue(which))
     fields = reader.get_fields()
     assert fields is not None
@@ -255,13 +255,13 @@ def test_pdf_has_one_unticked_check_box_per_item(
     assert [n for names in _boxes_per_page(reader) for n in names] == [i.id for i in _items(kb)]
 
 
-def test_pdf_is_a4_with_the_texts(kb: KnowledgeBase, pdf: bytes) -> None:
+def test_pdf_is_a4_with_the_texts(kb: Database, pdf: bytes) -> None:
     reader = _read(pdf)
     for page in reader.pages:
         assert [round(float(v)) for v in page.mediabox] == [0, 0, 595, 842]
     text = _squash(" ".join(page.extract_text() for page in reader.pages))
     assert cl.title(kb) in text  # the ³ survives Helvetica's WinAnsi encoding
-    assert _squash(kb.agreement.disclaimer) in text
+    assert _squash(kb.disclaimer) in text
     assert kb.agreement.provenance.pdf.created in text
     for checklist in kb.checklists:
         assert _squash(checklist.title) in text
@@ -272,9 +272,7 @@ def test_pdf_is_a4_with_the_texts(kb: KnowledgeBase, pdf: bytes) -> None:
 
 
 @pytest.mark.parametrize("which", ["pdf", "long_pdf"])
-def test_pdf_footer_on_every_page(
-    which: str, request: pytest.FixtureRequest, kb: KnowledgeBase
-) -> None:
+def test_pdf_footer_on_every_page(which: str, request: pytest.FixtureRequest, kb: Database) -> None:
     reader = _read(request.getfixturevalue(which))
     total = len(reader.pages)
     for number, page in enumerate(reader.pages, start=1):
@@ -283,7 +281,7 @@ def test_pdf_footer_on_every_page(
         assert f"Page {number} of {total}" in text
 
 
-def test_pdf_box_can_be_ticked_and_read_back(kb: KnowledgeBase, pdf: bytes) -> None:
+def test_pdf_box_can_be_ticked_and_read_back(kb: Database, pdf: bytes) -> None:
     target = _items(kb)[-1].id
     writer = PdfWriter(clone_from=_read(pdf))
     page = next(
@@ -298,7 +296,7 @@ def test_pdf_box_can_be_ticked_and_read_back(kb: KnowledgeBase, pdf: bytes) -> N
     assert {name for name, f in fields.items() if f.get("/V") != "/Off"} == {target}
 
 
-def test_pdf_paginates_long_checklists(long_kb: KnowledgeBase, long_pdf: bytes) -> None:
+def test_pdf_paginates_long_checklists(long_kb: Database, long_pdf: bytes) -> None:
     reader = _read(long_pdf)
     boxes = _boxes_per_page(reader)
     assert len(reader.pages) > 3
@@ -315,7 +313,7 @@ def test_pdf_paginates_long_checklists(long_kb: KnowledgeBase, long_pdf: bytes) 
     assert pages[giant + 1].startswith("Giant (continued)")
 
 
-def test_pdf_heading_is_never_last_on_a_page(long_pdf: bytes, long_kb: KnowledgeBase) -> None:
+def test_pdf_heading_is_never_last_on_a_page(long_pdf: bytes, long_kb: Database) -> None:
     """A checklist's title, intro and first item land on the same page."""
     reader = _read(long_pdf)
     boxes = _boxes_per_page(reader)
@@ -327,7 +325,7 @@ def test_pdf_heading_is_never_last_on_a_page(long_pdf: bytes, long_kb: Knowledge
         )
 
 
-def test_pdf_is_deterministic(kb: KnowledgeBase, pdf: bytes) -> None:
+def test_pdf_is_deterministic(kb: Database, pdf: bytes) -> None:
     assert cl.render_pdf(kb) == pdf
 
 

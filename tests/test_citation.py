@@ -16,8 +16,8 @@ import yaml
 from bibtexparser import middlewares as mw
 from conftest import ROOT, require_program
 
-from casme3_compliance import citation as cit
-from casme3_compliance.model import Author, Citation
+from casme3_compliance.knowledge.model import Author, Citation
+from casme3_compliance.render import citation as cit
 
 SCHEMAS = ROOT / "tests" / "schemas"
 EN_DASH = "\u2013"
@@ -71,8 +71,8 @@ def test_no_template_delimiters(c, fmt):
 
 
 def test_renderer_holds_no_literal_from_the_record(c):
-    source = (ROOT / "src" / "casme3_compliance" / "citation.py").read_text("utf-8")
-    literals = [c.doi, c.journal, c.journal_abbrev, c.key, c.title[:20]]
+    source = (ROOT / "src" / "casme3_compliance" / "render" / "citation.py").read_text("utf-8")
+    literals = [c.doi, c.container, c.container_abbrev, c.key, c.title[:20]]
     literals += [a.given for a in c.authors if len(a.given) > 2]
     literals += [str(c.first_page), str(c.last_page)]
     assert [lit for lit in literals if lit in source] == []
@@ -119,14 +119,14 @@ def _assert_common_bib_fields(c: Citation, text: str) -> bibtexparser.model.Entr
 def test_bibtex_reads_back_field_by_field(c):
     text = cit.render(c, "bibtex")
     entry = _assert_common_bib_fields(c, text)
-    assert entry["journal"] == c.journal
+    assert entry["journal"] == c.container
     assert entry["year"] == str(c.year)
     month = _parse_bib(text, mw.MonthIntMiddleware()).entries[0]["month"]
     assert month == c.month
     raw = bibtexparser.parse_string(text, parse_stack=[]).entries[0]
     assert re.fullmatch(r"[a-z]{3}", raw["month"]), "month must be the bare BibTeX macro"
     assert raw["title"] == f'"{cit.bibtex_title(c)}"', "a title opening with braces is quoted"
-    assert raw["journal"] == "{" + c.journal + "}"
+    assert raw["journal"] == "{" + c.container + "}"
     assert [f.key for f in entry.fields] == [
         "author",
         "title",
@@ -143,7 +143,7 @@ def test_bibtex_reads_back_field_by_field(c):
 def test_biblatex_reads_back_field_by_field(c):
     text = cit.render(c, "biblatex")
     entry = _assert_common_bib_fields(c, text)
-    assert entry["journaltitle"] == c.journal
+    assert entry["journaltitle"] == c.container
     assert entry["date"] == f"{c.year:04d}-{c.month:02d}-{c.day:02d}"
     assert [f.key for f in entry.fields] == [
         "author",
@@ -203,7 +203,7 @@ def test_bibtex_title_braces_a_bare_name_and_acronyms_once(c):
 
 
 def test_bibtex_escapes_tex_specials_in_plain_fields(c):
-    odd = c.replace(journal="Patterns & Signals")
+    odd = c.replace(container="Patterns & Signals")
     assert _parse_bib(cit.render(odd, "bibtex")).entries[0]["journal"] == r"Patterns \& Signals"
 
 
@@ -217,8 +217,8 @@ def test_ris_reads_back_field_by_field(c):
         "type_of_reference": "JOUR",
         "authors": [f"{a.family}, {a.given}" for a in c.authors],
         "title": c.title,
-        "secondary_title": c.journal,
-        "alternate_title1": c.journal_abbrev,
+        "secondary_title": c.container,
+        "alternate_title1": c.container_abbrev,
         "year": str(c.year),
         "date": f"{c.year:04d}/{c.month:02d}/{c.day:02d}",
         "volume": c.volume,
@@ -255,8 +255,8 @@ def test_csl_json_matches_the_model(c):
     assert item["type"] == "article-journal"
     assert item["author"] == [{"family": a.family, "given": a.given} for a in c.authors]
     assert item["title"] == c.title
-    assert item["container-title"] == c.journal
-    assert item["container-title-short"] == c.journal_abbrev
+    assert item["container-title"] == c.container
+    assert item["container-title-short"] == c.container_abbrev
     assert (item["volume"], item["issue"]) == (c.volume, c.number)
     assert item["page"] == f"{c.first_page}-{c.last_page}"
     assert item["issued"] == {"date-parts": [[c.year, c.month, c.day]]}
@@ -292,7 +292,7 @@ def test_cff_matches_the_model(c):
     assert ref["type"] == "article"
     assert ref["authors"] == [{"family-names": a.family, "given-names": a.given} for a in c.authors]
     assert ref["title"] == c.title
-    assert ref["journal"] == c.journal
+    assert ref["journal"] == c.container
     assert (ref["year"], ref["month"]) == (c.year, c.month)
     assert (str(ref["volume"]), str(ref["issue"])) == (c.volume, c.number)
     assert (ref["start"], ref["end"]) == (c.first_page, c.last_page)
@@ -315,9 +315,9 @@ def test_apa_structure(c):
     names = [f"{a.family}, {_initials(a.given)}" for a in c.authors]
     head = ", ".join(names[:-1]) + ", & " + names[-1] + f" ({c.year}). "
     assert text.startswith(head)
-    title = text[len(head) : text.index(". " + c.journal + ", ")]
+    title = text[len(head) : text.index(". " + c.container + ", ")]
     assert text.endswith(
-        f". {c.journal}, {c.volume}({c.number}), {c.first_page}{EN_DASH}{c.last_page}. "
+        f". {c.container}, {c.volume}({c.number}), {c.first_page}{EN_DASH}{c.last_page}. "
         f"https://doi.org/{c.doi}"
     )
     assert "\n" not in text
@@ -348,7 +348,7 @@ def test_ieee_structure(c):
     month = calendar.month_abbr[c.month]
     pattern = (
         re.escape(
-            f"\u201c{c.title},\u201d {c.journal_abbrev}, vol. {c.volume}, no. {c.number}, "
+            f"\u201c{c.title},\u201d {c.container_abbrev}, vol. {c.volume}, no. {c.number}, "
             f"pp. {c.first_page}{EN_DASH}{c.last_page}, "
         )
         + rf"{month}[a-z]*\.? {c.year}"
@@ -378,7 +378,7 @@ def test_apa_shortens_more_than_twenty_authors(c):
 
 def test_question_titles_take_no_extra_punctuation(c):
     q = c.replace(title="Can We Spot It?")
-    assert "Can we spot it? " + c.journal in cit.render(q, "apa")
+    assert "Can we spot it? " + c.container in cit.render(q, "apa")
     assert "\u201cCan We Spot It?\u201d " in cit.render(q, "ieee")
 
 

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from conftest import DATA, ROOT, VECTORS
+from conftest import DATA, DB, ROOT, VECTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_scan_support import FAKE, tree
 
 import casme3_compliance as c3
-from casme3_compliance import checklist, citation
 from casme3_compliance.cli import main
+from casme3_compliance.render import checklist, citation
 from casme3_compliance.scan.report import SITE_URL
 
 FIXTURE = ROOT / "tests" / "fixtures" / "scan" / "paper"
@@ -57,7 +57,7 @@ def test_subject_vectors_valid(case, kb, capsys):
     assert out == f"{'restricted' if v.restricted else 'allowed'}: {v.message}\n{note}"
     code, out, _ = cli(capsys, "subject", "--json", "--", case["input"])
     assert json.loads(out) == v.as_dict()
-    keys = ["subject", "part", "verdict", "clause", "where", "message"]
+    keys = ["database", "subject", "part", "verdict", "clause", "where", "message"]
     assert list(json.loads(out)) == keys + (["note"] if v.note else [])
 
 
@@ -84,7 +84,7 @@ def test_subject_allowed_says_where_images_may_be_used_and_the_conditions(kb, ca
 
 def test_subject_unquoted_words_are_one_reference(kb, capsys):
     c = kb.subjects.part("C")
-    n = c.allowed_list[0]
+    n = c.list[0]
     code, out, _ = cli(capsys, "subject", "Part", "C", "subject", str(n))
     assert (code, out.splitlines()[0]) == (0, f"allowed: {c3.verdict(f'C{n}', kb).message}")
     code, out, _ = cli(capsys, "subject", "Part", "C", str(n))
@@ -93,7 +93,7 @@ def test_subject_unquoted_words_are_one_reference(kb, capsys):
 
 def test_a_bare_number_says_part_c_has_its_own_numbering(kb, capsys):
     c = kb.subjects.part("C")
-    n = c.allowed_list[0]  # allowed in Part C, but read as Parts A/B
+    n = c.list[0]  # allowed in Part C, but read as Parts A/B
     code, out, _ = cli(capsys, "subject", str(n))
     ab = c3.verdict(f"spNO.{n}", kb)
     assert code == (1 if ab.restricted else 0)
@@ -230,14 +230,14 @@ def test_output_into_a_missing_folder(capsys, tmp_path):
 def test_terms_whole_la(kb, capsys):
     code, out, _ = cli(capsys, "terms")
     assert code == 0
-    for section in kb.agreement.parts():
+    for section in kb.agreement.parts:
         assert f"\n{section.heading}\n" in out
         for clause in section.clauses:
             assert f"[{clause.id}] ({clause.where}) {clause.text}\n" in out
             assert all(f"- {item}\n" in out for item in clause.items)
             assert f"Our reading, not the LA: {clause.summary}\n" in out
     assert out.index("[P.1]") < out.index("[1.1]") < out.index("[6.2]") < out.index("[S.3]")
-    restricted = ", ".join(map(str, kb.subjects.part("AB").restricted_list))
+    restricted = ", ".join(map(str, kb.subjects.part("AB").list))
     assert restricted in out  # clause 3.5 lists its subjects, as the LA does
 
 
@@ -483,8 +483,8 @@ def check_sarif(log: dict) -> None:
 def test_broken_data_is_one_line(capsys, tmp_path, monkeypatch):
     broken = tmp_path / "data"
     shutil.copytree(DATA, broken)
-    text = (broken / "citation.yaml").read_text().replace("year: 2023", "year: twenty")
-    (broken / "citation.yaml").write_text(text)
+    path = broken / DB.name / "citation.yaml"
+    path.write_text(path.read_text().replace("year: 2023", "year: twenty"))
     monkeypatch.setenv("CASME3_DATA_DIR", str(broken))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     for argv in (["subject", "131"], ["terms"], ["scan", str(FIXTURE)], ["cite"]):

@@ -6,32 +6,88 @@ import json
 import shutil
 
 import pytest
-from conftest import DATA
+from conftest import DATA, DB
 
 import casme3_compliance as c3
 
 # (case, file, text to replace, replacement, where the error must point, words in the message).
 # `where` is a line of the changed file: "+N" counts from the replaced text's first line, a
 # string is the first line holding it; None where the parser cannot know a line.
+D = DB.name  # the default database's folder
 BAD = [
-    ("unparseable", "subjects.yaml", "  - key: C\n", "  - key: [C\n", None, "invalid YAML"),
-    ("tab-indent", "checklists.yaml", "  - id: keep\n", "\t- id: keep\n", "+0", "invalid YAML"),
-    ("missing-key", "agreement.yaml", "    title: Warranty\n", "", "+-1", "'title' is missing"),
-    ("wrong-type", "citation.yaml", "year: 2023", "year: twenty", "+0", "not of type 'integer'"),
-    ("unknown-key", "citation.yaml", "year: 2023", "year: 2023\nyera: 1", "+1", "unknown key"),
-    ("duplicate-key", "citation.yaml", "year: 2023", "year: 2023\nyear: 1", "+1", "duplicate key"),
-    ("duplicate-subject", "subjects.yaml", "130, 131, 134", "130, 131, 131", "+0", "listed twice"),
-    ("out-of-range", "subjects.yaml", "210, 212,", "210, 312,", "+0", "outside the range 1-219"),
-    ("missing-clause", "checklists.yaml", 'clauses: ["3.3"]', 'clauses: ["3.33"]', "+0", "'3.33'"),
-    ("clause-number", "agreement.yaml", 'id: "6.2"', 'id: "5.9"', "+0", "expected 6.<n>"),
-    ("duplicate-clause", "agreement.yaml", 'id: "6.2"', 'id: "6.1"', "+0", "duplicate clause"),
-    ("bad-clause-id", "agreement.yaml", 'id: "6.2"', 'id: "7.2"', "+0", "does not match"),
-    ("rule-section", "rules.yaml", 'clauses: ["3.6"]', 'clauses: ["4.1"]', "+0", "first digit"),
-    ("tool-rule-clause", "rules.yaml", "clauses: []", 'clauses: ["3.5"]', "+0", "names no clause"),
-    ("rule-no-clause", "rules.yaml", 'clauses: ["3.6"]', "clauses: []", "+0", "at least one"),
+    ("unparseable", f"{D}/subjects.yaml", "  - key: C\n", "  - key: [C\n", None, "invalid YAML"),
+    (
+        "tab-indent",
+        f"{D}/checklists.yaml",
+        "  - id: keep\n",
+        "\t- id: keep\n",
+        "+0",
+        "invalid YAML",
+    ),
+    (
+        "missing-key",
+        f"{D}/agreement.yaml",
+        "    title: Warranty\n",
+        "",
+        "+-3",
+        "'title' is missing",
+    ),
+    (
+        "wrong-type",
+        f"{D}/citation.yaml",
+        "year: 2023",
+        "year: twenty",
+        "+0",
+        "not of type 'integer'",
+    ),
+    ("unknown-key", f"{D}/citation.yaml", "year: 2023", "year: 2023\nyera: 1", "+1", "unknown key"),
+    (
+        "duplicate-key",
+        f"{D}/citation.yaml",
+        "year: 2023",
+        "year: 2023\nyear: 1",
+        "+1",
+        "duplicate key",
+    ),
+    ("duplicate-subject", f"{D}/subjects.yaml", "130, 131, 134", "130, 131, 131", "+0", "twice"),
+    (
+        "out-of-range",
+        f"{D}/subjects.yaml",
+        "210, 212,",
+        "210, 312,",
+        "+0",
+        "outside the range 1-219",
+    ),
+    (
+        "missing-clause",
+        f"{D}/checklists.yaml",
+        'clauses: ["3.3"]',
+        'clauses: ["3.33"]',
+        "+0",
+        "'3.33'",
+    ),
+    ("clause-number", f"{D}/agreement.yaml", 'id: "6.2"', 'id: "5.9"', "+0", "expected 6.<n>"),
+    ("duplicate-clause", f"{D}/agreement.yaml", 'id: "6.2"', 'id: "6.1"', "+0", "duplicate clause"),
+    ("bad-clause-id", f"{D}/agreement.yaml", 'id: "6.2"', 'id: "7-2"', "+0", "does not match"),
+    ("part-clause", f"{D}/subjects.yaml", 'clause: "3.6"', 'clause: "3.66"', "+0", "'3.66'"),
+    ("rule-shape", f"{D}/subjects.yaml", "rule: allow", "rule: all", "+0", "rule says allowed"),
+    ("grammar-part", f"{D}/subjects.yaml", "  - part: C\n", "  - part: D\n", "+0", "no part 'D'"),
+    (
+        "grammar-group",
+        f"{D}/subjects.yaml",
+        "0*([0-9]+)'\n    bare",
+        "0*[0-9]+'\n    bare",
+        "+0",
+        "group 1",
+    ),
+    ("database-id", f"{D}/database.yaml", f"id: {D}", "id: other", "+0", "but the folder is"),
+    ("default-unlisted", "databases.yaml", f"default: {D}", "default: nowhere", "+0", "not listed"),
+    ("tool-rule-applies", "rules.yaml", "applies: scanner", "applies: files", "+0", "CM0 codes"),
+    ("rule-applies", "rules.yaml", "applies: deny-list", "applies: scanner", "+0", "CM0 codes"),
+    ("untranslated", "i18n/en.yaml", "disclaimer:", "disclaimer: ''\nx:", "+0", "non-empty"),
     (
         "source-changed",
-        "source/casme3-license-agreement.txt",
+        f"{D}/source/casme3-license-agreement.txt",
         "Warranty",
         "Guarantee",
         "sha256:",
@@ -54,7 +110,7 @@ def test_bad_data_fails_with_file_and_line(tmp_path, file, old, new, where, word
         c3.load(data, cache=False)
     message = str(info.value)
     assert "\n" not in message
-    shown = "agreement.yaml" if file.startswith("source/") else file
+    shown = f"{D}/agreement.yaml" if "/source/" in file else file
     assert shown in message and words in message
     if where is not None:
         if where.startswith("+"):
@@ -69,7 +125,7 @@ def test_bad_data_fails_with_file_and_line(tmp_path, file, old, new, where, word
 def test_unparseable_names_the_line(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
-    (data / "citation.yaml").write_text("clause: '4.2'\nkey: [unclosed\nyear: 2023\n", "utf-8")
+    (data / D / "citation.yaml").write_text("clause: '4.2'\nkey: [unclosed\nyear: 2023\n", "utf-8")
     with pytest.raises(c3.DataError, match=r"citation\.yaml:\d+: invalid YAML"):
         c3.load(data, cache=False)
 
@@ -80,7 +136,7 @@ def test_cache_follows_the_data(tmp_path, monkeypatch):
     shutil.copytree(DATA, data)
     assert c3.load(data).citation.year == 2023
     assert list((tmp_path / "cache").rglob("*.json"))
-    path = data / "citation.yaml"
+    path = data / D / "citation.yaml"
     path.write_text(path.read_text("utf-8").replace("year: 2023", "year: twenty"), "utf-8")
     with pytest.raises(c3.DataError):
         c3.load(data)
@@ -123,14 +179,14 @@ def test_an_alias_bomb_is_refused_at_its_line(tmp_path):
 
 def test_a_single_alias_is_refused_too(tmp_path):
     data = _copy(tmp_path)
-    path = data / "citation.yaml"
+    path = data / D / "citation.yaml"
     text = path.read_text("utf-8").replace("year: 2023", "year: &y 2023\nextra_year: *y")
     path.write_text(text, "utf-8")
     with pytest.raises(c3.DataError, match="aliases"):
         c3.load(data, cache=False)
 
 
-@pytest.mark.parametrize("where", ["source/folder", "rules.yaml"])
+@pytest.mark.parametrize("where", [f"{D}/source/folder", "rules.yaml"])
 def test_a_folder_where_a_file_should_be_is_one_line(tmp_path, where):
     data = _copy(tmp_path)
     target = data / where
@@ -144,7 +200,7 @@ def test_a_folder_where_a_file_should_be_is_one_line(tmp_path, where):
 
 def test_a_dangling_link_in_source_is_one_line(tmp_path):
     data = _copy(tmp_path)
-    (data / "source" / "gone.txt").symlink_to(tmp_path / "nowhere")
+    (data / D / "source" / "gone.txt").symlink_to(tmp_path / "nowhere")
     with pytest.raises(c3.DataError, match=r"gone\.txt: cannot read"):
         c3.load(data, cache=False)
 
@@ -166,10 +222,9 @@ def test_an_edited_cache_is_not_believed(tmp_path, monkeypatch, kb):
     edited = payload.replace(f", {n}]".encode(), b"]", 1)
     assert edited != payload
     path.write_bytes(head + b"\n" + edited)
-    from casme3_compliance import loader
+    from casme3_compliance.knowledge import loader
 
-    loader._models.clear()
-    loader._by_stamp.clear()
+    loader.forget()
     assert c3.verdict(f"spNO.{n}", c3.load(data)).restricted
     assert path.read_bytes() == blob  # repaired
 
@@ -186,26 +241,24 @@ def test_a_broken_cache_is_rebuilt_not_a_crash(tmp_path, monkeypatch, content):
     path = _cache_file(tmp_path)
     good = path.read_bytes()
     path.write_bytes(content)
-    from casme3_compliance import loader
+    from casme3_compliance.knowledge import loader
 
-    loader._models.clear()
-    loader._by_stamp.clear()
+    loader.forget()
     assert c3.load(data).subjects.part("AB").restricted()
     assert path.read_bytes() == good
 
 
 def test_a_cache_with_a_valid_header_but_the_wrong_shape_is_rebuilt(tmp_path, monkeypatch):
     """Even a file that passes every check of its header is only a copy."""
-    from casme3_compliance import loader
+    from casme3_compliance.knowledge import loader
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     data = _copy(tmp_path)
     c3.load(data)
     path = _cache_file(tmp_path)
     good = path.read_bytes()
-    payload = json.dumps({name: {} for name in loader.FILES}).encode()
-    path.write_bytes(loader._header(path.stem, payload) + payload)
-    loader._models.clear()
-    loader._by_stamp.clear()
+    payload = json.dumps({"databases": {}, "rules": {}, "i18n": {}, "each": {}}).encode()
+    path.write_bytes(loader.header(path.stem, payload) + payload)
+    loader.forget()
     assert c3.load(data).subjects.part("AB").restricted()
     assert path.read_bytes() == good

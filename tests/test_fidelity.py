@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from conftest import DATA
+from conftest import DB
 
 AB_LIST = "[restricted Parts A/B list]"
 
@@ -19,7 +19,7 @@ def normalise(text: str) -> str:
 
 
 def source_text() -> str:
-    text = (DATA / "source" / "casme3-license-agreement.txt").read_text("utf-8")
+    text = (DB / "source" / "casme3-license-agreement.txt").read_text("utf-8")
     lines = text.splitlines()
     first = next(i for i, ln in enumerate(lines) if ln.startswith("spNO."))
     last = max(i for i, ln in enumerate(lines) if ln.startswith("spNO."))
@@ -29,7 +29,7 @@ def source_text() -> str:
 def reassembled(kb) -> str:
     a = kb.agreement
     out = [a.title]
-    for part in a.parts():
+    for part in a.parts:
         if part.number:
             out.append(part.heading)
         for clause in part.clauses:
@@ -47,7 +47,7 @@ def test_clauses_reassemble_the_la(kb):
 def test_source_hashes_are_recorded(kb):
     p = kb.agreement.provenance
     for file, sha in ((p.text.file, p.text.sha256), (p.pdf.extracted, p.pdf.extracted_sha256)):
-        assert hashlib.sha256((DATA / file).read_bytes()).hexdigest() == sha
+        assert hashlib.sha256((DB / file).read_bytes()).hexdigest() == sha
 
 
 def typographic(text: str) -> str:
@@ -64,8 +64,8 @@ def test_the_text_is_the_issuers_published_pdf_but_for_the_file_name(kb):
     """The provenance's claim, checked: the stored text and the text of the issuer's blank PDF
     say the same words, and differ only where `application.filename` says they do."""
     p, names = kb.agreement.provenance, kb.agreement.application.filename
-    text = typographic((DATA / p.text.file).read_text("utf-8"))
-    pdf = typographic((DATA / p.pdf.extracted).read_text("utf-8"))
+    text = typographic((DB / p.text.file).read_text("utf-8"))
+    pdf = typographic((DB / p.pdf.extracted).read_text("utf-8"))
     here, there = typographic(names.text), typographic(names.pdf)
     assert here != there and here in text and there in pdf
     assert text.replace(here, "<file name>") == pdf.replace(there, "<file name>")
@@ -74,7 +74,7 @@ def test_the_text_is_the_issuers_published_pdf_but_for_the_file_name(kb):
 def _section_paragraphs() -> dict[str, list[str]]:
     """The LA's prose paragraphs by section ("opening", "1"-"6", then "closing" and "form"),
     lists joined to the paragraph they follow, as the LA prints them."""
-    text = (DATA / "source" / "casme3-license-agreement.txt").read_text("utf-8")
+    text = (DB / "source" / "casme3-license-agreement.txt").read_text("utf-8")
     out: dict[str, list[str]] = {}
     section = "title"
     for block in re.split(r"\n\s*\n", text):
@@ -144,7 +144,7 @@ def test_steps_and_fields_are_in_the_clause_text(kb):
     s2 = kb.agreement.clause(app.la_clause)
     assert app.la_url in s2.text and app.filename.text in s2.text
     assert len(s2.steps) == 6 and len(kb.agreement.clause("S.3").fields) == 7
-    pdf = (DATA / kb.agreement.provenance.pdf.extracted).read_text("utf-8")
+    pdf = (DB / kb.agreement.provenance.pdf.extracted).read_text("utf-8")
     assert app.filename.pdf.replace("'", "’") in pdf
 
 

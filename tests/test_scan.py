@@ -12,7 +12,7 @@ import tracemalloc
 
 import bibtexparser
 import pytest
-from conftest import DATA
+from conftest import DB
 from test_scan_support import FAKE, codes, rel, run, tree
 
 from casme3_compliance.scan import ScanError, resolve_codes, scan
@@ -106,7 +106,7 @@ def test_missing_path_is_a_scan_error(kb, tmp_path):
 
 def test_changed_file_is_checked_against_the_rest_of_its_repository(kb, repo, monkeypatch):
     """A pre-commit hook passes only changed files: the .bib and \\cite may be elsewhere."""
-    from casme3_compliance import citation
+    from casme3_compliance.render import citation
 
     tree(
         repo,
@@ -304,7 +304,7 @@ def test_select_and_ignore(kb):
 def test_bib_reader_agrees_with_bibtexparser(kb):
     """Our reading of raw values (macros, quotes, braces) finds the entries bibtexparser's
     default middlewares would: the paper's DOI written every way a .bib writes it."""
-    from casme3_compliance import citation
+    from casme3_compliance.render import citation
     from casme3_compliance.scan import bib
 
     doi = kb.citation.doi
@@ -364,8 +364,8 @@ def test_the_agreements_own_text_is_known_and_a_changed_copy_is_not(kb, tmp_path
     is not a figure. A copy with one byte changed is any other file, and is scanned."""
     p = kb.agreement.provenance
     for name in (p.text.file, p.pdf.extracted):
-        (tmp_path / os.path.basename(name)).write_bytes((DATA / name).read_bytes())
-    changed = (DATA / p.text.file).read_bytes().replace(b"Warranty", b"Warranties")
+        (tmp_path / os.path.basename(name)).write_bytes((DB / name).read_bytes())
+    changed = (DB / p.text.file).read_bytes().replace(b"Warranty", b"Warranties")
     (tmp_path / "edited.txt").write_bytes(changed)
     report = scan([str(tmp_path)], kb, select="CM301")
     assert {rel(tmp_path, f) for f in report.findings} == {"edited.txt"}

@@ -302,7 +302,7 @@ def _paper_entry(by_title: bool) -> str:
             "spontaneous micro-expression database with depth information and high ecological "
             "validity}}\n"
         )
-    from casme3_compliance import citation
+    from casme3_compliance.render import citation
 
     return citation.render(KB.citation, "bibtex").replace(KB.citation.key, "paper", 1)
 

@@ -9,7 +9,7 @@ from conftest import DATA, ROOT
 from test_scan_support import FAKE, codes, rel, run, tree
 
 import casme3_compliance as c3
-from casme3_compliance import citation
+from casme3_compliance.render import citation
 from casme3_compliance.scan import scan
 
 RULES = c3.load(DATA, cache=False).rules
@@ -261,7 +261,7 @@ NAMES = [
 def test_cm401_any_spelling_needs_the_entry(name, kb, tmp_path):
     tree(tmp_path, {"main.tex": f"Intro.\nWe use {name} Part A.\nAgain {name}.\n"})
     [f] = run(tmp_path, kb, select="CM401").findings
-    obligation = kb.rule("CM401").clauses[0]  # 4.1: "refer the data as ... and cite this"
+    obligation = kb.clauses_for(kb.rule("CM401"))[0]  # 4.1: "refer the data as ... and cite"
     assert (f.line, f.column, f.clause) == (2, 8, obligation) != kb.citation.clause
     places = [kb.agreement.clause(c).where for c in (obligation, kb.citation.clause)]
     assert f.message.endswith(
@@ -273,8 +273,10 @@ def test_cm401_any_spelling_needs_the_entry(name, kb, tmp_path):
 
 def test_cm401_rule_data_names_the_obligation(kb):
     rule = kb.rule("CM401")
-    assert rule.clauses[0] == kb.citation.name_clause  # the clause saying "refer ... and cite"
-    assert rule.why.startswith(f"Clause {rule.clauses[0]} ")
+    clauses = kb.clauses_for(rule)
+    assert clauses == (kb.citation.obligation, kb.citation.clause)
+    assert clauses[0] == kb.citation.name_clause  # the clause saying "refer ... and cite"
+    assert rule.why.startswith(f"Clause {clauses[0]} ")
     assert f"clause {kb.citation.clause}" in rule.why
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import DATA, VECTORS
+from conftest import DB, VECTORS
 
 import casme3_compliance as c3
 
 
 def la_deny_list() -> list[int]:
     """The Parts A/B numbers as printed in the LA source, read independently of the YAML."""
-    text = (DATA / "source" / "casme3-license-agreement.txt").read_text("utf-8")
+    text = (DB / "source" / "casme3-license-agreement.txt").read_text("utf-8")
     lines = [ln for ln in text.splitlines() if ln.startswith("spNO.")]
     return [int(n) for ln in lines for n in re.findall(r"\d+", ln.removeprefix("spNO."))]
 
@@ -20,7 +20,7 @@ def la_deny_list() -> list[int]:
 def test_deny_list_is_the_las_108_numbers(kb):
     numbers = la_deny_list()
     assert len(numbers) == 108
-    assert list(kb.subjects.part("AB").restricted_list) == numbers
+    assert list(kb.subjects.part("AB").list) == numbers
     assert kb.subjects.part("AB").restricted() == tuple(sorted(numbers))
 
 

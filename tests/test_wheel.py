@@ -71,7 +71,7 @@ def run_outside(env_dir: Path, code: str, tmp_path: Path) -> subprocess.Complete
 
 def test_wheel_loads_its_own_data(installed, tmp_path, kb):
     code = (
-        "import json, casme3_compliance as c, casme3_compliance.loader as l;"
+        "import json, casme3_compliance as c, casme3_compliance.knowledge.loader as l;"
         "kb = c.load();"
         "print(json.dumps([c.__file__, str(l.data_dir()), kb.agreement.provenance.pdf.sha256,"
         " len(kb.subjects.part('AB').restricted()), c.verdict('spNO.131').restricted]))"
@@ -80,7 +80,7 @@ def test_wheel_loads_its_own_data(installed, tmp_path, kb):
     assert result.returncode == 0, result.stderr
     module, data, pdf, restricted, verdict = json.loads(result.stdout)
     assert module.startswith(str(installed)) and data.startswith(str(installed))
-    assert Path(data, "source", "casme3-license-agreement.txt").is_file()
+    assert Path(data, kb.id, "source", "casme3-license-agreement.txt").is_file()
     assert Path(data, "schema", "agreement.schema.json").is_file()
     assert (pdf, restricted, verdict) == (kb.agreement.provenance.pdf.sha256, 108, True)
 

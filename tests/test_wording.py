@@ -14,7 +14,7 @@ import yaml
 from conftest import DATA, ROOT
 from test_site import _squash, html_pages, page, site  # noqa: F401 (site is a fixture)
 
-from casme3_compliance import checklist, citation
+from casme3_compliance.render import checklist, citation
 
 # Phrases that drop the LA's limit on where sample images may be used (clause 3.7), or its
 # "should": an allowed verdict says where and under which conditions, never just "published".
@@ -74,7 +74,7 @@ def test_the_publication_checklist_covers_every_obligation_on_a_publication(kb):
     assert any("paper writing and academic presentation" in t for t in covering(permission))
     for part in kb.subjects.parts:
         assert covering(part.clause), part.key
-    for condition in kb.agreement.image_conditions():
+    for condition in {kb.agreement.clause(c) for p in kb.subjects.parts for c in p.conditions}:
         assert covering(condition.id), condition.id
     commercial = _clause_with(kb, "commercial purpose")
     assert any("advertisement" in t for t in covering(commercial.id))
@@ -108,7 +108,7 @@ def test_one_reading_of_who_signs_everywhere(kb):
         # The other reading: the email condition applied to students as well.
         assert not re.search(r"students? (?:and|or) temporary employees? without", text), text
     everything = json.dumps(_our_texts()) + (ROOT / "src").joinpath(
-        "casme3_compliance", "widgets.py"
+        "casme3_compliance", "render", "widgets.py"
     ).read_text("utf-8")
     assert "Only students and temporary employees may" not in everything
 

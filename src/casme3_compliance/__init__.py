@@ -1,16 +1,23 @@
-"""The CAS(ME)³ license agreement as data: load it, ask it questions, render it."""
+"""Micro-expression databases' license agreements as data: load them, ask them, render them."""
 
-from casme3_compliance.errors import DataError, RefError
-from casme3_compliance.loader import load
-from casme3_compliance.subjects import SubjectRef, Verdict, parse_ref, parse_refs, verdict
+from casme3_compliance.knowledge.errors import DataError, RefError
+from casme3_compliance.knowledge.loader import load, load_family
+from casme3_compliance.knowledge.verdicts import (
+    SubjectRef,
+    Verdict,
+    parse_ref,
+    parse_refs,
+    verdict,
+)
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = [
     "DataError",
     "RefError",
     "SubjectRef",
     "Verdict",
     "load",
+    "load_family",
     "parse_ref",
     "parse_refs",
     "verdict",

@@ -13,7 +13,7 @@ import sys
 from types import SimpleNamespace
 
 from casme3_compliance import __version__, output
-from casme3_compliance.errors import DataError, RefError
+from casme3_compliance.knowledge.errors import DataError, RefError
 from casme3_compliance.terminal import escape
 
 PROG = "casme3"
@@ -152,13 +152,17 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _kb():
-    from casme3_compliance.loader import load
+    from casme3_compliance.knowledge.loader import load
 
     return load()
 
 
+EXIT = {"allowed": 0, "restricted": 1, "approval": 1, "unknown": 3}
+"""`casme3 subject`'s exit status by verdict (2 is a reference that names no subject)."""
+
+
 def _subject(args: argparse.Namespace) -> int:
-    from casme3_compliance.subjects import verdict
+    from casme3_compliance.knowledge.verdicts import verdict
 
     kb = _kb()
     try:
@@ -172,12 +176,12 @@ def _subject(args: argparse.Namespace) -> int:
         output.stdout(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
     else:
         note = f"note: {v.note}\n" if v.note else ""
-        output.stdout(f"{'restricted' if v.restricted else 'allowed'}: {v.message}\n{note}")
-    return 1 if v.restricted else 0
+        output.stdout(f"{v.verdict}: {v.message}\n{note}")
+    return EXIT[v.verdict]
 
 
 def _cite(args: argparse.Namespace) -> int:
-    from casme3_compliance import citation
+    from casme3_compliance.render import citation
 
     if args.format not in citation.FORMATS:
         raise _Fail(_unknown("citation format", args.format, citation.FORMATS))
@@ -189,7 +193,7 @@ _CHECKLIST_EXTENSIONS = {".txt": "text", ".md": "md", ".json": "json", ".pdf": "
 
 
 def _checklist(args: argparse.Namespace) -> int:
-    from casme3_compliance import checklist
+    from casme3_compliance.render import checklist
 
     fmt = args.format or _checklist_format(args.output)
     if fmt not in checklist.FORMATS:
@@ -219,11 +223,11 @@ def _terms(args: argparse.Namespace) -> int:
     la = kb.agreement
     if args.clause is None:
         out = [la.title, f"Owner: {la.owner}", f"{la.provenance.line()}.", la.numbering, ""]
-        for section in la.parts():
+        for section in la.parts:
             out += [section.heading, "=" * len(section.heading), ""]
             for clause in section.clauses:
                 out += _clause(kb, clause)
-        out.append(la.disclaimer)
+        out.append(kb.disclaimer)
         output.stdout("\n".join(out) + "\n")
         return 0
     try:
@@ -231,7 +235,7 @@ def _terms(args: argparse.Namespace) -> int:
     except KeyError:
         ids = ", ".join(c.id for c in la.clauses())
         raise _Fail(f"no clause {args.clause!r} in the LA (clauses: {ids})") from None
-    section = next(s for s in la.parts() if clause in s.clauses)
+    section = la.part_of(clause)
     lines = [f"{la.short_title}, {section.heading}", "", *_clause(kb, clause)]
     output.stdout("\n".join(lines) + "\n")
     return 0
@@ -241,10 +245,8 @@ def _clause(kb, clause) -> list[str]:
     lines = [f"[{clause.id}] ({clause.where}) {clause.text}"]
     lines += [f"    - {item}" for item in clause.items]
     part = kb.subjects.part(clause.subjects) if clause.subjects else None
-    if part is not None and part.restricted_list is not None:
-        lines.append(
-            f"    {part.numbering.split('<')[0]} {', '.join(map(str, part.restricted_list))}"
-        )
+    if part is not None and part.list:
+        lines.append(f"    {part.numbering.split('<')[0]} {', '.join(map(str, part.list))}")
     if clause.readings:
         lines += [f"    Two readings: {clause.readings.why}"]
         lines += [f"      {i}. {option}" for i, option in enumerate(clause.readings.options, 1)]

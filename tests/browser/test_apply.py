@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from casme3_compliance import api
+from casme3_compliance.render import api
 
 from .test_lookup import tab_to
 

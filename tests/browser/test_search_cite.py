@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import casme3_compliance as c3
-from casme3_compliance import citation
+from casme3_compliance.render import citation
 
 from .test_pages import axe_violations
 

@@ -6,14 +6,17 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import FAMILY
 
 import casme3_compliance as c3
-from casme3_compliance import checklist
-from casme3_compliance.checklist import clause_refs
-from casme3_compliance.model import anchor_for
-from casme3_compliance.widgets import VERDICT_HEADINGS
+from casme3_compliance.knowledge.model import anchor_for
+from casme3_compliance.render import checklist
+from casme3_compliance.render.checklist import clause_refs
+from casme3_compliance.render.markdown import verdict_headings
 
 from .test_lookup import tab_to
+
+VERDICT_HEADINGS = verdict_headings(FAMILY.db())
 
 pytestmark = pytest.mark.browser
 

@@ -68,22 +68,35 @@
     const space = `[${syntax.strip.replace(/[\\\]^-]/g, "\\$&")}]+`;
     const strip = new RegExp(`^${space}|${space}$`, "g");
     const separators = new RegExp(syntax.list_separators);
-    const patterns = syntax.order.map((key) => [
-      key,
-      new RegExp(`^(?:${syntax[key]})$`, syntax.flags),
-    ]);
-    const parts = new Map(
-      data.parts.map((part) => [part.key, { ...part, restrictedSet: new Set(part.restricted) }]),
-    );
+    const forms = syntax.forms.map((form) => ({
+      part: form.part,
+      pattern: new RegExp(`^(?:${form.pattern})$`, syntax.flags),
+    }));
+    const parts = new Map(data.parts.map((part) => [part.key, { ...part, listed: new Set(part.list) }]));
     const bare = new RegExp(`^(?:${syntax.bare})$`);
 
-    /** Why a number alone got this part's verdict (subjects.bare_note). */
+    /** The subject as its part's label writes it (zero-padded where the database pads). */
+    const nameOf = (part, number) => fill(part.templates.label, { n: String(number).padStart(part.pad, "0") });
+    const inRange = (part, number) => number >= part.min && (part.max === null || number <= part.max);
+
+    /** The part's rule for `number`: the three shapes of a rule, or the issuer's approval. */
+    function ruling(part, number) {
+      if (part.rule === "approval") return "approval";
+      if (part.rule === "deny") return part.listed.has(number) ? "restricted" : "allowed";
+      if (part.rule === "allow") return part.listed.has(number) ? "allowed" : "restricted";
+      return "allowed";
+    }
+
+    /** Why a number alone got this part's verdict (verdicts.bare_note). */
     function bareNote(part, number, label) {
       let note = fill(syntax.notes.bare, { name: part.name, label });
       for (const other of parts.values()) {
-        if (other.key !== part.key && number >= other.min && number <= other.max) {
-          const otherLabel = fill(other.templates.label, { n: number });
-          note += fill(syntax.notes.other_part, { other: other.name, n: number, other_label: otherLabel });
+        if (other.key !== part.key && other.max !== null && inRange(other, number)) {
+          note += fill(syntax.notes.other_part, {
+            other: other.name,
+            short: fill(other.short || other.templates.label, { n: number }),
+            other_label: nameOf(other, number),
+          });
         }
       }
       return note;
@@ -97,34 +110,36 @@
       if (!stripped) return invalid("syntax", syntax.errors.empty);
       let key = null;
       let match = null;
-      for (const [candidate, pattern] of patterns) {
-        match = pattern.exec(stripped);
+      for (const form of forms) {
+        match = form.pattern.exec(stripped);
         if (match) {
-          key = candidate;
+          key = form.part;
           break;
         }
       }
       if (!match) return invalid("syntax", fill(syntax.errors.syntax, { input: stripped }));
-      if (match[1].length > syntax.max_digits) {
+      const digits = match[1].replace(/^0+(?=[0-9])/, "");
+      if (digits.length > syntax.max_digits) {
         return invalid("range", fill(syntax.errors.too_long, { input: stripped }));
       }
-      const number = Number.parseInt(match[1], 10);
+      const number = Number.parseInt(digits, 10);
       const part = parts.get(key);
-      if (number < part.min || number > part.max) {
+      if (!inRange(part, number)) {
         return invalid("range", fill(syntax.errors.range[key], { input: stripped }));
       }
-      const restricted = part.restrictedSet.has(number);
-      const label = fill(part.templates.label, { n: number });
+      const verdict = ruling(part, number);
+      const label = nameOf(part, number);
+      const allowed = verdict === "allowed";
       return {
-        note: bare.test(stripped) ? bareNote(part, number, label) : "",
+        note: bare.test(stripped) && parts.size > 1 ? bareNote(part, number, label) : "",
         valid: true,
-        verdict: restricted ? "restricted" : "allowed",
+        verdict,
         part: key,
         number,
         label,
-        message: fill(part.templates[restricted ? "restricted" : "allowed"], { label }),
-        clause: restricted ? part.clause : part.allowed_clause,
-        anchor: restricted ? part.clause_anchor : part.allowed_clause_anchor,
+        message: fill(part.templates[verdict], { label }),
+        clause: allowed ? part.allowed_clause : part.clause,
+        anchor: allowed ? part.allowed_clause_anchor : part.clause_anchor,
       };
     }
 

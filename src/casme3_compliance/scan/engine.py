@@ -1,7 +1,7 @@
 """Run the rules over a tree: path rules on every file's name, text rules on manuscripts.
 
-Verdicts come from casme3_compliance.subjects and rule metadata from the knowledge base, so
-a change to data/ changes what the scanner reports without a change here.
+Verdicts come from casme3_compliance.knowledge.verdicts and rule metadata from the data, so a
+change to data/ changes what the scanner reports without a change here.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 
-from casme3_compliance.errors import RefError
-from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.knowledge.model import Database
+from casme3_compliance.knowledge.verdicts import SubjectRef, Verdict, cite_clause, verdict
 from casme3_compliance.scan import archives as A
 from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
@@ -33,14 +33,13 @@ from casme3_compliance.scan.findings import (
     size,
     sort_key,
 )
-from casme3_compliance.subjects import Verdict, cite_clause, parse_ref, verdict
 
 MANUSCRIPTS = ("tex", "md")
 NOT_CHECKED = "CM001"  # the rule for what the scan could not look at
 TOOL = "CM0"  # codes about the scan itself: they run unless --ignore names them
 
 
-def resolve_codes(kb: KnowledgeBase, select: str | None, ignore: str | None) -> tuple[str, ...]:
+def resolve_codes(kb: Database, select: str | None, ignore: str | None) -> tuple[str, ...]:
     """The rule codes to run; a code or prefix (`CM3`) that names no rule, or a selection that
     leaves no rule, is a ScanError. The CM0 rules (what could not be checked) run whatever
     --select says, so that selecting a rule never makes an unreadable file pass; only --ignore
@@ -73,7 +72,7 @@ def resolve_codes(kb: KnowledgeBase, select: str | None, ignore: str | None) -> 
 
 def scan(
     paths: list[str],
-    kb: KnowledgeBase,
+    kb: Database,
     *,
     select: str | None = None,
     ignore: str | None = None,
@@ -142,7 +141,7 @@ class _Bibliography:
 
 @dataclass
 class _Run:
-    kb: KnowledgeBase
+    kb: Database
     codes: set[str]
     findings: list[Finding] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
@@ -160,11 +159,8 @@ class _Run:
         """The package's verdict for a subject, or None when the number names no subject."""
         key = (part, n)
         if key not in self.verdicts:
-            try:
-                ref = parse_ref(f"spNO.{n}" if part == "AB" else f"C{n}", self.kb)
-                self.verdicts[key] = verdict(ref, self.kb)
-            except RefError:
-                self.verdicts[key] = None
+            known = self.kb.subjects is not None and self.kb.subjects.part(part).in_range(n)
+            self.verdicts[key] = verdict(SubjectRef(part, n), self.kb) if known else None
         return self.verdicts[key]
 
     def restricted(self, part: str, n: int) -> Verdict | None:
@@ -264,7 +260,7 @@ class _Run:
 
     def _database_files(self, entries: list[Entry]) -> set[str]:
         """One CM303 per folder holding database frame or clip folders, one per workbook."""
-        clause = self.kb.rule("CM303").clauses[0]
+        clause = self.kb.clauses_for(self.kb.rule("CM303"))[0]
         groups: dict[str, _DatabaseGroup] = {}
         claimed: set[str] = set()
         for entry in entries:
@@ -551,7 +547,7 @@ class _Run:
             if message is not None:
                 # The obligation is the rule's first clause (4.1: "refer ... and cite this");
                 # the citation's own clause (4.2) is the reference to cite.
-                clause = self.kb.rule("CM401").clauses[0]
+                clause = self.kb.clauses_for(self.kb.rule("CM401"))[0]
                 where = (
                     f"{cite_clause(self.kb, clause)}; the reference is "
                     f"{cite_clause(self.kb, self.kb.citation.clause)}"

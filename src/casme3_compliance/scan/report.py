@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from casme3_compliance.model import KnowledgeBase
+from casme3_compliance.knowledge.model import Database
 from casme3_compliance.scan.findings import Report
 from casme3_compliance.terminal import escape
 
@@ -29,7 +29,7 @@ def rule_url(code: str) -> str:
     return f"{SITE_URL}rules/{code}/"
 
 
-def render(report: Report, fmt: str, kb: KnowledgeBase, version: str, color: bool = False) -> str:
+def render(report: Report, fmt: str, kb: Database, version: str, color: bool = False) -> str:
     """The report in `fmt` (one of FORMATS); ValueError on an unknown format."""
     if fmt == "text":
         return text(report, color)
@@ -107,14 +107,15 @@ def _uri(path: str) -> str:
     return quote(path.encode("utf-8", "surrogateescape"), safe="/()+,;=@!$&'*~")
 
 
-def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
+def sarif(report: Report, kb: Database, version: str) -> dict:
     """SARIF 2.1.0: one rule entry per selected code; notes become tool notifications."""
     codes = list(report.codes) or [r.code for r in kb.rules]
     rules = []
     for code in codes:
         r = kb.rule(code)
         # A CM0 rule is about the scan itself: it names no clause.
-        clauses = f"\n\nLA clauses: {', '.join(r.clauses)}." if r.clauses else ""
+        ids = kb.clauses_for(r)
+        clauses = f"\n\nLA clauses: {', '.join(ids)}." if ids else ""
         help_text = f"{r.detects}\n\nWhy: {r.why}\n\nFix: {r.fix}{clauses}"
         rules.append(
             {
@@ -131,7 +132,7 @@ def sarif(report: Report, kb: KnowledgeBase, version: str) -> dict:
                 "defaultConfiguration": {"level": _LEVEL[r.severity]},
                 "properties": {
                     "tags": ["license-compliance", "casme3"],
-                    "clauses": list(r.clauses),
+                    "clauses": list(ids),
                 },
             }
         )

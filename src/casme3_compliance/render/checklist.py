@@ -13,12 +13,12 @@ import re
 from importlib.metadata import version
 from pathlib import Path
 
-from casme3_compliance.model import ChecklistItem, KnowledgeBase
+from casme3_compliance.knowledge.model import ChecklistItem, Database
 
 FORMATS = ("text", "md", "json", "pdf")
 
 
-def title(kb: KnowledgeBase) -> str:
+def title(kb: Database) -> str:
     """One title for every format, so a printout and a download say the same thing."""
     return f"{kb.agreement.short_title}: checklists"
 
@@ -29,12 +29,12 @@ def clause_refs(item: ChecklistItem) -> str:
     return f"{word} {', '.join(item.clauses)}"
 
 
-def version_line(kb: KnowledgeBase) -> str:
+def version_line(kb: Database) -> str:
     """Which LA the checklists were read from: a reader holding another text must re-check."""
     return f"Based on the {kb.agreement.provenance.line()}."
 
 
-def render(kb: KnowledgeBase, fmt: str) -> str | bytes:
+def render(kb: Database, fmt: str) -> str | bytes:
     """The checklists in `fmt` (one of FORMATS): str for text, md and json, bytes for pdf."""
     if fmt == "text":
         return render_text(kb)
@@ -50,11 +50,11 @@ def render(kb: KnowledgeBase, fmt: str) -> str | bytes:
 # --- Plain text -------------------------------------------------------------------------------
 
 
-def render_text(kb: KnowledgeBase) -> str:
+def render_text(kb: Database) -> str:
     """For a terminal or a .txt file: the data's texts as they are (nothing escaped, so
     `<signer's name>` reads as written), and `[ ]` boxes to tick on paper."""
     head = title(kb)
-    out = [head, "=" * len(head), "", version_line(kb), "", *kb.agreement.disclaimer.splitlines()]
+    out = [head, "=" * len(head), "", version_line(kb), "", *kb.disclaimer.splitlines()]
     for checklist in kb.checklists:
         out += ["", checklist.title, "-" * len(checklist.title), "", checklist.intro, ""]
         out += [f"[ ] {item.text} ({clause_refs(item)})" for item in checklist.items]
@@ -86,10 +86,10 @@ def md_escape(text: str) -> str:
     return _MD_ESCAPES.sub(one, text)
 
 
-def render_markdown(kb: KnowledgeBase) -> str:
+def render_markdown(kb: Database) -> str:
     """GitHub/MkDocs task lists, one `- [ ] ` line per item, ticked off in any Markdown editor."""
     out = [f"# {md_escape(title(kb))}", "", md_escape(version_line(kb)), ""]
-    out += [f"> {md_escape(line)}" for line in kb.agreement.disclaimer.splitlines()]
+    out += [f"> {md_escape(line)}" for line in kb.disclaimer.splitlines()]
     for checklist in kb.checklists:
         out += ["", f"## {md_escape(checklist.title)}", "", md_escape(checklist.intro), ""]
         out += [f"- [ ] {md_escape(item.text)} ({clause_refs(item)})" for item in checklist.items]
@@ -99,16 +99,16 @@ def render_markdown(kb: KnowledgeBase) -> str:
 # --- JSON -------------------------------------------------------------------------------------
 
 
-def render_json(kb: KnowledgeBase) -> str:
+def render_json(kb: Database) -> str:
     return json.dumps(document(kb), indent=2, ensure_ascii=False) + "\n"
 
 
-def document(kb: KnowledgeBase) -> dict[str, object]:
+def document(kb: Database) -> dict[str, object]:
     """A machine-readable copy; `done` is there for tools that keep a researcher's progress."""
     return {
         "title": title(kb),
         "la_source": kb.agreement.provenance.stamp(),
-        "disclaimer": kb.agreement.disclaimer,
+        "disclaimer": kb.disclaimer,
         "checklists": [
             {
                 "id": checklist.id,
@@ -124,35 +124,43 @@ def document(kb: KnowledgeBase) -> dict[str, object]:
     }
 
 
-def render_pdf(kb: KnowledgeBase) -> bytes:
+def render_pdf(kb: Database) -> bytes:
     """The printable PDF, reused from the cache when neither the data nor the drawing changed.
 
     Drawing it (and importing reportlab) is most of what the data adds to a site build; the
     bytes depend only on the inputs hashed here, as the PDF is written with `invariant=1`.
     """
-    from casme3_compliance.loader import _cache_dir
+    from casme3_compliance.knowledge.loader import cache_dir
 
+    a = kb.agreement
+    sheet = {
+        "title": title(kb),
+        "version": version_line(kb),
+        "disclaimer": kb.disclaimer,
+        "footer": f"{a.short_title} · {a.provenance.line()}",
+        "sections": [
+            {
+                "title": c.title,
+                "intro": c.intro,
+                "items": [
+                    {"id": i.id, "text": i.text, "refs": f"{a.abbreviation} {clause_refs(i)}"}
+                    for i in c.items
+                ],
+            }
+            for c in kb.checklists
+        ],
+    }
     drawer = Path(__file__).with_name("checklist_pdf.py")
-    key = hashlib.sha256(
-        "\0".join(
-            [
-                render_json(kb),
-                title(kb),
-                version_line(kb),
-                kb.agreement.short_title,
-                version("reportlab"),
-            ]
-        ).encode()
-        + drawer.read_bytes()
-    ).hexdigest()
-    cached = _cache_dir() / f"checklist-{key}.pdf"
+    content = json.dumps([sheet, version("reportlab")], ensure_ascii=False).encode()
+    key = hashlib.sha256(content + drawer.read_bytes()).hexdigest()
+    cached = cache_dir() / f"checklist-{key}.pdf"
     try:
         return cached.read_bytes()
     except OSError:
         pass
-    from casme3_compliance.checklist_pdf import draw
+    from casme3_compliance.render.checklist_pdf import draw
 
-    pdf = draw(kb)
+    pdf = draw(sheet)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(".tmp")

@@ -8,13 +8,16 @@ are Markdown links (`terms.md#clause-3-4`) so that `mkdocs build --strict` check
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from html import escape
 
-from casme3_compliance.model import Clause, KnowledgeBase, Rule, anchor_for
-
-Link = Callable[[str], str]
-"""Turns a docs-relative target (`terms.md#clause-3-4`) into a link from the current page."""
+from casme3_compliance.knowledge.model import Clause, Database, Rule, SubjectPart, anchor_for
+from casme3_compliance.render.markdown import (
+    Link,
+    clause_link,
+    clause_links,
+    md_escape,
+    verdict_headings,
+)
 
 COLUMNS = {
     "permissions": "Permissions",
@@ -31,34 +34,13 @@ DOWNLOADS = {
 }
 
 
-def md_escape(text: str) -> str:
-    """Text shown literally inside Markdown: no emphasis, links or HTML from LA punctuation."""
-    out = escape(text, quote=False)
-    for ch in "\\`*_[]#|":
-        out = out.replace(ch, "\\" + ch)
-    return out
-
-
-def clause_link(clause_id: str, link: Link, kb: KnowledgeBase | None = None) -> str:
-    """`[3.5](terms.md#clause-3-5)`; with `kb`, the LA's own place as the link's title."""
-    title = f' "{kb.agreement.clause(clause_id).where}"' if kb is not None else ""
-    return f"[{clause_id}]({link('terms.md#' + anchor_for(clause_id))}{title})"
-
-
-def clause_links(
-    ids: tuple[str, ...] | list[str], link: Link, kb: KnowledgeBase | None = None
-) -> str:
-    word = "clause" if len(ids) == 1 else "clauses"
-    return f"{word} " + ", ".join(clause_link(i, link, kb) for i in ids)
-
-
-def notice(kb: KnowledgeBase) -> dict[str, str]:
+def notice(kb: Database) -> dict[str, str]:
     """The one notice every page carries (docs/overrides/main.html), as escaped HTML: what the
     site is not, whose clause numbers these are, which LA text it follows."""
     a = kb.agreement
     return {
         "title": escape("Our reading, not the license agreement."),
-        "text": escape(f"{a.disclaimer} {a.numbering}"),
+        "text": escape(f"{kb.disclaimer} {a.numbering}"),
         "provenance": escape(f"{a.provenance.line()}."),
         "terms": escape("Read the verbatim terms"),
         "source": escape("Where this text comes from"),
@@ -100,7 +82,7 @@ def readings(clause: Clause) -> str:
     )
 
 
-def _clause_block(kb: KnowledgeBase, clause: Clause, link: Link) -> str:
+def _clause_block(kb: Database, clause: Clause, link: Link) -> str:
     extra = ""
     if clause.subjects:
         part = kb.subjects.part(clause.subjects)
@@ -132,7 +114,7 @@ def _clause_block(kb: KnowledgeBase, clause: Clause, link: Link) -> str:
     )
 
 
-def provenance(kb: KnowledgeBase, link: Link) -> str:
+def provenance(kb: Database, link: Link) -> str:
     """Which document the text is: the LA has no version, so say what it was compared with."""
     a = kb.agreement
     p, f = a.provenance, a.application.filename
@@ -150,7 +132,7 @@ def provenance(kb: KnowledgeBase, link: Link) -> str:
     )
 
 
-def terms(kb: KnowledgeBase, link: Link) -> str:
+def terms(kb: Database, link: Link) -> str:
     """The whole LA, section by section, each clause verbatim beside our reading of it."""
     a = kb.agreement
     out = [
@@ -160,16 +142,15 @@ def terms(kb: KnowledgeBase, link: Link) -> str:
         "## Which text this is {#provenance}\n",
         provenance(kb, link),
     ]
-    for part in a.parts():
-        anchor = f"section-{part.number}" if part.number else part.title.lower().split()[0]
-        out.append(f"## {md_escape(part.heading)} {{#{anchor}}}\n")
-        if part is a.closing:
-            out.append("*The LA's closing paragraph and form; the LA gives them no number.*\n")
+    for part in a.parts:
+        out.append(f"## {md_escape(part.heading)} {{#{part.anchor}}}\n")
+        if part.note:
+            out.append(f"*{md_escape(part.note)}*\n")
         out.extend(_clause_block(kb, c, link) for c in part.clauses)
     return "\n".join(out)
 
 
-def at_a_glance(kb: KnowledgeBase, link: Link) -> str:
+def at_a_glance(kb: Database, link: Link) -> str:
     """Permissions, conditions and limitations in three columns, each entry linked to its clause."""
     out = ['<div class="la-glance" markdown>\n']
     for column, title in COLUMNS.items():
@@ -197,105 +178,148 @@ def _table(kind: str, caption: str, head: str, rows: list[str]) -> str:
     )
 
 
-def subject_tables(kb: KnowledgeBase, link: Link) -> str:
-    """Parts A/B as a grid by tens and last digit, Part C as a grid of cells, the sources once.
+def subject_tables(kb: Database, link: Link) -> str:
+    """Each part of the database's subjects as its rule calls for: a deny-list as a grid by tens
+    and last digit, an allow-list over a known range as a grid of every subject with its
+    verdict, a rule without a list as its sentence; then the permission and its conditions, and
+    each source once. Verdict sentences are the data's (verdicts.templates), the clauses the
+    agreement's own."""
+    from casme3_compliance.knowledge.verdicts import templates
 
-    Every restricted Parts A/B subject has its own cell and anchor; every Part C subject has its
-    own cell, anchor and verdict. Verdict sentences are the package's (subjects.templates), the
-    conditions the LA's own clauses.
-    """
-    from casme3_compliance.subjects import templates
-    from casme3_compliance.widgets import VERDICT_HEADINGS
-
-    def label(template: str, n: int) -> str:
-        """Only the number shows; the rest of the label (`spNO.`) is read out, not shown."""
-        before, _, after = (escape(x) for x in template.partition("{n}"))
-        hidden = '<span class="la-vh">{}</span>'
-        return (
-            (hidden.format(before) if before else "")
-            + str(n)
-            + (hidden.format(after) if after else "")
+    s, a = kb.subjects, kb.agreement
+    out: list[str] = []
+    for part in s.parts:
+        out += _part_section(kb, part, templates(kb, part), link)
+    permissions = list(dict.fromkeys(p.permission for p in s.parts if p.permission))
+    conditions = list(dict.fromkeys(c for p in s.parts for c in p.conditions))
+    if permissions or conditions:
+        labels = [a.clause(c).label or c for c in conditions]
+        title = "Conditions " + (_and(labels) if labels else "") if conditions else "Permission"
+        out.append(f"## {title} {{#conditions}}\n")
+        out.append(
+            "What the agreement says of the images of subjects that are not restricted "
+            f"({clause_links([*permissions, *conditions], link, kb)}):\n"
         )
-
-    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
-    conditions = kb.agreement.image_conditions()
-    permission = kb.agreement.clause(ab.allowed_clause)
-    t_ab, t_c = templates(kb, ab), templates(kb, c)
-    see = "See [conditions A, B and C](#conditions)."
-
-    out = [f"## {ab.name}: restricted subjects {{#parts-a-b}}\n"]
-    out.append(
-        f"The LA lists {len(ab.restricted())} subjects of {ab.name} whose images should not be "
-        f"published ({clause_link(ab.clause, link)}). Find a number in the row of its tens, "
-        "under its last digit.\n"
-    )
-    head = '<tr><th scope="col">Numbers</th> ' + " ".join(
-        f'<th scope="col"><span class="la-vh">Last digit </span>{d}</th>' for d in range(10)
-    )
-    rows = []
-    for start in range(ab.min - ab.min % 10, ab.max + 1, 10):
-        tens = [n for n in range(start, start + 10) if ab.min <= n <= ab.max]
-        if not any(ab.is_restricted(n) for n in tens):
-            continue
-        cells = " ".join(
-            f'<td id="{ab.anchor(n)}">{label(t_ab["label"], n)}</td>'
-            if n in tens and ab.is_restricted(n)
-            else "<td></td>"
-            for n in range(start, start + 10)
-        )
-        rows.append(f'<tr><th scope="row">{tens[0]}–<wbr>{tens[-1]}</th> {cells}</tr>')
-    caption = (
-        f"Restricted {ab.name} subjects ({escape(ab.numbering)}). "
-        "An empty cell is a number the LA does not list."
-    )
-    out.append(_table("la-subjects--ab", caption, head + "</tr>", rows))
-    other = f"Any other subject from {ab.min} to {ab.max}"
-    out.append(f"{md_escape(t_ab['allowed'].replace('{label}', other))} {see}\n")
-
-    out.append(f"## {c.name}: every subject {{#part-c}}\n")
-    out.append(
-        f"{c.name} numbers its own subjects {c.min} to {c.max}. Except for subject "
-        f"{', '.join(str(n) for n in c.allowed_list or ())}, their images should not be "
-        f"published ({clause_link(c.clause, link)}).\n"
-    )
-    cells = []
-    for n in c.numbers():
-        verdict = "restricted" if c.is_restricted(n) else "allowed"
-        cells.append(
-            f'<li id="{c.anchor(n)}" data-verdict="{verdict}">{label(t_c["label"], n)} '
-            f'<span class="la-cgrid__verdict">{VERDICT_HEADINGS[verdict].rstrip(".")}</span></li>'
-        )
-    out.append(
-        f'<ol class="la-cgrid" aria-label="{escape(c.name)} subjects">{" ".join(cells)}</ol>\n'
-    )
-    out.extend(
-        f"{md_escape(t_c['allowed'].replace('{label}', t_c['label'].replace('{n}', str(n))))} "
-        f"{see}\n"
-        for n in c.allowed_list or ()
-    )
-
-    out.append("## Conditions A, B and C {#conditions}\n")
-    out.append(
-        "What the LA says of the images of subjects that are not restricted "
-        f"({clause_links([permission.id, *(x.id for x in conditions)], link)}):\n"
-    )
-    out.append(f"> {md_escape(permission.text)}\n>")
-    out.extend(f"> - {md_escape(x.text)}" for x in conditions)
-
+        out.extend(f"> {md_escape(a.clause(c).text)}\n>" for c in permissions)
+        out.extend(f"> - {md_escape(a.clause(c).text)}" for c in conditions)
     out.append("\n## Where these facts come from {#sources}\n")
     out.append(
-        f"The restricted numbers are the LA's ({clause_links((ab.clause, c.clause), link)}). "
-        "The ranges and part descriptions are not in the LA; each source is named once:\n"
+        f"The rules are the agreement's ({clause_links([p.clause for p in s.parts], link, kb)}). "
+        "The ranges and part descriptions are not in the agreement; each source is named once:\n"
     )
-    sources: dict = {p.range_source: [] for p in (ab, c)}
-    for m in (*ab.members, *c.members):
+    sources: dict = {p.range_source: [] for p in s.parts if p.range_source}
+    for m in (m for p in s.parts for m in p.members):
         sources.setdefault(m.source, []).append(f"Part {m.part}: {md_escape(m.description)}")
     out.extend(
-        f"- **{md_escape(s.title)}** ({md_escape(s.where)}): {md_escape(s.note)}"
+        f"- **{md_escape(x.title)}** ({md_escape(x.where)}): {md_escape(x.note)}"
         + "".join(f"\n    - {item}" for item in items)
-        for s, items in sources.items()
+        for x, items in sources.items()
     )
+    if s.counts:
+        out.append(f"\n{md_escape(s.counts)}")
     return "\n".join(out) + "\n"
+
+
+def subject_links(kb: Database) -> dict[str, dict[str, str]]:
+    """Where the site's search sends a subject, by part and verdict (`{n}`: its number), as
+    subject_tables renders them: a subject with a cell of its own goes to it, any other to its
+    part's section."""
+    links = {}
+    for part in kb.subjects.parts if kb.subjects else ():
+        own = f"subjects/#{part.anchor('{n}')}"
+        section = f"subjects/#{part.section}"
+        links[part.key] = {
+            verdict: own
+            if (part.rule == "deny" and verdict == "restricted")
+            or (part.rule == "allow" and (part.max is not None or verdict == "allowed"))
+            else section
+            for verdict in ("restricted", "allowed", "approval")
+        }
+    return links
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
+def _label(part: SubjectPart, n: int) -> str:
+    """Only the number shows; the rest of the label (`spNO.`) is read out, not shown."""
+    before, _, after = (escape(x) for x in part.name_of(n).partition(str(n).zfill(part.pad)))
+    hidden = '<span class="la-vh">{}</span>'
+    return (
+        (hidden.format(before) if before else "")
+        + str(n).zfill(part.pad)
+        + (hidden.format(after) if after else "")
+    )
+
+
+def _part_section(kb: Database, part: SubjectPart, t: dict[str, str], link: Link) -> list[str]:
+    headings = verdict_headings(kb)
+    see = "See [the conditions](#conditions)." if part.permission or part.conditions else ""
+    rule = clause_link(part.clause, link, kb)
+    if part.rule == "deny":
+        out = [f"## {part.name}: restricted subjects {{#{part.section}}}\n"]
+        out.append(
+            f"The agreement lists {len(part.list)} subjects of {part.name} whose images are "
+            f"restricted ({rule}). Find a number in the row of its tens, under its last digit.\n"
+        )
+        numbers = part.numbers() or range(min(part.list), max(part.list) + 1)
+        head = '<tr><th scope="col">Numbers</th> ' + " ".join(
+            f'<th scope="col"><span class="la-vh">Last digit </span>{d}</th>' for d in range(10)
+        )
+        rows = []
+        first, last = numbers[0], numbers[-1]
+        for start in range(first - first % 10, last + 1, 10):
+            tens = [n for n in range(start, start + 10) if first <= n <= last]
+            if not any(part.is_restricted(n) for n in tens):
+                continue
+            cells = " ".join(
+                f'<td id="{part.anchor(n)}">{_label(part, n)}</td>'
+                if n in tens and part.is_restricted(n)
+                else "<td></td>"
+                for n in range(start, start + 10)
+            )
+            rows.append(f'<tr><th scope="row">{tens[0]}–<wbr>{tens[-1]}</th> {cells}</tr>')
+        caption = (
+            f"Restricted {part.name} subjects ({escape(part.numbering)}). "
+            "An empty cell is a number the agreement does not list."
+        )
+        out.append(_table(f"la-subjects--{part.key.lower()}", caption, head + "</tr>", rows))
+        other = (
+            f"Any other subject from {part.min} to {part.max}"
+            if part.max is not None
+            else "Any other subject"
+        )
+        out.append(f"{md_escape(t['allowed'].replace('{label}', other))} {see}\n")
+        return out
+    if part.rule == "allow":
+        out = [f"## {part.name}: every subject {{#{part.section}}}\n"]
+        names = _and([part.name_of(n) for n in part.list])
+        out.append(f"Only the images of {names} are not restricted in {part.name} ({rule}).\n")
+        numbers = part.numbers() or part.list
+        cells = []
+        for n in numbers:
+            verdict = part.verdict(n)
+            cells.append(
+                f'<li id="{part.anchor(n)}" data-verdict="{verdict}">{_label(part, n)} '
+                f'<span class="la-cgrid__verdict">{headings[verdict].rstrip(".")}'
+                "</span></li>"
+            )
+        out.append(
+            f'<ol class="la-cgrid" aria-label="{escape(part.name)} subjects">'
+            f"{' '.join(cells)}</ol>\n"
+        )
+        out.extend(
+            f"{md_escape(t['allowed'].replace('{label}', part.name_of(n)))} {see}\n"
+            for n in part.list
+        )
+        return out
+    sentence = t["approval" if part.rule == "approval" else "allowed"]
+    every = f"Every subject of {part.name}"
+    return [
+        f"## {part.name}: every subject {{#{part.section}}}\n",
+        f"{md_escape(sentence.replace('{label}', every))} {see}\n",
+    ]
 
 
 def _fence(text: str, lang: str = "") -> str:
@@ -307,17 +331,25 @@ def _indent(text: str, by: str = "    ") -> str:
     return "".join(by + line if line.strip() else line for line in text.splitlines(True))
 
 
-def cite(kb: KnowledgeBase, link: Link) -> str:
+def cite(kb: Database, link: Link) -> str:
     """BibTeX first (with the theme's copy button), the other formats in tabs, the downloads."""
-    from casme3_compliance import citation
+    from casme3_compliance.render import citation
 
     cit = kb.citation
-    name = kb.agreement.clause(cit.name_clause)
-    out = [
-        f"The LA asks ({clause_link(cit.name_clause, link, kb)}): *{md_escape(name.text)}*\n",
-        f"> {md_escape(cit.la_sentence)}\n>\n> — clause {clause_link(cit.clause, link, kb)}\n",
-        "The LA gives only part of the record. Which fields of the full record below were "
-        "checked, and where:\n",
+    out = []
+    if cit.obligation and kb.agreement is not None:
+        asks = kb.agreement.clause(cit.obligation)
+        out.append(
+            f"The agreement asks ({clause_link(asks.id, link, kb)}): *{md_escape(asks.text)}*\n"
+        )
+    else:
+        out.append(f"{md_escape(cit.basis)}\n")
+    if cit.la_sentence and cit.clause:
+        out.append(
+            f"> {md_escape(cit.la_sentence)}\n>\n> — clause {clause_link(cit.clause, link, kb)}\n"
+        )
+    out += [
+        "Which fields of the record below were checked, and where:\n",
         *(f"- {md_escape(c.fields)}: {md_escape(c.where)}." for c in cit.checked),
         "",
         "## BibTeX {#bibtex}\n",
@@ -335,13 +367,14 @@ def cite(kb: KnowledgeBase, link: Link) -> str:
     for fmt, (title, lang) in names.items():
         out.append(f'=== "{title}"\n\n' + _indent(_fence(citation.render(cit, fmt), lang)))
     forms = cit.name_forms
-    out.append("## Naming the database {#name}\n")
-    out.append(
-        f"Refer to the data as '{md_escape(forms['unicode'])}' "
-        f"({clause_link(cit.name_clause, link, kb)}). Our reading of how to write it: "
-        f"LaTeX `{forms['latex']}` or `{forms['latex_text']}`, HTML `{forms['html']}`, "
-        f"plain text where no superscript is possible `{forms['plain']}`.\n"
-    )
+    if forms and cit.name_clause:
+        out.append("## Naming the database {#name}\n")
+        out.append(
+            f"Refer to the data as '{md_escape(forms['unicode'])}' "
+            f"({clause_link(cit.name_clause, link, kb)}). Our reading of how to write it: "
+            f"LaTeX `{forms['latex']}` or `{forms['latex_text']}`, HTML `{forms['html']}`, "
+            f"plain text where no superscript is possible `{forms['plain']}`.\n"
+        )
     out.append("## Downloads {#downloads}\n")
     out.extend(
         f"- [{label}]({link(path)})"
@@ -351,7 +384,7 @@ def cite(kb: KnowledgeBase, link: Link) -> str:
     return "\n".join(out) + "\n"
 
 
-def checklists(kb: KnowledgeBase, link: Link) -> str:
+def checklists(kb: Database, link: Link) -> str:
     """Every checklist as a read-only task list; the self-check page makes them interactive."""
     out = [
         "Download: "
@@ -373,7 +406,7 @@ def checklists(kb: KnowledgeBase, link: Link) -> str:
     return "\n".join(out) + "\n"
 
 
-def quote(kb: KnowledgeBase, clause_id: str, link: Link) -> str:
+def quote(kb: Database, clause_id: str, link: Link) -> str:
     """One clause verbatim with its reading, for pages that explain a single topic."""
     c = kb.agreement.clause(clause_id)
     reading = readings(c)
@@ -385,7 +418,7 @@ def quote(kb: KnowledgeBase, clause_id: str, link: Link) -> str:
     )
 
 
-def apply_steps(kb: KnowledgeBase, link: Link) -> str:
+def apply_steps(kb: Database, link: Link) -> str:
     """Who signs, how to apply today and what the LA asks, the file name, the form."""
     a = kb.agreement
     app = a.application
@@ -425,11 +458,12 @@ def apply_steps(kb: KnowledgeBase, link: Link) -> str:
     return "\n".join(out) + "\n"
 
 
-def rule_page(kb: KnowledgeBase, rule: Rule, link: Link) -> str:
+def rule_page(kb: Database, rule: Rule, link: Link) -> str:
     """One page per scan rule, in the manner of ruff's rule pages. A CM0 rule is about the
     scan itself and names no clause."""
-    clauses = [kb.agreement.clause(c) for c in rule.clauses]
-    la = clause_links(rule.clauses, link) if clauses else "none: this rule is about the scan itself"
+    ids = kb.clauses_for(rule)
+    clauses = [kb.agreement.clause(c) for c in ids] if kb.agreement else []
+    la = clause_links(ids, link) if clauses else "none: this rule is about the scan itself"
     out = [
         f"# {rule.code} {rule.name}\n",
         f"**Severity:** {rule.severity} · **LA:** {la}\n",
@@ -452,12 +486,13 @@ def rule_page(kb: KnowledgeBase, rule: Rule, link: Link) -> str:
     return "\n".join(out)
 
 
-def rules_index(kb: KnowledgeBase, link: Link) -> str:
+def rules_index(kb: Database, link: Link) -> str:
     """One row per rule; on a phone each row shows as a card (`la-stack` in casme3.css)."""
     rows = ["| Code | Name | Severity | LA | What it finds |", "|---|---|---|---|---|"]
     rows += [
         f"| [{r.code}]({link('rules/' + r.code + '.md')}) | {r.name} | {r.severity} | "
-        f"{', '.join(clause_link(c, link) for c in r.clauses) or '—'} | {md_escape(r.summary)} |"
+        f"{', '.join(clause_link(c, link) for c in kb.clauses_for(r)) or '—'} | "
+        f"{md_escape(r.summary)} |"
         for r in kb.rules
     ]
     return '<div class="la-stack la-rules" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n"

@@ -15,8 +15,39 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from casme3_compliance.checklist import clause_refs, title, version_line
-from casme3_compliance.model import Checklist, ChecklistItem, KnowledgeBase
+
+@dataclass(frozen=True)
+class Item:
+    id: str  # the check box's name
+    text: str
+    refs: str  # the clauses it comes from, in words
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    intro: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Everything the PDF says, in words: the caller (checklist.render_pdf) decides them."""
+
+    title: str
+    version: str
+    disclaimer: str
+    footer: str
+    sections: tuple[Section, ...]
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Sheet:
+        sections = tuple(
+            Section(s["title"], s["intro"], tuple(Item(**i) for i in s["items"]))
+            for s in d["sections"]
+        )
+        return cls(d["title"], d["version"], d["disclaimer"], d["footer"], sections)
+
 
 # Helvetica ships with every PDF reader and its WinAnsi encoding covers the data's ³ and curly
 # quotes; a character outside WinAnsi would print as a black square (the tests would catch it,
@@ -50,7 +81,7 @@ class _Block:
 
     lines: list[_Line]
     space_before: float = 0.0
-    item: ChecklistItem | None = None  # draws a check box beside the first line
+    item: Item | None = None  # draws a check box beside the first line
     shaded: bool = False
     keep_with_next: bool = False  # a heading is never the last thing on a page
     continues: str | None = None  # checklist title to repeat when the block opens a page
@@ -77,23 +108,23 @@ def _wrap(
     ]
 
 
-def _blocks(kb: KnowledgeBase) -> list[_Block]:
+def _blocks(sheet: Sheet) -> list[_Block]:
     """The document as a flat list of blocks, before it is cut into pages."""
     blocks = [
-        _Block(_wrap(title(kb), _BOLD, 18, 23)),
-        _Block(_wrap(version_line(kb), _REGULAR, 10, 13, color=_GREY), space_before=4),
+        _Block(_wrap(sheet.title, _BOLD, 18, 23)),
+        _Block(_wrap(sheet.version, _REGULAR, 10, 13, color=_GREY), space_before=4),
         _Block(
-            _wrap(kb.agreement.disclaimer, _ITALIC, 9.5, 12.5, width=_WIDTH - 2 * _PAD),
+            _wrap(sheet.disclaimer, _ITALIC, 9.5, 12.5, width=_WIDTH - 2 * _PAD),
             space_before=10,
             shaded=True,
         ),
     ]
-    for checklist in kb.checklists:
-        blocks += _checklist_blocks(checklist)
+    for section in sheet.sections:
+        blocks += _checklist_blocks(section)
     return blocks
 
 
-def _checklist_blocks(checklist: Checklist) -> list[_Block]:
+def _checklist_blocks(checklist: Section) -> list[_Block]:
     blocks = [
         _Block(
             _wrap(checklist.title, _BOLD, 14, 18), space_before=20, keep_with_next=True, rule=True
@@ -106,7 +137,7 @@ def _checklist_blocks(checklist: Checklist) -> list[_Block]:
     ]
     for item in checklist.items:
         lines = _wrap(item.text, _REGULAR, 10.5, 13.5, _INDENT)
-        lines += _wrap(f"LA {clause_refs(item)}", _REGULAR, 8.5, 11.5, _INDENT, _GREY)
+        lines += _wrap(item.refs, _REGULAR, 8.5, 11.5, _INDENT, _GREY)
         blocks.append(_Block(lines, space_before=8, item=item, continues=checklist.title))
     return blocks
 
@@ -182,7 +213,7 @@ def _draw_block(canvas: Canvas, block: _Block, top: float) -> None:
         if i == 0 and block.item is not None:
             canvas.acroForm.checkbox(
                 name=block.item.id,
-                tooltip=f"{block.item.text} (LA {clause_refs(block.item)})",
+                tooltip=f"{block.item.text} ({block.item.refs})",
                 x=x,
                 y=baseline - 1.5,
                 size=_BOX,
@@ -201,31 +232,32 @@ def _draw_block(canvas: Canvas, block: _Block, top: float) -> None:
         canvas.line(_MARGIN, top + 1, _MARGIN + _WIDTH, top + 1)
 
 
-def _draw_footer(canvas: Canvas, kb: KnowledgeBase, number: int, total: int) -> None:
-    """Version and page on every sheet: loose printed pages still say which LA they follow."""
+def _draw_footer(canvas: Canvas, footer: str, number: int, total: int) -> None:
+    """Version and page on every sheet: loose printed pages still say which text they follow."""
     canvas.setFont(_REGULAR, 8)
     canvas.setFillColor(_GREY)
     y = _MARGIN - 20
-    canvas.drawString(_MARGIN, y, f"{kb.agreement.short_title} · {kb.agreement.provenance.line()}")
+    canvas.drawString(_MARGIN, y, footer)
     canvas.drawRightString(_MARGIN + _WIDTH, y, f"Page {number} of {total}")
 
 
-def draw(kb: KnowledgeBase) -> bytes:
+def draw(content: dict) -> bytes:
     """A4 sheets to print or fill in on screen: one AcroForm check box per item, named by its id.
 
     Laid out first and drawn second, so the footer can say "page n of m". `invariant=1` makes the
     bytes depend on the data alone (no timestamps or random ids), so a rebuild is a no-op.
     """
-    pages = _paginate(_blocks(kb))
+    sheet = Sheet.from_dict(content)
+    pages = _paginate(_blocks(sheet))
     buffer = BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1, pageCompression=1)
-    canvas.setTitle(title(kb))
-    canvas.setSubject(kb.agreement.disclaimer)
+    canvas.setTitle(sheet.title)
+    canvas.setSubject(sheet.disclaimer)
     canvas.setCreator("casme3-compliance")
     for number, page in enumerate(pages, start=1):
         for block, top in page.placed:
             _draw_block(canvas, block, top)
-        _draw_footer(canvas, kb, number, len(pages))
+        _draw_footer(canvas, sheet.footer, number, len(pages))
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -9,17 +9,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from casme3_compliance import checklist
-from casme3_compliance.model import KnowledgeBase, anchor_for
-from casme3_compliance.subjects import (
-    GRAMMAR,
+from casme3_compliance.knowledge.model import Database, anchor_for
+from casme3_compliance.knowledge.verdicts import (
     MESSAGES,
     NOTES,
-    PATTERN_ORDER,
-    allowed_use,
+    SYNTAX,
     range_message,
+    syntax_message,
     templates,
 )
+from casme3_compliance.render import checklist
 
 FILENAME_RULES = {
     # Characters no file name may hold on Windows, macOS or Linux, and the controls that would
@@ -39,24 +38,31 @@ JavaScript alike: no construct whose meaning differs between the two)."""
 FILENAME_FORBIDDEN = FILENAME_RULES["forbidden"]
 
 
-def _meta(kb: KnowledgeBase) -> dict[str, Any]:
-    """Which LA text every document was made from (the LA itself carries no version)."""
-    return {"la_source": kb.agreement.provenance.stamp()}
+def _meta(kb: Database) -> dict[str, Any]:
+    """Which database, and which agreement text every document was made from (the agreements
+    carry no version of their own)."""
+    meta: dict[str, Any] = {"database": kb.id}
+    if kb.agreement is not None:
+        meta["la_source"] = kb.agreement.provenance.stamp()
+    return meta
 
 
-def agreement(kb: KnowledgeBase) -> dict[str, Any]:
+def agreement(kb: Database) -> dict[str, Any]:
     return {
         **_meta(kb),
         "title": kb.agreement.title,
         "owner": kb.agreement.owner,
-        "disclaimer": kb.agreement.disclaimer,
+        "disclaimer": kb.disclaimer,
         "numbering": kb.agreement.numbering,
         "application": kb.agreement.application.as_dict(),
-        "filename_templates": kb.agreement.application.filename.templates(),
+        "filename_templates": kb.agreement.application.filename.templates()
+        if kb.agreement.application.filename
+        else {},
         "filename_rules": FILENAME_RULES,
         "sections": [
             {
                 "number": part.number,
+                "anchor": part.anchor,
                 "title": part.title,
                 "clauses": [
                     {
@@ -64,6 +70,7 @@ def agreement(kb: KnowledgeBase) -> dict[str, Any]:
                         "anchor": c.anchor,
                         "kind": c.kind,
                         "where": str(c.where),
+                        "topics": list(c.topics),
                         "text": c.text,
                         "items": list(c.items),
                         "summary": c.summary,
@@ -72,53 +79,64 @@ def agreement(kb: KnowledgeBase) -> dict[str, Any]:
                     for c in part.clauses
                 ],
             }
-            for part in kb.agreement.parts()
+            for part in kb.agreement.parts
         ],
     }
 
 
-def subjects(kb: KnowledgeBase) -> dict[str, Any]:
+def subjects(kb: Database) -> dict[str, Any]:
     parts = []
     for p in kb.subjects.parts:
+        allowed = p.allowed_clause or p.clause
         parts.append(
             {
                 "key": p.key,
                 "name": p.name,
                 "numbering": p.numbering,
+                "rule": p.rule,
+                "list": list(p.list),
+                "pad": p.pad,
+                "short": p.short,
+                "anchor": p.anchor("{n}"),
+                "section": p.section,
                 "min": p.min,
                 "max": p.max,
-                "range_source": p.range_source.where,
+                "range_source": p.range_source.where if p.range_source else None,
                 "restricted": list(p.restricted()),
                 "clause": p.clause,
                 "clause_anchor": anchor_for(p.clause),
-                "allowed_clause": p.allowed_clause,
-                "allowed_clause_anchor": anchor_for(p.allowed_clause),
-                "allowed_use": allowed_use(kb, p),
+                "allowed_clause": allowed,
+                "allowed_clause_anchor": anchor_for(allowed),
                 "templates": templates(kb, p),
             }
         )
     return {**_meta(kb), "parts": parts, "syntax": syntax(kb)}
 
 
-def syntax(kb: KnowledgeBase) -> dict[str, Any]:
-    """The parser's grammar and messages: the site's script reads references as parse_ref does."""
+def syntax(kb: Database) -> dict[str, Any]:
+    """The parser's grammar and messages: the site's script reads references as parse_ref does.
+
+    `forms` are the database's own grammar (data), tried in order; a form's `part` is the part
+    its number belongs to, and `bare` marks a number written alone."""
     return {
-        **GRAMMAR,
-        "order": list(PATTERN_ORDER),
+        **SYNTAX,
+        "forms": [f.as_dict() for f in kb.subjects.forms],
         "flags": "i",
         "errors": {
-            **{k: v for k, v in MESSAGES.items() if k != "range"},
+            "empty": MESSAGES["empty"],
+            "syntax": syntax_message(kb),
+            "too_long": MESSAGES["too_long"],
             "range": {p.key: range_message(p) for p in kb.subjects.parts},
         },
         "notes": NOTES,
     }
 
 
-def citation(kb: KnowledgeBase) -> dict[str, Any]:
+def citation(kb: Database) -> dict[str, Any]:
     return {**_meta(kb), **kb.citation.as_dict()}
 
 
-def checklists(kb: KnowledgeBase) -> dict[str, Any]:
+def checklists(kb: Database) -> dict[str, Any]:
     """The checklist download's own document (checklist.document), for the self-check."""
     return {**_meta(kb), **checklist.document(kb)}
 

@@ -17,14 +17,8 @@ from __future__ import annotations
 import json
 from html import escape
 
-from casme3_compliance.model import KnowledgeBase
-from casme3_compliance.pages import Link, clause_links, md_escape
-
-VERDICT_HEADINGS = {
-    "restricted": "Restricted.",
-    "allowed": "Not restricted.",
-    "invalid": "Not a subject.",
-}
+from casme3_compliance.knowledge.model import Database
+from casme3_compliance.render.markdown import Link, clause_links, md_escape, verdict_headings
 
 
 def _text(texts: dict[str, str]) -> str:
@@ -32,24 +26,23 @@ def _text(texts: dict[str, str]) -> str:
     return escape(json.dumps(texts, ensure_ascii=False), quote=True)
 
 
-def _examples(kb: KnowledgeBase) -> str:
-    ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
-    return (
-        f"{ab.name}: <code>131</code>, <code>spNO.131</code> or <code>spNo 131</code> "
-        f"({ab.min} to {ab.max}). {c.name}: <code>C27</code> or <code>Part C subject 27</code> "
-        f"({c.min} to {c.max})."
-    )
+def _examples(kb: Database) -> str:
+    """Each part's way of writing a subject, from the data: `Parts A and B: spNO.1 (1 to 219).`"""
+    out = []
+    for part in kb.subjects.parts:
+        n = part.list[0] if part.list else part.min or 1
+        forms = [part.name_of(n)] + ([part.short.replace("{n}", str(n))] if part.short else [])
+        known = f" ({part.min} to {part.max})" if part.max is not None else ""
+        shown = " or ".join(f"<code>{escape(f)}</code>" for f in forms)
+        out.append(f"{part.name}: {shown}{known}")
+    return ". ".join(out) + "."
 
 
-def _lookup(kb: KnowledgeBase, link: Link, compact: bool) -> str:
-    texts = {**VERDICT_HEADINGS, "clause": "Read clause {id}."}
+def _lookup(kb: Database, link: Link, compact: bool) -> str:
+    texts = {**verdict_headings(kb), "clause": "Read clause {id}."}
     label = "Look up a subject" if compact else "Subject"
     tables = "the tables below" if not compact else f"the [subject tables]({link('subjects.md')})"
-    examples = (
-        "For example <code>131</code>, <code>spNO.131</code> or <code>C27</code>."
-        if compact
-        else _examples(kb)
-    )
+    examples = _examples(kb)
     return (
         f'<div class="la-widget la-lookup{" la-lookup--compact" if compact else ""}" '
         f'data-la-widget="subject-lookup" data-la-text="{_text(texts)}" hidden markdown>\n'
@@ -67,22 +60,22 @@ def _lookup(kb: KnowledgeBase, link: Link, compact: bool) -> str:
     )
 
 
-def subject_lookup(kb: KnowledgeBase, link: Link) -> str:
+def subject_lookup(kb: Database, link: Link) -> str:
     """The full lookup for /subjects/: a field, the accepted forms, the answer as you type."""
     return _lookup(kb, link, compact=False)
 
 
-def subject_lookup_compact(kb: KnowledgeBase, link: Link) -> str:
+def subject_lookup_compact(kb: Database, link: Link) -> str:
     """The same lookup for the home page, pointing at the tables for readers without JavaScript."""
     return _lookup(kb, link, compact=True)
 
 
-def self_check(kb: KnowledgeBase, link: Link) -> str:
+def self_check(kb: Database, link: Link) -> str:
     """Subjects answered one by one, the "Before you publish" items as check boxes, a status."""
     checklist = kb.checklist("publish")
     a = kb.agreement
     texts = {
-        **VERDICT_HEADINGS,
+        **verdict_headings(kb),
         "clause": "Read clause {id}.",
         "none": "No subject listed.",
         "ready": "Ready, by this checklist: no restricted subject, every entry is a subject, "
@@ -141,7 +134,7 @@ def self_check(kb: KnowledgeBase, link: Link) -> str:
     )
 
 
-def apply_helper(kb: KnowledgeBase, link: Link) -> str:
+def apply_helper(kb: Database, link: Link) -> str:
     """Who signs, from the role and the work email (the table in data/agreement.yaml, our
     reading of clauses 2.1-2.5), and the file name of the scan as both documents write it."""
     app = kb.agreement.application
@@ -185,8 +178,8 @@ def apply_helper(kb: KnowledgeBase, link: Link) -> str:
         f'<button type="button" class="md-button" id="{output}-copy" data-copy="{output}" '
         f"disabled>Copy</button></p>"
         for output, label, template in (
-            ("apply-filename", "As the LA text writes it", names.templates()["text"]),
-            ("apply-filename-pdf", "As the lab's blank PDF writes it", names.templates()["pdf"]),
+            ("apply-filename", "As the agreement's text writes it", names.templates()["text"]),
+            ("apply-filename-pdf", "As the issuer's blank PDF writes it", names.templates()["pdf"]),
         )
     )
     return (

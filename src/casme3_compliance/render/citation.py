@@ -1,9 +1,10 @@
-"""The paper the LA asks users to cite (clause 4.2), in the forms people paste into their work.
+"""The paper to cite for a database, in the forms people paste into their work.
 
-Every renderer reads the `Citation` model only: the record lives in data/citation.yaml, checked
-once by the loader, so a correction there reaches every format and no format can drift from the
-others. The tables below are format conventions (month names, type names), not facts about the
-paper.
+Every renderer reads the `Citation` model only: the record lives in data/<id>/citation.yaml,
+checked once by the loader, so a correction there reaches every format and no format can drift
+from the others. A field no record confirmed is absent from the data, and every format leaves it
+out rather than guess. The tables below are format conventions (month names, type names), not
+facts about a paper.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from casme3_compliance.model import Author, Citation
+from casme3_compliance.knowledge.model import Author, Citation
 
 FORMATS: tuple[str, ...] = ("bibtex", "biblatex", "ris", "apa", "ieee", "csl-json", "cff")
 
@@ -30,6 +31,17 @@ _IEEE_MONTHS = ("Jan.", "Feb.", "Mar.", "Apr.", "May", "June",
 # The record's `type` in each format's vocabulary.
 _TYPES: dict[str, dict[str, str]] = {
     "article": {"bibtex": "article", "ris": "JOUR", "csl": "article-journal", "cff": "article"},
+    "inproceedings": {
+        "bibtex": "inproceedings",
+        "ris": "CPAPER",
+        "csl": "paper-conference",
+        "cff": "conference-paper",
+    },
+}
+# Where each format puts the container: a journal, or the proceedings of a conference.
+_CONTAINER = {
+    "article": {"bibtex": "journal", "biblatex": "journaltitle", "cff": "journal"},
+    "inproceedings": {"bibtex": "booktitle", "biblatex": "booktitle", "cff": "collection-title"},
 }
 # APA 7 lists up to 20 authors; past that, the first 19, an ellipsis and the last.
 _APA_MAX_AUTHORS = 20
@@ -177,21 +189,37 @@ def _bib_authors(citation: Citation) -> str:
     return " and ".join(_tex(_inverted(a)) for a in citation.authors)
 
 
+def _pages(c: Citation, dash: str = "--") -> str | None:
+    if c.first_page is None:
+        return None
+    if c.last_page is None or c.last_page == c.first_page:
+        return str(c.first_page)
+    return f"{c.first_page}{dash}{c.last_page}"
+
+
+def _present(fields: list[tuple[str, str | None, bool]]) -> list[tuple[str, str, bool]]:
+    return [(name, value, macro) for name, value, macro in fields if value]
+
+
 def _bibtex(c: Citation) -> str:
     return _bib_entry(
         _kind(c, "bibtex"),
         c.key,
-        [
-            ("author", _bib_authors(c), False),
-            ("title", bibtex_title(c), False),
-            ("journal", _tex(c.journal), False),
-            ("year", str(c.year), False),
-            ("volume", c.volume, False),
-            ("number", c.number, False),
-            ("pages", f"{c.first_page}--{c.last_page}", False),
-            ("month", _BIBTEX_MONTHS[c.month - 1], True),
-            ("doi", c.doi, False),
-        ],
+        _present(
+            [
+                ("author", _bib_authors(c), False),
+                ("title", bibtex_title(c), False),
+                (_CONTAINER[c.type]["bibtex"], _tex(c.container), False),
+                ("year", str(c.year), False),
+                ("volume", c.volume, False),
+                ("number", c.number, False),
+                ("pages", _pages(c), False),
+                ("month", _BIBTEX_MONTHS[c.month - 1] if c.month else None, True),
+                ("publisher", c.publisher and _tex(c.publisher), False),
+                ("address", c.address and _tex(c.address), False),
+                ("doi", c.doi, False),
+            ]
+        ),
     )
 
 
@@ -199,16 +227,20 @@ def _biblatex(c: Citation) -> str:
     return _bib_entry(
         _kind(c, "bibtex"),
         c.key,
-        [
-            ("author", _bib_authors(c), False),
-            ("title", bibtex_title(c), False),
-            ("journaltitle", _tex(c.journal), False),
-            ("date", iso_date(c), False),
-            ("volume", c.volume, False),
-            ("number", c.number, False),
-            ("pages", f"{c.first_page}--{c.last_page}", False),
-            ("doi", c.doi, False),
-        ],
+        _present(
+            [
+                ("author", _bib_authors(c), False),
+                ("title", bibtex_title(c), False),
+                (_CONTAINER[c.type]["biblatex"], _tex(c.container), False),
+                ("date", iso_date(c), False),
+                ("volume", c.volume, False),
+                ("number", c.number, False),
+                ("pages", _pages(c), False),
+                ("publisher", c.publisher and _tex(c.publisher), False),
+                ("location", c.address and _tex(c.address), False),
+                ("doi", c.doi, False),
+            ]
+        ),
     )
 
 
@@ -216,34 +248,43 @@ def _biblatex(c: Citation) -> str:
 
 
 def _ris(c: Citation) -> str:
-    """RIS (2011 spec): T2 is the journal and J2 its abbreviation; JO is left out because
-    readers disagree on it (Zotero imports JO as the abbreviation)."""
-    tags: list[tuple[str, str]] = [("TY", _kind(c, "ris"))]
+    """RIS (2011 spec): T2 is the journal or the proceedings and J2 the journal's abbreviation;
+    JO is left out because readers disagree on it (Zotero imports JO as the abbreviation)."""
+    tags: list[tuple[str, str | None]] = [("TY", _kind(c, "ris"))]
     tags += [("AU", _inverted(a)) for a in c.authors]
+    last = c.last_page if c.last_page not in (None, c.first_page) else None
     tags += [
         ("TI", c.title),
-        ("T2", c.journal),
-        ("J2", c.journal_abbrev),
+        ("T2", c.container),
+        ("J2", c.container_abbrev),
         ("PY", str(c.year)),
-        ("DA", f"{c.year:04d}/{c.month:02d}/{c.day:02d}"),
+        ("DA", _ris_date(c)),
         ("VL", c.volume),
         ("IS", c.number),
-        ("SP", str(c.first_page)),
-        ("EP", str(c.last_page)),
+        ("SP", None if c.first_page is None else str(c.first_page)),
+        ("EP", None if last is None else str(last)),
+        ("PB", c.publisher),
+        ("CY", c.address),
         ("DO", c.doi),
         ("UR", c.url),
-        ("ER", ""),
     ]
-    return "".join(f"{tag}  - {value}\n" for tag, value in tags)
+    lines = [f"{tag}  - {value}\n" for tag, value in tags if value]
+    return "".join(lines) + "ER  - \n"
+
+
+def _ris_date(c: Citation) -> str | None:
+    """`2023/03/01`, `2013/04//`: RIS writes the parts it has, and slashes for the rest."""
+    if c.month is None:
+        return None
+    day = f"{c.day:02d}" if c.day else ""
+    return f"{c.year:04d}/{c.month:02d}/{day}" + ("" if day else "/")
 
 
 # --- APA and IEEE --------------------------------------------------------------------------------
 
 
-def _page_range(c: Citation) -> str:
-    return (
-        str(c.first_page) if c.first_page == c.last_page else f"{c.first_page}\u2013{c.last_page}"
-    )
+def _page_range(c: Citation) -> str | None:
+    return _pages(c, "\u2013")
 
 
 def _apa(c: Citation) -> str:
@@ -255,11 +296,15 @@ def _apa(c: Citation) -> str:
     else:
         authors = ", ".join(names[: _APA_MAX_AUTHORS - 1]) + ", . . . " + names[-1]
     title = sentence_case(c.title, keep=c.name_forms.values())
-    issue = f"({c.number})" if c.number else ""
-    return (
-        f"{authors} ({c.year}). {_end(title)} {c.journal}, {c.volume}{issue}, "
-        f"{_page_range(c)}. {DOI_RESOLVER}{c.doi}"
-    )
+    doi = f"{DOI_RESOLVER}{c.doi}"
+    if c.type == "inproceedings":  # APA 7: a paper in published proceedings
+        pages = _page_range(c)
+        where = c.container + (f" (pp. {pages})" if pages else "")
+        publisher = f" {_end(c.publisher)}" if c.publisher else ""
+        return f"{authors} ({c.year}). {_end(title)} In {where}.{publisher} {doi}"
+    volume = f"{c.volume or ''}{f'({c.number})' if c.number else ''}"
+    parts = [c.container, volume, _page_range(c)]
+    return f"{authors} ({c.year}). {_end(title)} {', '.join(p for p in parts if p)}. {doi}"
 
 
 def _ieee(c: Citation) -> str:
@@ -269,38 +314,55 @@ def _ieee(c: Citation) -> str:
     else:
         authors = ", ".join(names[:-1]) + ", and " + names[-1]
     title = f"\u201c{_end(c.title, ',')}\u201d"
-    pages = ("p. " if c.first_page == c.last_page else "pp. ") + _page_range(c)
-    return (
-        f"{authors}, {title} {c.journal_abbrev}, vol. {c.volume}, no. {c.number}, {pages}, "
-        f"{_IEEE_MONTHS[c.month - 1]} {c.year}, doi: {c.doi}."
-    )
+    pages = _page_range(c)
+    pages = pages and (("p. " if c.last_page in (None, c.first_page) else "pp. ") + pages)
+    date = f"{_IEEE_MONTHS[c.month - 1]} {c.year}" if c.month else str(c.year)
+    container = c.container_abbrev or c.container
+    if c.type == "inproceedings":
+        container = f"in {container}"
+    volume = f"vol. {c.volume}" if c.volume else None
+    number = f"no. {c.number}" if c.number else None
+    place = c.address if c.type == "inproceedings" else None
+    fields = [container, place, volume, number, pages, date, f"doi: {c.doi}"]
+    return f"{authors}, {title} {', '.join(f for f in fields if f)}."
 
 
 # --- CSL-JSON and CFF ----------------------------------------------------------------------------
 
 
 def iso_date(citation: Citation) -> str:
-    """`2023-03-01`: the issue date as biblatex and ISO 8601 write it."""
-    return f"{citation.year:04d}-{citation.month:02d}-{citation.day:02d}"
+    """`2023-03-01`, `2013-04`, `2014`: the issue date as far as it is known, as biblatex and
+    ISO 8601 write it."""
+    c = citation
+    parts = [f"{c.year:04d}"] + ([f"{c.month:02d}"] if c.month else [])
+    return "-".join(parts + ([f"{c.day:02d}"] if c.month and c.day else []))
 
 
 def as_csl(citation: Citation) -> dict[str, Any]:
     """The CSL-JSON item (what Zotero, Pandoc and citeproc read) as a dict."""
     c = citation
-    return {
+    date = [c.year] + ([c.month] if c.month else []) + ([c.day] if c.month and c.day else [])
+    item = {
         "id": c.key,
         "type": _kind(c, "csl"),
-        "author": [{"family": a.family, "given": a.given} for a in c.authors],
+        "author": [_csl_name(a) for a in c.authors],
         "title": c.title,
-        "container-title": c.journal,
-        "container-title-short": c.journal_abbrev,
+        "container-title": c.container,
+        "container-title-short": c.container_abbrev,
         "volume": c.volume,
         "issue": c.number,
-        "page": f"{c.first_page}-{c.last_page}",
-        "issued": {"date-parts": [[c.year, c.month, c.day]]},
+        "page": _pages(c, "-"),
+        "publisher": c.publisher,
+        "publisher-place": c.address,
+        "issued": {"date-parts": [date]},
         "DOI": c.doi,
         "URL": c.url,
     }
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def _csl_name(a: Author) -> dict[str, str]:
+    return {"family": a.family, "given": a.given} if a.given else {"family": a.family}
 
 
 def _csl_json(c: Citation) -> str:
@@ -321,28 +383,33 @@ def _number(value: str) -> str | int:
 def as_cff_reference(citation: Citation) -> dict[str, Any]:
     """The CFF 1.2.0 `references` entry as a dict, in the order the snippet writes it."""
     c = citation
-    return {
+    entry = {
         "type": _kind(c, "cff"),
-        "authors": [{"family-names": a.family, "given-names": a.given} for a in c.authors],
+        "authors": [
+            {"family-names": a.family, **({"given-names": a.given} if a.given else {})}
+            for a in c.authors
+        ],
         "title": c.title,
-        "journal": c.journal,
+        _CONTAINER[c.type]["cff"]: c.container,
         "year": c.year,
         "month": c.month,
-        "volume": _number(c.volume),
-        "issue": _number(c.number),
+        "volume": c.volume and _number(c.volume),
+        "issue": c.number and _number(c.number),
         "start": c.first_page,
         "end": c.last_page,
+        "publisher": {"name": c.publisher} if c.publisher else None,
+        "location": {"name": c.address} if c.address else None,
         "doi": c.doi,
         "url": c.url,
     }
+    return {k: v for k, v in entry.items() if v is not None}
 
 
 def _cff(c: Citation) -> str:
     """A `references:` block to paste at the end of a project's own CITATION.cff."""
-    name = c.name_forms.get("unicode", "")
+    why = f"({c.basis.rstrip('.')})"
     lines = [
-        f"# The paper the {name} license agreement asks users to cite (clause {c.clause});"
-        " merge into an existing references: list.",
+        f"# The paper to cite for the database {why}; merge into an existing references: list.",
         "references:",
     ]
     for i, (key, value) in enumerate(as_cff_reference(c).items()):
@@ -352,6 +419,9 @@ def _cff(c: Citation) -> str:
             for author in value:
                 for j, (k, v) in enumerate(author.items()):
                     lines.append(f"{'      - ' if j == 0 else '        '}{k}: {_yaml_scalar(v)}")
+        elif isinstance(value, dict):
+            lines.append(f"{lead}{key}:")
+            lines += [f"      {k}: {_yaml_scalar(v)}" for k, v in value.items()]
         else:
             lines.append(f"{lead}{key}: {_yaml_scalar(value)}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,224 @@
+"""Load data/ once: parse, validate against the JSON Schemas, cross-check, build the model.
+
+The family's files are databases.yaml and rules.yaml, then one folder per database holding its
+database.yaml and, where it has them, its agreement, subjects, citation and checklists (one
+schema per file kind, the same for every database) and the source texts they were read from.
+
+Every failure is a DataError naming the file and the line (or key path), so a bad edit to the
+data fails the site build and the CLI with one line instead of a traceback or a wrong answer.
+A validated copy is cached as JSON keyed by the data's hash, so the CLI starts without YAML or
+jsonschema on the common path. The cache is only a copy: a file whose header does not match the
+data, the package or its own contents is ignored and rewritten, never believed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from casme3_compliance.knowledge.errors import DataError
+from casme3_compliance.knowledge.model import Database, Family
+from casme3_compliance.knowledge.paths import (
+    DATABASE_FILES,
+    FAMILY_FILES,
+    LANGUAGES,
+    data_dir,
+    database_ids,
+    display,
+)
+
+try:  # The C SHA-256 behind hashlib, without loading OpenSSL: ~5 ms off every CLI start.
+    from _sha256 import sha256  # Python 3.11
+except ImportError:  # pragma: no cover - depends on the Python version
+    try:
+        from _sha2 import sha256  # Python 3.12+
+    except ImportError:
+        from hashlib import sha256
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotations are strings
+    from typing import Any
+
+REQUIRED = ("database", "citation")
+"""The file kinds every database has; the others only where its agreement is public."""
+_CACHE_FORMAT = "3"
+
+_families: dict[str, Family] = {}
+_by_stamp: dict[tuple[object, ...], Family] = {}
+
+
+def load(
+    directory: Path | str | None = None, *, cache: bool = True, db: str | None = None
+) -> Database:
+    """One database (default: the family's default) from `directory` (default: data_dir())."""
+    family = load_family(directory, cache=cache)
+    try:
+        return family.db(db)
+    except KeyError:
+        known = ", ".join(family.ids)
+        raise DataError("databases.yaml", f"no database {db!r} (known: {known})") from None
+
+
+def load_family(directory: Path | str | None = None, *, cache: bool = True) -> Family:
+    """Every database in `directory` (default: data_dir()), rebuilt when a file changes.
+
+    A site build asks for it once per macro; while no file's size or mtime has changed, the
+    family already built is returned without reading the files again.
+    """
+    directory = Path(directory) if directory else data_dir()
+    stamp = _stamp(directory, cache)
+    if stamp is not None and stamp in _by_stamp:
+        return _by_stamp[stamp]
+    digest, raw, cached = _read(directory, cache)
+    if digest not in _families:
+        try:
+            _families[digest] = Family.from_dicts(raw)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            if not cached:
+                raise
+            # A cache that passed its checks but does not fit the model: rebuild it.
+            digest, raw, _ = _read(directory, cache, trust_cache=False)
+            _families[digest] = Family.from_dicts(raw)
+    if stamp is not None:
+        _by_stamp[stamp] = _families[digest]
+    return _families[digest]
+
+
+def forget() -> None:
+    """Drop what this process has loaded (tests that edit a cache between two loads)."""
+    _families.clear()
+    _by_stamp.clear()
+
+
+def _files(directory: Path) -> list[Path] | None:
+    """Every file the data consists of, or None if the folders cannot be listed."""
+    try:
+        order = database_ids(directory)
+        paths = [directory / f"{name}.yaml" for name in FAMILY_FILES]
+        paths += [directory / "i18n" / f"{lang}.yaml" for lang in LANGUAGES]
+        for db in order:
+            folder = directory / db
+            paths += [folder / f"{name}.yaml" for name in DATABASE_FILES]
+            source = folder / "source"
+            if source.is_dir():
+                paths += sorted(source.iterdir())
+    except OSError:
+        return None
+    return paths
+
+
+def _stamp(directory: Path, cache: bool) -> tuple[object, ...] | None:
+    paths = _files(directory)
+    if paths is None:
+        return None
+    stamps: list[object] = [cache]
+    for p in paths:
+        try:
+            s = p.stat()
+        except FileNotFoundError:
+            stamps.append((str(p), None))
+            continue
+        except OSError:
+            return None  # _read reports it properly
+        stamps.append((str(p), s.st_mtime_ns, s.st_size))
+    return tuple(stamps)
+
+
+def _read_file(path: Path, required: bool = True) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        if required:
+            raise DataError(display(path), "cannot read: No such file or directory") from None
+        return None
+    except OSError as e:  # a folder, a dangling link, no permission: one line, no traceback
+        raise DataError(display(path), f"cannot read: {e.strerror or e}") from None
+
+
+def _read(
+    directory: Path, cache: bool, trust_cache: bool = True
+) -> tuple[str, dict[str, Any], bool]:
+    """(the data's hash, the validated data, whether it came from the cache)."""
+    texts: dict[str, bytes] = {}
+    for name in FAMILY_FILES:
+        texts[f"{name}.yaml"] = _read_file(directory / f"{name}.yaml")  # type: ignore[assignment]
+    for lang in LANGUAGES:
+        texts[f"i18n/{lang}.yaml"] = _read_file(directory / "i18n" / f"{lang}.yaml")  # type: ignore[assignment]
+    try:
+        ids = database_ids(directory)
+    except OSError as e:
+        raise DataError(display(directory / "databases.yaml"), f"cannot read: {e}") from None
+    digest = sha256(_CACHE_FORMAT.encode())
+    for db in ids:
+        folder = directory / db
+        for name in DATABASE_FILES:
+            content = _read_file(folder / f"{name}.yaml", required=name in REQUIRED)
+            if content is not None:
+                texts[f"{db}/{name}.yaml"] = content
+        source = folder / "source"
+        if source.exists():
+            try:
+                sources = sorted(source.iterdir())
+            except OSError as e:
+                raise DataError(display(source), f"cannot read: {e.strerror or e}") from None
+            for path in sources:  # the agreement texts the data is checked against
+                texts[f"{db}/source/{path.name}"] = _read_file(path)  # type: ignore[assignment]
+    for name in sorted(texts):
+        digest.update(name.encode() + b"\0" + texts[name] + b"\0")
+    key = digest.hexdigest()
+    cache_file = cache_dir() / f"{key}.json" if cache else None
+    if cache_file is not None and trust_cache:
+        raw = _read_cache(cache_file, key)
+        if raw is not None:
+            return key, raw, True
+    from casme3_compliance.knowledge import validate  # YAML and jsonschema: only on a miss
+
+    raw = validate.family(directory, texts)
+    if cache_file is not None:
+        _write_cache(cache_file, key, raw)
+    return key, raw, False
+
+
+def cache_dir() -> Path:
+    """Where validated copies of the data (and drawn PDFs) are kept between runs."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "casme3-compliance"
+
+
+def header(key: str, payload: bytes) -> bytes:
+    """What a cache file must say of itself: the format, the package, the data it was made
+    from and the hash of its own payload, so that an edit to any of them is noticed."""
+    from casme3_compliance import __version__
+
+    fields = [_CACHE_FORMAT, __version__, key, sha256(payload).hexdigest()]
+    return ("casme3-cache " + " ".join(fields) + "\n").encode()
+
+
+def _read_cache(path: Path, key: str) -> dict[str, Any] | None:
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    head, _, payload = blob.partition(b"\n")
+    if head + b"\n" != header(key, payload):
+        return None
+    try:
+        raw = json.loads(payload)
+    except ValueError:
+        return None
+    return raw if isinstance(raw, dict) and set(raw) == {*FAMILY_FILES, "i18n", "each"} else None
+
+
+def _write_cache(path: Path, key: str, raw: dict[str, Any]) -> None:
+    payload = json.dumps(raw, ensure_ascii=False).encode()
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(header(key, payload) + payload)
+        tmp.replace(path)
+    except OSError:  # A read-only home only costs speed.
+        import contextlib  # here: importing it costs every CLI start 4 ms
+
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)

@@ -1,0 +1,419 @@
+"""Parsing with line numbers, schema validation and the cross-file checks the schemas cannot say.
+
+One schema per file kind serves every database; what a schema cannot say (a clause a checklist
+names exists in that database's agreement, a subject list holds each number once and within its
+range, the stored texts are the ones the clauses were read from) is checked here, per database.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from casme3_compliance.knowledge.errors import DataError
+from casme3_compliance.knowledge.paths import (
+    DATABASE_FILES,
+    FAMILY_FILES,
+    database_ids,
+    display,
+    project_data_dir,
+)
+
+try:  # The C loader is several times faster where libyaml is present.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class Doc:
+    path: Path
+    data: Any
+    node: yaml.Node
+
+    def line(self, *keys: str | int) -> int | None:
+        """1-based line of the value at `keys`, or of the nearest parent that exists."""
+        node, line = self.node, self.node.start_mark.line + 1
+        for key in keys:
+            child = _child(node, key)
+            if child is None:
+                break
+            node, line = child, child.start_mark.line + 1
+        return line
+
+    def fail(self, message: str, *keys: str | int) -> DataError:
+        key = ".".join(str(k) for k in keys) if keys else None
+        return DataError(display(self.path), message, self.line(*keys), key)
+
+
+def _child(node: yaml.Node, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return v
+    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def parse_yaml(path: Path, text: bytes) -> Doc:
+    shown = display(path)
+    try:
+        loader = _Loader(text.decode("utf-8"))
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise DataError(shown, "the file is empty", 1)
+            _check_nodes(shown, node)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except UnicodeDecodeError as e:
+        raise DataError(shown, f"not UTF-8 ({e.reason} at byte {e.start})") from None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        problem = " ".join(filter(None, [e.context, e.problem])) or "invalid YAML"
+        raise DataError(shown, f"invalid YAML: {problem}", line) from None
+    except yaml.YAMLError as e:
+        raise DataError(shown, f"invalid YAML: {e}") from None
+    return Doc(path, data, node)
+
+
+def _check_nodes(shown: str, root: yaml.Node) -> None:
+    """No duplicate key, and no alias: a node reached twice is an alias (`*name`, `<<: *name`),
+    which a few nested levels turn into billions of nodes for every later step to walk. Each
+    node is visited once, so this is linear in the file's size."""
+    seen = {id(root)}
+    stack = [root]
+
+    def push(child: yaml.Node, where: yaml.Node) -> None:
+        if id(child) in seen:  # the alias itself has no node: name the line that uses it
+            raise DataError(
+                shown, "aliases (*name) are not allowed in data files", where.start_mark.line + 1
+            )
+        seen.add(id(child))
+        stack.append(child)
+
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for k, v in node.value:
+                if k.value in keys:
+                    raise DataError(shown, f"duplicate key {k.value!r}", k.start_mark.line + 1)
+                keys.add(k.value)
+                push(k, k)
+                push(v, k)
+        elif isinstance(node, yaml.SequenceNode):
+            for v in node.value:
+                push(v, node)
+
+
+@functools.cache
+def _validator(name: str) -> Any:
+    import jsonschema
+
+    schema = json.loads((project_data_dir() / "schema" / f"{name}.schema.json").read_text("utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate_schema(doc: Doc, name: str) -> None:
+    import jsonschema
+
+    validator = _validator(name)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(doc.data))
+    if error is not None:
+        keys = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {})
+            keys += [k for k in error.instance if k not in known][:1]
+        raise doc.fail(_schema_message(error), *keys)
+
+
+def _schema_message(error: Any) -> str:
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is missing")
+    if error.validator == "additionalProperties":
+        return error.message.replace("Additional properties are not allowed", "unknown key")
+    return error.message
+
+
+def family(directory: Path, texts: dict[str, bytes]) -> dict[str, Any]:
+    """The validated data of every database, as the model reads it (see loader._read)."""
+    docs = {
+        name: parse_yaml(directory / name, text)
+        for name, text in texts.items()
+        if name.endswith(".yaml")
+    }
+    for name, doc in docs.items():
+        kind = "i18n" if name.startswith("i18n/") else name.rsplit("/", 1)[-1]
+        validate_schema(doc, kind.removesuffix(".yaml"))
+    databases = docs["databases.yaml"]
+    listed = databases.data["databases"]
+    if listed != database_ids(directory):
+        raise databases.fail(
+            "write the list on one line, [a, b], or one `- id` a line", "databases"
+        )
+    if databases.data["default"] not in listed:
+        raise databases.fail(f"the default {databases.data['default']!r} is not listed", "default")
+    rules = docs["rules.yaml"]
+    _check_rules(rules)
+    each = {}
+    for db in listed:
+        mine = {kind: docs.get(f"{db}/{kind}.yaml") for kind in DATABASE_FILES}
+        _check_database(directory / db, db, mine)
+        each[db] = {kind: doc.data for kind, doc in mine.items() if doc is not None}
+    english = docs["i18n/en.yaml"]
+    for name, doc in docs.items():
+        if name.startswith("i18n/") and doc is not english:
+            missing = sorted(set(english.data) - set(doc.data))
+            if missing:
+                raise doc.fail(f"no text for {', '.join(missing[:5])} (en.yaml has them)")
+    return {
+        **{name: docs[f"{name}.yaml"].data for name in FAMILY_FILES},
+        "i18n": {n[5:-5]: d.data for n, d in docs.items() if n.startswith("i18n/")},
+        "each": each,
+    }
+
+
+def _check_rules(rules: Doc) -> None:
+    codes: set[str] = set()
+    for i, rule in enumerate(rules.data["rules"]):
+        if rule["code"] in codes:
+            raise rules.fail(f"duplicate rule code {rule['code']!r}", "rules", i, "code")
+        codes.add(rule["code"])
+        if rule["code"].startswith("CM0") != (rule["applies"] == "scanner"):
+            raise rules.fail(
+                "CM0 codes are the scanner's own rules, and only they apply to `scanner`",
+                "rules",
+                i,
+                "applies",
+            )
+
+
+def _check_database(folder: Path, db: str, docs: dict[str, Doc | None]) -> None:
+    meta = docs["database"]
+    assert meta is not None  # required: the loader reads it or fails
+    if meta.data["id"] != db:
+        raise meta.fail(f"the id is {meta.data['id']!r} but the folder is {db!r}", "id")
+    public = meta.data["agreement"] == "public"
+    agreement = docs["agreement"]
+    if public and agreement is None:
+        raise meta.fail("a public agreement needs agreement.yaml beside this file", "agreement")
+    if not public:
+        for kind in ("agreement", "subjects", "checklists"):
+            if docs[kind] is not None:
+                raise docs[kind].fail(  # type: ignore[union-attr]
+                    f"{db}'s agreement is not public: no {kind}.yaml of ours may say what it says"
+                )
+    clause_ids: set[str] = set()
+    if agreement is not None:
+        clause_ids = _check_clauses(agreement)
+        _check_source(folder, agreement)
+
+    def need_clause(doc: Doc, clause_id: str | None, *keys: str | int) -> None:
+        if clause_id is not None and clause_id not in clause_ids:
+            raise doc.fail(f"clause {clause_id!r} does not exist in {db}/agreement.yaml", *keys)
+
+    if agreement is not None:
+        application = agreement.data["application"]
+        link = application.get("la_link")
+        if link:
+            need_clause(agreement, link["clause"], "application", "la_link", "clause")
+        if application.get("who_signs"):
+            _check_who_signs(agreement, application["who_signs"], need_clause)
+    subjects = docs["subjects"]
+    part_keys: set[str] = set()
+    if subjects is not None:
+        if agreement is None:
+            raise subjects.fail("subject rules come from an agreement: add agreement.yaml")
+        part_keys = _check_subjects(subjects, need_clause)
+    if agreement is not None:
+        for path, clause in _clause_paths(agreement):
+            if clause.get("subjects") and clause["subjects"] not in part_keys:
+                raise agreement.fail(f"no subjects part {clause['subjects']!r}", *path, "subjects")
+    citation = docs["citation"]
+    assert citation is not None
+    c = citation.data
+    for keys in (("clause",), ("obligation",), ("name", "clause"), ("acknowledgement", "clause")):
+        value: Any = c
+        for k in keys:
+            value = value.get(k) if isinstance(value, dict) else None
+        if value is not None:
+            if agreement is None:
+                raise citation.fail("a clause needs an agreement to be in", *keys)
+            need_clause(citation, value, *keys)
+    checklists = docs["checklists"]
+    if checklists is not None:
+        _check_checklists(checklists, need_clause)
+
+
+def _check_checklists(checklists: Doc, need_clause: Any) -> None:
+    ids: Counter[str] = Counter()
+    for i, checklist in enumerate(checklists.data["checklists"]):
+        for j, item in enumerate(checklist["items"]):
+            ids[item["id"]] += 1
+            if ids[item["id"]] > 1:
+                raise checklists.fail(
+                    f"duplicate item id {item['id']!r}", "checklists", i, "items", j
+                )
+            for k, clause_id in enumerate(item["clauses"]):
+                need_clause(checklists, clause_id, "checklists", i, "items", j, "clauses", k)
+
+
+def _check_subjects(subjects: Doc, need_clause: Any) -> set[str]:
+    d = subjects.data
+    keys: list[str] = [p["key"] for p in d["parts"]]
+    if len(set(keys)) != len(keys):
+        raise subjects.fail("each part key may appear once", "parts")
+    for i, form in enumerate(d["grammar"]):
+        if form["part"] not in keys:
+            raise subjects.fail(f"no part {form['part']!r}", "grammar", i, "part")
+        try:
+            re.compile(form["pattern"])
+        except re.error as e:
+            raise subjects.fail(f"not a regular expression: {e}", "grammar", i, "pattern") from None
+        if re.compile(form["pattern"]).groups < 1:
+            raise subjects.fail("group 1 must be the number", "grammar", i, "pattern")
+    for i, part in enumerate(d["parts"]):
+        for field in ("clause", "allowed_clause", "permission"):
+            need_clause(subjects, part.get(field), "parts", i, field)
+        for k, clause_id in enumerate(part.get("conditions", ())):
+            need_clause(subjects, clause_id, "parts", i, "conditions", k)
+        _check_part(subjects, i, part)
+    return set(keys)
+
+
+# Which verdict sentences each rule needs, and whether it has a list.
+_RULES = {
+    "deny": ({"restricted", "allowed"}, True),
+    "allow": ({"restricted", "allowed"}, True),
+    "all": ({"allowed"}, False),
+    "approval": ({"approval"}, False),
+}
+
+
+def _check_part(subjects: Doc, i: int, part: dict[str, Any]) -> None:
+    sentences, has_list = _RULES[part["rule"]]
+    if set(part["verdicts"]) != sentences:
+        raise subjects.fail(
+            f"a {part['rule']} rule says {', '.join(sorted(sentences))}: its `verdicts` differ",
+            "parts",
+            i,
+            "rule",
+        )
+    if has_list != ("list" in part):
+        need = "needs a list" if has_list else "has no list"
+        raise subjects.fail(f"a {part['rule']} rule {need}", "parts", i, "rule")
+    sources = subjects.data["sources"]
+    r = part.get("range")
+    if r is not None:
+        if r["min"] > r["max"]:
+            raise subjects.fail(
+                f"range min {r['min']} is above max {r['max']}", "parts", i, "range"
+            )
+        if r["source"] not in sources:
+            raise subjects.fail(f"unknown source {r['source']!r}", "parts", i, "range", "source")
+    for j, member in enumerate(part.get("members", ())):
+        if member["source"] not in sources:
+            raise subjects.fail(
+                f"unknown source {member['source']!r}", "parts", i, "members", j, "source"
+            )
+    seen: set[int] = set()
+    for j, n in enumerate(part.get("list", ())):
+        if n in seen:
+            raise subjects.fail(f"subject {n} is listed twice", "parts", i, "list", j)
+        if r is not None and not r["min"] <= n <= r["max"]:
+            raise subjects.fail(
+                f"subject {n} is outside the range {r['min']}-{r['max']}", "parts", i, "list", j
+            )
+        seen.add(n)
+
+
+def _clause_paths(agreement: Doc) -> list[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    return [
+        (("parts", i, "clauses", j), clause)
+        for i, part in enumerate(agreement.data["parts"])
+        for j, clause in enumerate(part["clauses"])
+    ]
+
+
+def _check_clauses(agreement: Doc) -> set[str]:
+    parts = agreement.data["parts"]
+    for field in ("prefix", "anchor"):
+        values = [p[field] for p in parts]
+        if len(set(values)) != len(values):
+            raise agreement.fail(f"each part's {field} may appear once", "parts")
+    for i, part in enumerate(parts):
+        if "number" in part and part["prefix"] != part["number"]:
+            raise agreement.fail(
+                f"section {part['number']}'s clauses are numbered {part['number']}.<n>",
+                "parts",
+                i,
+                "prefix",
+            )
+    seen: set[str] = set()
+    for path, clause in _clause_paths(agreement):
+        prefix = parts[path[1]]["prefix"]  # type: ignore[index]
+        if clause["id"].split(".")[0] != prefix:
+            raise agreement.fail(
+                f"clause {clause['id']!r} is not numbered for its place (expected {prefix}.<n>)",
+                *path,
+                "id",
+            )
+        if clause["id"] in seen:
+            raise agreement.fail(f"duplicate clause id {clause['id']!r}", *path, "id")
+        seen.add(clause["id"])
+    return seen
+
+
+def _check_source(folder: Path, agreement: Doc) -> None:
+    """The stored agreement texts are the ones the clauses were read from, byte for byte."""
+    provenance = agreement.data["provenance"]
+    checks = [(("provenance", "text"), "file", "sha256", "bytes")]
+    if "extracted" in provenance["pdf"]:
+        checks.append((("provenance", "pdf"), "extracted", "extracted_sha256", "extracted_bytes"))
+    for keys, file_key, sha_key, size_key in checks:
+        source = provenance[keys[1]]
+        try:
+            content = (folder / source[file_key]).read_bytes()
+        except OSError:
+            raise agreement.fail(
+                f"the agreement's source {source[file_key]} cannot be read", *keys, file_key
+            ) from None
+        digest = hashlib.sha256(content).hexdigest()
+        if digest != source[sha_key]:
+            raise agreement.fail(
+                f"{source[file_key]} has sha256 {digest}; re-read the clauses and the provenance "
+                "against it",
+                *keys,
+                sha_key,
+            )
+        if len(content) != source[size_key]:
+            raise agreement.fail(
+                f"{source[file_key]} is {len(content)} bytes, not {source[size_key]}",
+                *keys,
+                size_key,
+            )
+
+
+def _check_who_signs(agreement: Doc, who: dict[str, Any], need_clause: Any) -> None:
+    keys = ("application", "who_signs")
+    for k, clause_id in enumerate(who["clauses"]):
+        need_clause(agreement, clause_id, *keys, "clauses", k)
+    for name, outcome in who["outcomes"].items():
+        for k, clause_id in enumerate(outcome["clauses"]):
+            need_clause(agreement, clause_id, *keys, "outcomes", name, "clauses", k)
+    for i, role in enumerate(who["roles"]):
+        for field in ("with_email", "without_email"):
+            if role[field] not in who["outcomes"]:
+                raise agreement.fail(f"no outcome {role[field]!r}", *keys, "roles", i, field)

@@ -1,0 +1,278 @@
+"""Subject references and their verdicts, for any database.
+
+How a database's references are written (`spNO.131`, `C27`, `sub12`, `s03`, `006`) is data: its
+subjects.yaml `grammar`. What its agreement says of a subject's images is data too: each part's
+rule, one of three shapes (a deny-list, an allow-list, no list) or "needs the issuer's approval",
+and the sentences that say so. A database whose agreement is not public gets the answer
+"unknown", never "allowed".
+
+The grammar is ASCII-only and written so that Python's `re` and JavaScript's RegExp read it the
+same way: /api/subjects.json ships it to the site's script, and both parsers are tested against
+tests/vectors/subject_refs.json.
+"""
+
+from __future__ import annotations
+
+import re
+
+from casme3_compliance.knowledge.errors import RefError
+from casme3_compliance.knowledge.model import Database, Form, Record, SubjectPart
+
+SYNTAX = {
+    # Separators between references in a list, and the characters stripped around each.
+    "list_separators": r"[,;\n]+",
+    "strip": " \t\r\n\f\v",
+    # Digits of a number past its leading zeros: more than this is no subject.
+    "max_digits": 6,
+    # A number alone (read as the part whose form says `bare`).
+    "bare": r"[0-9]+",
+}
+_LIST_SEPARATORS = re.compile(SYNTAX["list_separators"])
+_BARE = re.compile(SYNTAX["bare"], re.ASCII)
+MESSAGES = {
+    "empty": "empty subject reference",
+    "syntax": "'{input}' is not a subject reference{of} (write {examples})",
+    "too_long": "'{input}': the number is too long to be a subject",
+    "range": "'{input}' is not a subject: {name} subjects are numbered {min} to {max} ({where})",
+    "no_subjects": "{name} has no subject rule of its own: its agreement is not public",
+}
+"""Why a text names no subject; `{input}` is the stripped text. Shipped to the site as well."""
+NOTES = {
+    "bare": "A number alone is read as {name}: {label}.",
+    "other_part": " {other} numbers its own subjects: write {short} for {other_label}.",
+}
+"""Said with the verdict of a number written alone; also shipped to the site."""
+UNKNOWN = (
+    "{name}'s agreement is not public, so this project does not know whether {subject}'s images "
+    "may appear: ask the issuer ({ask})."
+)
+"""The verdict for a database whose agreement we do not have: never "allowed"."""
+
+
+class SubjectRef(Record):
+    part: str
+    number: int
+
+
+class Verdict(Record):
+    """What an agreement says of a subject's images: `restricted`, `allowed` (which is not "may
+    be published": the images may then be used as its permission says, under its conditions),
+    `approval` (needs the issuer's approval) or `unknown` (the agreement is not public)."""
+
+    database: str
+    subject: str
+    part: str
+    number: int
+    verdict: str
+    clause: str | None
+    where: str
+    message: str
+    note: str = ""
+
+    @property
+    def restricted(self) -> bool:
+        return self.verdict == "restricted"
+
+    @property
+    def allowed(self) -> bool:
+        return self.verdict == "allowed"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "database": self.database,
+            "subject": self.subject,
+            "part": self.part,
+            "verdict": self.verdict,
+            "clause": self.clause,
+            "where": self.where,
+            "message": self.message,
+            **({"note": self.note} if self.note else {}),
+        }
+
+
+def _db(db: Database | None) -> Database:
+    if db is not None:
+        return db
+    from casme3_compliance.knowledge.loader import load
+
+    return load()
+
+
+def _compiled(form: Form) -> re.Pattern[str]:
+    return _patterns.setdefault(form.pattern, re.compile(form.pattern, re.IGNORECASE | re.ASCII))
+
+
+_patterns: dict[str, re.Pattern[str]] = {}
+
+
+def examples(db: Database) -> str:
+    """How this database's references are written, for messages: `spNO.131 or C27`."""
+    shown = []
+    for part in db.subjects.parts if db.subjects else ():
+        n = part.list[0] if part.list else part.min or 1
+        shown += [part.name_of(n)] + ([part.short.replace("{n}", str(n))] if part.short else [])
+    return ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else "".join(shown)
+
+
+def parse_ref(text: str, db: Database | None = None) -> SubjectRef:
+    """The subject `text` names in `db`; RefError if it names none, or a number outside its
+    part's known range."""
+    db = _db(db)
+    s = text.strip(SYNTAX["strip"])
+    if not s:
+        raise RefError(MESSAGES["empty"])
+    if db.subjects is None:
+        return _unknown_ref(db, s)
+    found = next(((f, m) for f in db.subjects.forms if (m := _compiled(f).fullmatch(s))), None)
+    if found is None:
+        raise RefError(syntax_message(db).replace("{input}", s))
+    form, m = found
+    digits = m.group(1).lstrip("0") or "0"
+    if len(digits) > SYNTAX["max_digits"]:
+        raise RefError(MESSAGES["too_long"].replace("{input}", s))
+    part = db.subjects.part(form.part)
+    ref = SubjectRef(part.key, int(digits))
+    if not part.in_range(ref.number):
+        raise RefError(range_message(part).replace("{input}", s))
+    return ref
+
+
+def _unknown_ref(db: Database, s: str) -> SubjectRef:
+    """A database without a public agreement has no grammar of ours: any number is taken as
+    its subject, so that the answer can say "unknown" rather than "not a subject"."""
+    m = re.fullmatch(r"[A-Za-z_ .-]*0*([0-9]+)", s, re.ASCII)
+    if m is None:
+        raise RefError(
+            MESSAGES["syntax"]
+            .replace("{input}", s)
+            .replace("{of}", f" of {db.name}")
+            .replace("{examples}", "a number")
+        )
+    if len(m.group(1)) > SYNTAX["max_digits"]:
+        raise RefError(MESSAGES["too_long"].replace("{input}", s))
+    return SubjectRef("", int(m.group(1)))
+
+
+def syntax_message(db: Database) -> str:
+    """Why a text is no reference of `db`, with the `{input}` slot left open."""
+    return MESSAGES["syntax"].replace("{of}", f" of {db.name}").replace("{examples}", examples(db))
+
+
+def range_message(part: SubjectPart) -> str:
+    """The out-of-range message for `part`, with the `{input}` slot left open."""
+    return (
+        MESSAGES["range"]
+        .replace("{name}", part.name)
+        .replace("{min}", str(part.min))
+        .replace("{max}", str(part.max))
+        .replace("{where}", part.range_source.where if part.range_source else "")
+    )
+
+
+def parse_refs(text: str, db: Database | None = None) -> list[SubjectRef]:
+    """Several references separated by commas, semicolons or new lines."""
+    pieces = _LIST_SEPARATORS.split(text)
+    return [parse_ref(t, db) for t in pieces if t.strip(SYNTAX["strip"])]
+
+
+def cite_clause(db: Database, clause_id: str) -> str:
+    """`clause 3.5; LA section 3, paragraph 3`: our number, then the agreement's own place."""
+    assert db.agreement is not None
+    return f"clause {clause_id}; {db.agreement.clause(clause_id).where}"
+
+
+def cite_clauses(db: Database, ids: list[str] | tuple[str, ...]) -> str:
+    """`clauses 3.7-3.10; LA section 3, paragraph 5 to condition C` for a run in the
+    agreement's order, else `clauses 2.2, 2.3` (each clause's place is on the terms page)."""
+    assert db.agreement is not None
+    if len(ids) == 1:
+        return cite_clause(db, ids[0])
+    order = [c.id for c in db.agreement.clauses()]
+    at = [order.index(i) for i in ids]
+    if len(ids) > 2 and at == list(range(at[0], at[0] + len(ids))):
+        first = str(db.agreement.clause(ids[0]).where).split(", ")
+        last = str(db.agreement.clause(ids[-1]).where).split(", ")
+        pairs = enumerate(zip(first, last, strict=False))
+        same = next((i for i, (a, b) in pairs if a != b), len(first))
+        span = f"{', '.join(first)} to {', '.join(last[same:])}"
+        return f"clauses {ids[0]}\u2013{ids[-1]}; {span}"
+    return "clauses " + ", ".join(ids)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
+def slots(db: Database, part: SubjectPart) -> dict[str, str]:
+    """What the code fills into a part's verdict sentences (all but {label})."""
+    assert db.agreement is not None
+    labels = [db.agreement.clause(c).label or c for c in part.conditions]
+    permission = [part.permission] if part.permission else []
+    return {
+        "name": part.name,
+        "list": _and([str(n) for n in part.list]) if part.list else "",
+        "list_labels": _and([part.name_of(n) for n in part.list]) if part.list else "",
+        "conditions": _and(labels) if labels else "",
+        "clause": cite_clause(db, part.clause),
+        "permission": cite_clauses(db, [*permission, *part.conditions])
+        if permission or part.conditions
+        else "",
+    }
+
+
+def templates(db: Database, part: SubjectPart) -> dict[str, str]:
+    """The part's verdict sentences with only `{label}` left open, and the label itself;
+    also shipped in /api/subjects.json for the site."""
+    filled = dict(part.verdicts)
+    for key, value in slots(db, part).items():
+        filled = {k: v.replace("{" + key + "}", value) for k, v in filled.items()}
+    return {"label": part.label, **{k: " ".join(v.split()) for k, v in filled.items()}}
+
+
+def bare_note(db: Database, ref: SubjectRef, label: str) -> str:
+    """Why a number alone got this part's verdict, and how to name another part's subject."""
+    assert db.subjects is not None
+    part = db.subjects.part(ref.part)
+    note = NOTES["bare"].replace("{name}", part.name).replace("{label}", label)
+    for other in db.subjects.parts:
+        if other.key != ref.part and other.in_range(ref.number) and other.max is not None:
+            short = (other.short or other.label).replace("{n}", str(ref.number))
+            note += (
+                NOTES["other_part"]
+                .replace("{other}", other.name)
+                .replace("{short}", short)
+                .replace("{other_label}", other.name_of(ref.number))
+            )
+    return note
+
+
+def verdict(ref: SubjectRef | str, db: Database | None = None) -> Verdict:
+    """What `db`'s agreement says of this subject's images, and which clause says it. Given the
+    text of a reference, the verdict also notes how a number written alone was read."""
+    db = _db(db)
+    text = ref if isinstance(ref, str) else None
+    if isinstance(ref, str):
+        ref = parse_ref(ref, db)
+    if db.subjects is None:
+        subject = text.strip(SYNTAX["strip"]) if text else str(ref.number)
+        message = (
+            UNKNOWN.replace("{name}", db.name)
+            .replace("{subject}", subject)
+            .replace("{ask}", db.ask or db.issuer)
+        )
+        return Verdict(db.id, subject, ref.part, ref.number, "unknown", None, "", message)
+    part = db.subjects.part(ref.part)
+    label = part.name_of(ref.number)
+    answer = part.verdict(ref.number)
+    message = templates(db, part)[answer].replace("{label}", label)
+    clause = part.clause if answer != "allowed" else (part.allowed_clause or part.clause)
+    assert db.agreement is not None
+    where = str(db.agreement.clause(clause).where)
+    bare = text is not None and _bare(db, text)
+    note = bare_note(db, ref, label) if bare else ""
+    return Verdict(db.id, label, part.key, ref.number, answer, clause, where, message, note)
+
+
+def _bare(db: Database, text: str) -> bool:
+    s = text.strip(SYNTAX["strip"])
+    return _BARE.fullmatch(s) is not None and db.subjects is not None and len(db.subjects.parts) > 1

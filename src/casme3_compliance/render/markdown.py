@@ -1,0 +1,38 @@
+"""The Markdown pieces every page and tool is made of: a link from the page being rendered,
+a clause's link, text shown literally, and the words for each verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from casme3_compliance.knowledge.model import Database, anchor_for
+
+Link = Callable[[str], str]
+"""Turns a docs-relative target (`terms.md#clause-3-4`) into a link from the current page."""
+
+VERDICTS = ("restricted", "allowed", "approval", "unknown", "invalid")
+
+
+def verdict_headings(kb: Database) -> dict[str, str]:
+    """`Restricted.`, `Not restricted.`, ...: the heading of each kind of answer (i18n)."""
+    return {v: kb.texts[f"verdict.{v}"] for v in VERDICTS}
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally inside Markdown: no emphasis, links or HTML from LA punctuation."""
+    out = escape(text, quote=False)
+    for ch in "\\`*_[]#|":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def clause_link(clause_id: str, link: Link, kb: Database | None = None) -> str:
+    """`[3.5](terms.md#clause-3-5)`; with `kb`, the LA's own place as the link's title."""
+    title = f' "{kb.agreement.clause(clause_id).where}"' if kb is not None else ""
+    return f"[{clause_id}]({link('terms.md#' + anchor_for(clause_id))}{title})"
+
+
+def clause_links(ids: tuple[str, ...] | list[str], link: Link, kb: Database | None = None) -> str:
+    word = "clause" if len(ids) == 1 else "clauses"
+    return f"{word} " + ", ".join(clause_link(i, link, kb) for i in ids)
