@@ -15,6 +15,8 @@ from pathlib import Path
 from conftest import DATA
 
 SYNTHETIC = "zmed"
+PRIVATE = "zpriv"
+"""A second synthetic database whose agreement is not public: a citation and how to ask."""
 AGREEMENT_TEXT = (
     "Zebra Agreement\n\n"
     "1. Use\n\n"
@@ -133,8 +135,25 @@ checklists:
 }
 
 
+PRIVATE_FILES = {
+    "database.yaml": """\
+id: zpriv
+name: ZPRIV
+full_name: Zebra Private Database (synthetic, for tests)
+issuer: Zebra Lab
+issuer_short: ZL
+agreement: not-public
+ask: Write to the Zebra Lab (an invented address).
+""",
+    "citation.yaml": FILES["citation.yaml"]
+    .replace('obligation: "1.1"\nclause: "1.1"\n', "")
+    .replace("zebra2000", "zebra2001"),
+}
+
+
 def with_synthetic(tmp_path: Path) -> Path:
-    """A copy of data/ with the synthetic database added and listed last; returns its folder."""
+    """A copy of data/ with the synthetic databases added and listed last (`zmed`, public, and
+    `zpriv`, whose agreement is not); returns the copy's folder."""
     data = tmp_path / "data"
     shutil.copytree(DATA, data)
     folder = data / SYNTHETIC
@@ -145,12 +164,15 @@ def with_synthetic(tmp_path: Path) -> Path:
         if name == "agreement.yaml":
             content = content.format(sha=hashlib.sha256(text).hexdigest(), size=len(text))
         (folder / name).write_text(content, "utf-8")
+    (data / PRIVATE).mkdir()
+    for name, content in PRIVATE_FILES.items():
+        (data / PRIVATE / name).write_text(content, "utf-8")
     listing = data / "databases.yaml"
     lines = listing.read_text("utf-8").splitlines()
     out = []
     for line in lines:
         if line.startswith("databases: ["):
-            line = line.rstrip("]") + f", {SYNTHETIC}]"
+            line = line.rstrip("]") + f", {SYNTHETIC}, {PRIVATE}]"
         out.append(line)
     listing.write_text("\n".join(out) + "\n", "utf-8")
     return data

@@ -183,6 +183,7 @@ def test_json_equals_the_model(kb: Database) -> None:
     assert json.loads(text) == {
         "title": cl.title(kb),
         "la_source": kb.agreement.provenance.stamp(),
+        "sources": {kb.id: kb.agreement.provenance.stamp()},
         "disclaimer": kb.disclaimer,
         "checklists": [
             {
@@ -190,13 +191,49 @@ def test_json_equals_the_model(kb: Database) -> None:
                 "title": c.title,
                 "intro": c.intro,
                 "items": [
-                    {"id": i.id, "text": i.text, "clauses": list(i.clauses), "done": False}
+                    {
+                        "id": i.id,
+                        "database": kb.id,
+                        "text": i.text,
+                        "clauses": list(i.clauses),
+                        "done": False,
+                    }
                     for i in c.items
                 ],
             }
             for c in kb.checklists
         ],
     }
+
+
+def test_several_databases_merge_by_checklist_each_item_naming_its_database(tmp_path):
+    """`casme3 checklist --db a,b`: one list per kind (apply, keep, publish), every item with
+    its database and clauses, in every format; the PDF's boxes stay unique."""
+    from family_support import SYNTHETIC, with_synthetic
+
+    import casme3_compliance as c3
+
+    family = c3.load_family(with_synthetic(tmp_path), cache=False)
+    dbs = [family.db(), family.db(SYNTHETIC)]
+    doc = cl.document(dbs)
+    assert set(doc["sources"]) == {db.id for db in dbs}
+    items = [(i["database"], i["id"]) for c in doc["checklists"] for i in c["items"]]
+    expected = [
+        (db.id, f"{db.id}:{i.id}")
+        for c in doc["checklists"]
+        for db in dbs
+        for i in next((x.items for x in db.checklists if x.id == c["id"]), ())
+    ]
+    assert items == expected and len(set(items)) == len(items)
+    text = cl.render_text(dbs)
+    for db in dbs:
+        assert db.name in cl.title(dbs) and db.agreement.provenance.line() in text
+        for checklist in db.checklists:
+            for item in checklist.items:
+                line = f"[ ] [{db.name}] {item.text} ({db.name}, {cl.clause_refs(item)})"
+                assert line in text.splitlines()
+    boxes = [n for names in _boxes_per_page(_read(cl.render_pdf(dbs))) for n in names]
+    assert boxes == [i["id"] for c in doc["checklists"] for i in c["items"]]
 
 
 # --- PDF --------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -830,3 +831,134 @@ def test_the_scanner_and_the_subject_command_read_a_reference_alike(text):
     else:
         with pytest.raises(c3.RefError):
             c3.parse_ref(text, kb)
+
+
+# The family: --db, databases, --from, one bibliography, one merged checklist ---------------------
+
+
+@pytest.fixture
+def family_dir(tmp_path, monkeypatch):
+    """The project's data with two synthetic databases, as the CLI reads it."""
+    from family_support import with_synthetic
+
+    data = with_synthetic(tmp_path)
+    monkeypatch.setenv("CASME3_DATA_DIR", str(data))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return data
+
+
+def test_databases_lists_every_database_and_what_is_known(capsys, family_dir):
+    from family_support import PRIVATE, SYNTHETIC
+
+    family = c3.load_family(family_dir, cache=False)
+    code, out, _ = cli(capsys, "databases")
+    assert code == 0
+    for db in family.databases:
+        assert f"{db.id}{' (default)' if db.id == family.default else ''}: {db.name}" in out
+    code, out, _ = cli(capsys, "databases", "--json")
+    doc = json.loads(out)
+    assert [d["id"] for d in doc["databases"]] == list(family.ids)
+    by_id = {d["id"]: d for d in doc["databases"]}
+    assert by_id[SYNTHETIC]["agreement"] == "public" and "provenance" in by_id[SYNTHETIC]
+    assert by_id[PRIVATE]["agreement"] == "not-public" and by_id[PRIVATE]["ask"]
+    assert "unknown" in by_id[PRIVATE]["subjects"]
+
+
+def test_subject_answers_for_any_database_with_its_exit_status(capsys, family_dir):
+    from family_support import PRIVATE, SYNTHETIC
+
+    family = c3.load_family(family_dir, cache=False)
+    part = family.db(SYNTHETIC).subjects.parts[0]
+    restricted, allowed = part.list[0], next(n for n in range(1, 99) if n not in part.list)
+    code, out, _ = cli(capsys, "subject", "--db", SYNTHETIC, f"z{restricted}")
+    assert code == 1 and out.startswith("restricted: ") and part.name_of(restricted) in out
+    code, out, _ = cli(capsys, "subject", "--db", SYNTHETIC, "--json", f"z{allowed}")
+    assert code == 0 and json.loads(out)["database"] == SYNTHETIC
+    assert json.loads(out)["verdict"] == "allowed"
+    code, out, _ = cli(capsys, "subject", "--db", PRIVATE, "6")
+    assert code == 3 and out.startswith("unknown: ") and "not public" in out
+    code, _, err = cli(capsys, "subject", "--db", "nosuch", "1")
+    assert code == 2 and "unknown database 'nosuch'" in one_line_error(err)
+    code, _, err = cli(capsys, "subject", "--db", SYNTHETIC, "spNO.131")
+    assert code == 2 and "of ZMED" in one_line_error(err)
+
+
+def test_subject_from_a_list_or_a_composite_label_file(capsys, family_dir, tmp_path):
+    """Every row is answered; the rows that may not appear are shown; a database whose
+    agreement is not public, or that is not known, is `unknown`, never allowed."""
+    from family_support import PRIVATE, SYNTHETIC
+
+    family = c3.load_family(family_dir, cache=False)
+    default = family.db()
+    ab = default.subjects.parts[0]
+    n = ab.list[0]
+    free = next(x for x in ab.numbers() if not ab.is_restricted(x))
+    rows = [
+        "dataset,subject,filename,label",  # a header
+        f"{SYNTHETIC},z03,clip_1,0",
+        f"{SYNTHETIC},z05,clip_2,1",
+        ",,,",
+        f"{PRIVATE},6,006_1_2,0",
+        "4dme,s01,x,0",
+        f"{default.id}:{ab.name_of(n)}",
+        f"spNO.{free}",
+        "not a subject",
+    ]
+    listing = tmp_path / "labels.csv"
+    listing.write_text("\n".join(rows) + "\n")
+    code, out, _ = cli(capsys, "subject", "--from", str(listing))
+    assert code == 1  # a restricted row: the answer that matters first
+    lines = out.splitlines()
+    shown = {int(x.split(":")[1]) for x in lines[:-1]}
+    assert shown == {2, 5, 6, 7, 9}  # not the allowed rows 3 and 8, nor the header or ",,,"
+    assert lines[-1] == "7 rows: 2 allowed, 2 restricted, 1 invalid, 2 unknown."
+    code, out, _ = cli(capsys, "subject", "--from", str(listing), "--json")
+    doc = json.loads(out)
+    assert [r["line"] for r in doc] == [2, 3, 5, 6, 7, 8, 9]
+    assert {r["line"]: r["verdict"] for r in doc}[5] == "unknown"
+    assert {r["line"]: r["database"] for r in doc}[7] == default.id
+    # Standard input, and an exit status per worst answer.
+    monkey_stdin = io.StringIO(f"{PRIVATE},7,x\n")
+    import sys as _sys
+
+    saved, _sys.stdin = _sys.stdin, monkey_stdin
+    try:
+        code, out, _ = cli(capsys, "subject", "--from", "-")
+    finally:
+        _sys.stdin = saved
+    assert code == 3 and "standard input:1: unknown:" in out
+    code, _, err = cli(capsys, "subject", "--from", str(tmp_path / "missing.csv"))
+    assert code == 2 and "cannot read" in one_line_error(err)
+
+
+def test_cite_several_databases_is_one_bibliography(capsys, family_dir):
+    from family_support import SYNTHETIC
+
+    family = c3.load_family(family_dir, cache=False)
+    ids = [family.default, SYNTHETIC]
+    code, out, _ = cli(capsys, "cite", "--db", ",".join(ids))
+    library = bibtexparser.parse_string(out)
+    assert code == 0 and [e.key for e in library.entries] == [
+        family.db(i).citation.key for i in ids
+    ]
+    _, out, _ = cli(capsys, "cite", "--db", ",".join(ids), "--format", "csl-json")
+    assert [item["id"] for item in json.loads(out)] == [family.db(i).citation.key for i in ids]
+    code, _, err = cli(capsys, "cite", "--db", f"{SYNTHETIC},nosuch")
+    assert code == 2 and "nosuch" in one_line_error(err)
+
+
+def test_checklist_of_several_databases_is_one_merged_list(capsys, family_dir):
+    from family_support import PRIVATE, SYNTHETIC
+
+    family = c3.load_family(family_dir, cache=False)
+    code, out, _ = cli(capsys, "checklist", "--db", f"{family.default},{SYNTHETIC}")
+    assert code == 0
+    for db in (family.db(), family.db(SYNTHETIC)):
+        for item in (i for c in db.checklists for i in c.items):
+            assert f"[{db.name}] {item.text}" in out
+    code, _, err = cli(capsys, "checklist", "--db", PRIVATE)
+    assert code == 2 and "not public" in one_line_error(err)
+    code, _, err = cli(capsys, "terms", "--db", PRIVATE)
+    assert code == 2 and "not public" in one_line_error(err)
+    code, out, _ = cli(capsys, "terms", "--db", SYNTHETIC, "1.2")
+    assert code == 0 and family.db(SYNTHETIC).agreement.clause("1.2").text in out

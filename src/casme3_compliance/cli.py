@@ -68,7 +68,7 @@ def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
     refs = [w for w in words[1:] if not w.startswith("-")]
     if not refs or flags not in ([], ["--json"]):
         return None
-    return SimpleNamespace(ref=refs, json=bool(flags), run=_subject)
+    return SimpleNamespace(ref=refs, json=bool(flags), db=None, source=None, run=_subject)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,24 +80,41 @@ def _parser() -> argparse.ArgumentParser:
 
     p = _Parser(
         prog=PROG,
-        description="The CAS(ME)³ license agreement from the command line: "
-        "look up a subject, cite the paper, export a checklist, read the terms, scan a tree.",
-        epilog="Plain-language summaries are our reading of the LA, not legal advice.",
+        description="The license agreements of CAS(ME)³ and the other micro-expression "
+        "databases from the command line: look up a subject, cite the papers, export the "
+        "checklists, read the terms, scan a tree. CAS(ME)³ is the default database.",
+        epilog="Plain-language summaries are our reading of the agreements, not legal advice.",
     )
     p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    s = sub.add_parser("subject", help="may images of this subject be published?")
+    d = sub.add_parser("databases", help="the databases known, and what is known of each")
+    d.add_argument("--json", action="store_true", help="print them as JSON")
+    d.set_defaults(run=_databases)
+
+    s = sub.add_parser("subject", help="does an agreement restrict this subject's images?")
     s.add_argument(
         "ref",
         metavar="REF",
-        nargs="+",
-        help="131, spNO.131, spNo 131, C27, Part C subject 27, ... (quotes are optional)",
+        nargs="*",
+        help="131, spNO.131, C27, Part C subject 27, sub12 (with --db casme2), ... "
+        "(quotes are optional)",
     )
-    s.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    s.add_argument("--db", metavar="ID", help="the database (default: casme3); see `databases`")
+    s.add_argument(
+        "--from",
+        dest="source",
+        metavar="FILE",
+        help="many references, one a line (`casme2:sub12` names the database), or a composite "
+        "label CSV whose rows begin dataset,subject; - for standard input",
+    )
+    s.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     s.set_defaults(run=_subject)
 
-    c = sub.add_parser("cite", help="the paper the LA asks you to cite")
+    c = sub.add_parser("cite", help="the papers the agreements ask you to cite")
+    c.add_argument(
+        "--db", metavar="IDS", help="comma-separated databases (default: casme3): one bibliography"
+    )
     c.add_argument(
         "--format",
         "-f",
@@ -110,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("checklist", help="the researcher's checklists")
     k.add_argument(
+        "--db", metavar="IDS", help="comma-separated databases (default: casme3): one merged list"
+    )
+    k.add_argument(
         "--format",
         "-f",
         metavar="FORMAT",
@@ -119,8 +139,9 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("-o", "--output", metavar="FILE", help="write to FILE (required for pdf)")
     k.set_defaults(run=_checklist)
 
-    t = sub.add_parser("terms", help="the LA, verbatim, with our reading of each clause")
+    t = sub.add_parser("terms", help="an agreement, verbatim, with our reading of each clause")
     t.add_argument("clause", metavar="CLAUSE", nargs="?", help="one clause, e.g. 3.5")
+    t.add_argument("--db", metavar="ID", help="the database (default: casme3)")
     t.set_defaults(run=_terms)
 
     n = sub.add_parser("scan", help="check a manuscript or a repository against the LA")
@@ -151,20 +172,70 @@ def _parser() -> argparse.ArgumentParser:
 # Commands --------------------------------------------------------------------------------------
 
 
-def _kb():
-    from casme3_compliance.knowledge.loader import load
+def _family():
+    from casme3_compliance.knowledge.loader import load_family
 
-    return load()
+    return load_family()
 
 
-EXIT = {"allowed": 0, "restricted": 1, "approval": 1, "unknown": 3}
-"""`casme3 subject`'s exit status by verdict (2 is a reference that names no subject)."""
+def _kb(db: str | None = None):
+    """One database (default: the family's); an unknown id is a usage error."""
+    family = _family()
+    try:
+        return family.db(db)
+    except KeyError:
+        raise _Fail(f"unknown database {db!r} (known: {', '.join(family.ids)})") from None
+
+
+def _many(ids: str | None) -> list:
+    """`--db a,b`: the databases named, in the order given, each once."""
+    return [
+        _kb(i) for i in dict.fromkeys(i.strip() for i in (ids or "").split(",") if i.strip())
+    ] or [_kb()]
+
+
+EXIT = {"allowed": 0, "restricted": 1, "approval": 1, "invalid": 2, "unknown": 3}
+"""`casme3 subject`'s exit status by answer; of several, the first of 1, 2, 3 that occurs."""
+
+
+def _status(answers: list[str]) -> int:
+    codes = {EXIT[a] for a in answers}
+    return next((c for c in (1, 2, 3) if c in codes), 0)
+
+
+def _databases(args: argparse.Namespace) -> int:
+    from casme3_compliance.render.catalog import databases
+
+    doc = databases(_family())
+    if args.json:
+        import json
+
+        output.stdout(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    out = []
+    for d in doc["databases"]:
+        default = " (default)" if d["id"] == doc["default"] else ""
+        out.append(f"{d['id']}{default}: {d['name']}, {d['issuer']}")
+        if d["agreement"] == "public":
+            out.append(f"    agreement: {d['agreement_title']}; {d['source']}")
+            out.append(f"    subjects: {d['subjects']}")
+        else:
+            out.append(f"    agreement: not public: {d['ask']}")
+        out.append(f"    cite: {d['citation']}")
+    output.stdout("\n".join(out) + "\n")
+    return 0
 
 
 def _subject(args: argparse.Namespace) -> int:
     from casme3_compliance.knowledge.verdicts import verdict
 
-    kb = _kb()
+    if args.source is not None:
+        if args.ref:
+            raise _Fail("give references or --from FILE, not both")
+        return _subjects_from(args)
+    if not args.ref:
+        raise _Fail("give a reference, or --from FILE (see `casme3 subject --help`)")
+    kb = _kb(args.db)
     try:
         # The words typed without quotes (`Part C 27`) are one reference.
         v = verdict(" ".join(args.ref), kb)
@@ -180,12 +251,52 @@ def _subject(args: argparse.Namespace) -> int:
     return EXIT[v.verdict]
 
 
+def _subjects_from(args: argparse.Namespace) -> int:
+    """Every row of a list or a composite label file; the rows that may not appear are shown."""
+    from casme3_compliance.knowledge.lists import answer
+
+    name = "standard input" if args.source == "-" else args.source
+    text = _read_text(args.source)
+    family = _family()
+    rows = answer(text, family, _kb(args.db).id)
+    if args.json:
+        import json
+
+        doc = [r.as_dict() for r in rows]
+        output.stdout(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out = []
+        for r in rows:
+            if r.answer != "allowed":
+                said = r.verdict.message if r.verdict else r.error
+                out.append(f"{escape(name)}:{r.line}: {r.answer}: {escape(said or '')}")
+        counts = {a: sum(r.answer == a for r in rows) for a in EXIT}
+        summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n)
+        out.append(f"{len(rows)} rows: {summary or 'none'}.")
+        output.stdout("\n".join(out) + "\n")
+    return _status([r.answer for r in rows])
+
+
+def _read_text(source: str) -> str:
+    """A list's text: standard input, or a file read as UTF-8 (one line of error if not)."""
+    try:
+        if source == "-":
+            return sys.stdin.read()
+        with open(source, encoding="utf-8") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        why = getattr(e, "strerror", None) or str(e)
+        raise _Fail(f"cannot read {source}: {why}") from None
+
+
 def _cite(args: argparse.Namespace) -> int:
     from casme3_compliance.render import citation
 
     if args.format not in citation.FORMATS:
         raise _Fail(_unknown("citation format", args.format, citation.FORMATS))
-    _emit(citation.render(_kb().citation, args.format), args.output)
+    dbs = _many(args.db)
+    cited = [db.citation for db in dbs]
+    _emit(citation.render(cited[0] if len(cited) == 1 else cited, args.format), args.output)
     return 0
 
 
@@ -200,7 +311,10 @@ def _checklist(args: argparse.Namespace) -> int:
         raise _Fail(_unknown("checklist format", fmt, checklist.FORMATS))
     if fmt == "pdf" and args.output in (None, "-"):
         raise _Fail("a PDF is binary and is not written to a terminal or stdout: add -o FILE.pdf")
-    _emit(checklist.render(_kb(), fmt), args.output)
+    dbs = [db for db in _many(args.db) if db.checklists]
+    if not dbs:
+        raise _Fail("no checklist: the agreements of these databases are not public")
+    _emit(checklist.render(dbs[0] if len(dbs) == 1 else dbs, fmt), args.output)
     return 0
 
 
@@ -219,8 +333,10 @@ def _checklist_format(target: str | None) -> str:
 
 
 def _terms(args: argparse.Namespace) -> int:
-    kb = _kb()
+    kb = _kb(args.db)
     la = kb.agreement
+    if la is None:
+        raise _Fail(f"{kb.name}'s agreement is not public: {kb.ask}")
     if args.clause is None:
         out = [la.title, f"Owner: {la.owner}", f"{la.provenance.line()}.", la.numbering, ""]
         for section in la.parts:
@@ -234,7 +350,7 @@ def _terms(args: argparse.Namespace) -> int:
         clause = la.clause(args.clause)
     except KeyError:
         ids = ", ".join(c.id for c in la.clauses())
-        raise _Fail(f"no clause {args.clause!r} in the LA (clauses: {ids})") from None
+        raise _Fail(f"no clause {args.clause!r} in {la.short_title} (clauses: {ids})") from None
     section = la.part_of(clause)
     lines = [f"{la.short_title}, {section.heading}", "", *_clause(kb, clause)]
     output.stdout("\n".join(lines) + "\n")

@@ -684,6 +684,7 @@ class Database(Record):
     checklists: tuple[Checklist, ...] = ()
     ask: str | None = None
     about: str | None = None
+    aliases: tuple[str, ...] = ()
     texts: dict[str, str] = {}  # noqa: RUF012 - our texts by id (English), the family's
 
     @property
@@ -741,6 +742,7 @@ class Database(Record):
             checklists=tuple(Checklist.from_dict(c) for c in checklists),
             ask=meta.get("ask"),
             about=meta.get("about"),
+            aliases=tuple(meta.get("aliases", ())),
             texts=texts,
         )
 

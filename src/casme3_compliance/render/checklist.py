@@ -10,17 +10,29 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
 
-from casme3_compliance.knowledge.model import ChecklistItem, Database
+from casme3_compliance.knowledge.model import ChecklistItem, Database, Record
 
 FORMATS = ("text", "md", "json", "pdf")
 
 
-def title(kb: Database) -> str:
+def _dbs(kb: Database | Sequence[Database]) -> list[Database]:
+    return [kb] if isinstance(kb, Database) else list(kb)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+
+
+def title(kb: Database | Sequence[Database]) -> str:
     """One title for every format, so a printout and a download say the same thing."""
-    return f"{kb.agreement.short_title}: checklists"
+    dbs = _dbs(kb)
+    if len(dbs) == 1:
+        return f"{dbs[0].agreement.short_title}: checklists"
+    return f"Checklists for {_and([db.name for db in dbs])}"
 
 
 def clause_refs(item: ChecklistItem) -> str:
@@ -29,12 +41,64 @@ def clause_refs(item: ChecklistItem) -> str:
     return f"{word} {', '.join(item.clauses)}"
 
 
-def version_line(kb: Database) -> str:
-    """Which LA the checklists were read from: a reader holding another text must re-check."""
-    return f"Based on the {kb.agreement.provenance.line()}."
+def version_line(kb: Database | Sequence[Database]) -> str:
+    """Which agreement texts the checklists were read from: a reader holding another text
+    must re-check."""
+    dbs = _dbs(kb)
+    if len(dbs) == 1:
+        return f"Based on the {dbs[0].agreement.provenance.line()}."
+    lines = [f"{db.name}: {db.agreement.provenance.line()}" for db in dbs]
+    return "Based on: " + "; ".join(lines) + "."
 
 
-def render(kb: Database, fmt: str) -> str | bytes:
+class Entry(Record):
+    """A checklist item as the merged lists show it: which database, its refs in words."""
+
+    database: str
+    name: str
+    item: ChecklistItem
+    prefixed: bool
+
+    @property
+    def id(self) -> str:
+        return f"{self.database}:{self.item.id}" if self.prefixed else self.item.id
+
+    @property
+    def text(self) -> str:
+        return f"[{self.name}] {self.item.text}" if self.prefixed else self.item.text
+
+    @property
+    def refs(self) -> str:
+        return f"{self.name}, {clause_refs(self.item)}" if self.prefixed else clause_refs(self.item)
+
+
+class Section(Record):
+    id: str
+    title: str
+    intro: str
+    entries: tuple[Entry, ...]
+
+
+def sections(kb: Database | Sequence[Database]) -> list[Section]:
+    """The checklists of every database merged by id (apply, keep, publish: in the order they
+    first appear); with several databases each item names its database."""
+    dbs = [db for db in _dbs(kb) if db.checklists]
+    many = len(dbs) > 1
+    order: dict[str, Section] = {}
+    for db in dbs:
+        for checklist in db.checklists:
+            entries = tuple(Entry(db.id, db.name, item, many) for item in checklist.items)
+            if checklist.id in order:
+                s = order[checklist.id]
+                order[checklist.id] = s.replace(entries=s.entries + entries)
+            else:
+                order[checklist.id] = Section(
+                    checklist.id, checklist.title, checklist.intro, entries
+                )
+    return list(order.values())
+
+
+def render(kb: Database | Sequence[Database], fmt: str) -> str | bytes:
     """The checklists in `fmt` (one of FORMATS): str for text, md and json, bytes for pdf."""
     if fmt == "text":
         return render_text(kb)
@@ -50,14 +114,15 @@ def render(kb: Database, fmt: str) -> str | bytes:
 # --- Plain text -------------------------------------------------------------------------------
 
 
-def render_text(kb: Database) -> str:
-    """For a terminal or a .txt file: the data's texts as they are (nothing escaped, so
-    `<signer's name>` reads as written), and `[ ]` boxes to tick on paper."""
+def render_text(kb: Database | Sequence[Database]) -> str:
+    """For a terminal or a .txt file: the data's texts as they are (nothing escaped), and
+    `[ ]` boxes to tick on paper."""
     head = title(kb)
-    out = [head, "=" * len(head), "", version_line(kb), "", *kb.disclaimer.splitlines()]
-    for checklist in kb.checklists:
-        out += ["", checklist.title, "-" * len(checklist.title), "", checklist.intro, ""]
-        out += [f"[ ] {item.text} ({clause_refs(item)})" for item in checklist.items]
+    disclaimer = _dbs(kb)[0].disclaimer
+    out = [head, "=" * len(head), "", version_line(kb), "", *disclaimer.splitlines()]
+    for s in sections(kb):
+        out += ["", s.title, "-" * len(s.title), "", s.intro, ""]
+        out += [f"[ ] {e.text} ({e.refs})" for e in s.entries]
     return "\n".join(out) + "\n"
 
 
@@ -86,45 +151,54 @@ def md_escape(text: str) -> str:
     return _MD_ESCAPES.sub(one, text)
 
 
-def render_markdown(kb: Database) -> str:
+def render_markdown(kb: Database | Sequence[Database]) -> str:
     """GitHub/MkDocs task lists, one `- [ ] ` line per item, ticked off in any Markdown editor."""
     out = [f"# {md_escape(title(kb))}", "", md_escape(version_line(kb)), ""]
-    out += [f"> {md_escape(line)}" for line in kb.disclaimer.splitlines()]
-    for checklist in kb.checklists:
-        out += ["", f"## {md_escape(checklist.title)}", "", md_escape(checklist.intro), ""]
-        out += [f"- [ ] {md_escape(item.text)} ({clause_refs(item)})" for item in checklist.items]
+    out += [f"> {md_escape(line)}" for line in _dbs(kb)[0].disclaimer.splitlines()]
+    for s in sections(kb):
+        out += ["", f"## {md_escape(s.title)}", "", md_escape(s.intro), ""]
+        out += [f"- [ ] {md_escape(e.text)} ({md_escape(e.refs)})" for e in s.entries]
     return "\n".join(out) + "\n"
 
 
 # --- JSON -------------------------------------------------------------------------------------
 
 
-def render_json(kb: Database) -> str:
+def render_json(kb: Database | Sequence[Database]) -> str:
     return json.dumps(document(kb), indent=2, ensure_ascii=False) + "\n"
 
 
-def document(kb: Database) -> dict[str, object]:
-    """A machine-readable copy; `done` is there for tools that keep a researcher's progress."""
-    return {
-        "title": title(kb),
-        "la_source": kb.agreement.provenance.stamp(),
-        "disclaimer": kb.disclaimer,
-        "checklists": [
-            {
-                "id": checklist.id,
-                "title": checklist.title,
-                "intro": checklist.intro,
-                "items": [
-                    {"id": item.id, "text": item.text, "clauses": list(item.clauses), "done": False}
-                    for item in checklist.items
-                ],
-            }
-            for checklist in kb.checklists
-        ],
-    }
+def document(kb: Database | Sequence[Database]) -> dict[str, object]:
+    """A machine-readable copy; `done` is there for tools that keep a researcher's progress.
+    Each item names its database, and `sources` which agreement text each was read from."""
+    dbs = _dbs(kb)
+    doc: dict[str, object] = {"title": title(kb)}
+    if len(dbs) == 1:
+        doc["la_source"] = dbs[0].agreement.provenance.stamp()
+    doc["sources"] = {db.id: db.agreement.provenance.stamp() for db in dbs if db.agreement}
+    doc["disclaimer"] = dbs[0].disclaimer
+    doc["checklists"] = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "intro": s.intro,
+            "items": [
+                {
+                    "id": e.id,
+                    "database": e.database,
+                    "text": e.item.text,
+                    "clauses": list(e.item.clauses),
+                    "done": False,
+                }
+                for e in s.entries
+            ],
+        }
+        for s in sections(kb)
+    ]
+    return doc
 
 
-def render_pdf(kb: Database) -> bytes:
+def render_pdf(kb: Database | Sequence[Database]) -> bytes:
     """The printable PDF, reused from the cache when neither the data nor the drawing changed.
 
     Drawing it (and importing reportlab) is most of what the data adds to a site build; the
@@ -132,22 +206,28 @@ def render_pdf(kb: Database) -> bytes:
     """
     from casme3_compliance.knowledge.loader import cache_dir
 
-    a = kb.agreement
+    dbs = _dbs(kb)
+    first = dbs[0].agreement
+    footer = f"{first.short_title} · {first.provenance.line()}" if len(dbs) == 1 else title(kb)
     sheet = {
         "title": title(kb),
         "version": version_line(kb),
-        "disclaimer": kb.disclaimer,
-        "footer": f"{a.short_title} · {a.provenance.line()}",
+        "disclaimer": dbs[0].disclaimer,
+        "footer": footer,
         "sections": [
             {
-                "title": c.title,
-                "intro": c.intro,
+                "title": s.title,
+                "intro": s.intro,
                 "items": [
-                    {"id": i.id, "text": i.text, "refs": f"{a.abbreviation} {clause_refs(i)}"}
-                    for i in c.items
+                    {
+                        "id": e.id,
+                        "text": e.text,
+                        "refs": e.refs if e.prefixed else f"{first.abbreviation} {e.refs}",
+                    }
+                    for e in s.entries
                 ],
             }
-            for c in kb.checklists
+            for s in sections(kb)
         ],
     }
     drawer = Path(__file__).with_name("checklist_pdf.py")

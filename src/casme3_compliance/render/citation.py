@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from casme3_compliance.knowledge.model import Author, Citation
@@ -49,15 +49,22 @@ _APA_MAX_AUTHORS = 20
 _SENTENCE_BREAKS = (":", "?", "!", "\u2014")
 
 
-def render(citation: Citation, fmt: str) -> str:
-    """The citation as text in `fmt`, one of FORMATS."""
+def render(citation: Citation | Sequence[Citation], fmt: str) -> str:
+    """The citation (or several: one bibliography for every database a paper uses) as text in
+    `fmt`, one of FORMATS."""
     try:
         renderer = _RENDERERS[fmt]
     except (KeyError, TypeError):
         raise ValueError(
             f"unknown citation format {fmt!r} (choose from {', '.join(FORMATS)})"
         ) from None
-    return renderer(citation)
+    if isinstance(citation, Citation):
+        return renderer(citation)
+    if fmt == "csl-json":
+        return json.dumps([as_csl(c) for c in citation], indent=2, ensure_ascii=False) + "\n"
+    if fmt == "cff":
+        return _cff_all(citation)
+    return "\n".join(renderer(c) for c in citation)
 
 
 # --- names --------------------------------------------------------------------------------------
@@ -407,11 +414,23 @@ def as_cff_reference(citation: Citation) -> dict[str, Any]:
 
 def _cff(c: Citation) -> str:
     """A `references:` block to paste at the end of a project's own CITATION.cff."""
-    why = f"({c.basis.rstrip('.')})"
+    return _cff_all([c])
+
+
+def _cff_all(citations: Sequence[Citation]) -> str:
+    which = ", ".join(c.key for c in citations)
     lines = [
-        f"# The paper to cite for the database {why}; merge into an existing references: list.",
+        f"# The papers to cite for the databases used ({which}); merge into an existing "
+        "references: list.",
         "references:",
     ]
+    for c in citations:
+        lines += _cff_entry(c)
+    return "\n".join(lines) + "\n"
+
+
+def _cff_entry(c: Citation) -> list[str]:
+    lines = []
     for i, (key, value) in enumerate(as_cff_reference(c).items()):
         lead = "  - " if i == 0 else "    "
         if key == "authors":
@@ -424,7 +443,7 @@ def _cff(c: Citation) -> str:
             lines += [f"      {k}: {_yaml_scalar(v)}" for k, v in value.items()]
         else:
             lines.append(f"{lead}{key}: {_yaml_scalar(value)}")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _kind(citation: Citation, vocabulary: str) -> str:
