@@ -695,6 +695,7 @@ def test_page_examples_are_valid_commands():
     text = PAGE.read_text("utf-8")
     examples = re.findall(r"^\$ (casme3 .*?)(?:\s+#.*)?$", text, flags=re.M)
     assert {e.split()[1] for e in examples if not e.startswith("casme3 --")} == {
+        "databases",
         "subject",
         "cite",
         "checklist",
