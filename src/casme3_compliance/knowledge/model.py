@@ -126,7 +126,7 @@ class Where(Record):
         return ", ".join(out)
 
 
-_PARAGRAPHS = ("opening", "closing", "introduction")
+_PARAGRAPHS = ("opening", "closing", "introduction", "content")
 
 
 class Readings(Record):
