@@ -685,6 +685,8 @@ class Database(Record):
     ask: str | None = None
     about: str | None = None
     texts: dict[str, str] = {}  # noqa: RUF012 - our texts by id (English), the family's
+    # data/<id>/scan.yaml as validated (names, subject forms, layout): read by scan/spec.py
+    scan: dict[str, Any] | None = None
 
     @property
     def disclaimer(self) -> str:
@@ -742,6 +744,7 @@ class Database(Record):
             ask=meta.get("ask"),
             about=meta.get("about"),
             texts=texts,
+            scan=raw.get("scan"),
         )
 
 
