@@ -372,7 +372,9 @@ def test_scan_json(capsys, paper):
             "message",
             "clause",
             "suppressed",
+            "database",
         ]
+        assert f["database"] == (None if f["code"] == "CM001" else "casme3")
         assert f["suppressed"] is None
         assert f["severity"] in ("error", "warning") and f["line"] >= 1 and f["column"] >= 1
     lines = [
@@ -427,7 +429,7 @@ def test_sarif_selected_rules_only(capsys, paper):
     log = json.loads(cli(capsys, "scan", "-f", "sarif", "--select", "CM4")[1])
     check_sarif(log)
     rules = [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
-    assert rules == ["CM001", "CM401", "CM402"]  # CM001 runs whatever --select says
+    assert rules == ["CM001", "CM401", "CM402", "CM403"]  # CM001 runs whatever --select says
 
 
 def test_sarif_without_findings(capsys, tmp_path):
