@@ -151,6 +151,35 @@ def test_an_id_tied_to_two_databases_is_judged_for_each(fam, tmp_path):
     }
 
 
+def test_an_id_a_form_reads_for_its_own_database_is_no_other_s(fam, tmp_path):
+    """`Part C subject 12` is CAS(ME)³'s, even in a sentence naming CASME II, whose form
+    `subject 12` would read a part of it."""
+    tree(tmp_path, {"paper.md": "CASME II has sub05; CAS(ME)³ has Part C subject 12.\n"})
+    got = [(f.database, f.code) for f in run(tmp_path, fam, select="CM3").findings]
+    assert got == [("casme3", "CM302")]
+
+
+def test_the_scanner_judges_as_casme3_subject_does(fam):
+    """The verdict tables sent to the reader agree with knowledge.verdicts, for every database,
+    part and number (a number outside a known range is no subject to either)."""
+    from casme3_compliance.scan.spec import compile_spec
+
+    spec = compile_spec(fam.databases)
+    for db in fam.databases:
+        for part in db.subjects.parts if db.subjects else [None]:
+            key = part.key if part else None
+            table = spec.text.verdicts.get((db.id, key))
+            for n in range(0, 260):
+                if part is not None and not part.in_range(n):
+                    assert table.judge(n) is None
+                    continue
+                if db.subjects is None and db.public:
+                    assert table is None
+                    continue
+                v = c3.verdict(c3.SubjectRef(key or "", n), db)
+                assert (table.judge(n) is None) == (v.verdict == "allowed"), (db.id, key, n)
+
+
 def test_a_form_naming_its_database_counts_anywhere(fam, tmp_path):
     tree(tmp_path, {"notes.txt": "spNO.131, then Part C subject 12.\n"})
     got = [(f.database, f.code) for f in run(tmp_path, fam, select="CM3").findings]

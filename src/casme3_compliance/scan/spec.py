@@ -317,9 +317,16 @@ def _compile(dbs: tuple[Database, ...]) -> Spec:
             notices.append(
                 Notice(db.id, notice["text"], words[0].encode(), _bytes(r"[\s~]+".join(words)))
             )
+    # The forms that name their database first: an id they read (`Part C subject 12`) is that
+    # database's, not another's whose form reads part of it (`subject 12`).
     text_forms = tuple(
-        TextForm(_bytes(pattern), _bytes(gate) if gate else None, tuple(uses))
-        for (pattern, gate), uses in forms.items()
+        sorted(
+            (
+                TextForm(_bytes(pattern), _bytes(gate) if gate else None, tuple(uses))
+                for (pattern, gate), uses in forms.items()
+            ),
+            key=lambda f: not any(u.alone for u in f.uses),
+        )
     )
     return Spec(
         TextSpec(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -202,6 +203,8 @@ def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
         if ctx.has(row.dataset):
             _rows(ctx, row, want, result)
     gates: dict[bytes, bool] = {}  # forms share a gate: it is searched once
+    # What a form naming its database reads is kept from the others only when one will run.
+    ctx.keep_owned = any(not u.alone and u.db in ctx.names for f in spec.forms for u in f.uses)
     for form in spec.forms:
         uses = [u for u in form.uses if u.alone or u.db in ctx.names]
         if not uses:
@@ -248,13 +251,18 @@ class _Context:
 
     def __init__(self, chunk: _Chunk, kind: str, low: bytes):
         self.chunk, self.kind, self.low = chunk, kind, low
-        self.names: dict[str, list[int]] = {}
+        self.names: dict[str, array[int]] = {}
+        self._unsorted: set[str] = set()
         self.ties: dict[str, list[int]] = {}  # subject ids tied to a database (for figures)
         self.rows: dict[str, tuple[list[int], list[int]]] = {}  # rows read, by dataset
         self._ends: list[int] | None = None
         self._figures: list[tuple[int, int, int]] | None = None
         self._figure_starts: list[int] = []
         self._notices: dict[str, list[int]] = {}
+        self.keep_owned = False
+        self._owned_starts = array("q")  # ids read by forms naming their database
+        self._owned_ends = array("q")
+        self._owned_sorted = True
         self._absent: list[bytes] = []  # literals not in the window
         self._present: set[bytes] = set()
 
@@ -278,15 +286,44 @@ class _Context:
         self._absent.append(literal)
         return False
 
+    def owned(self, start: int, end: int) -> None:
+        """An id read by a form that names its database: no other database's form reads it
+        (kept as two arrays of positions: bounded memory however many there are)."""
+        if self.keep_owned:
+            self._owned_starts.append(start)
+            self._owned_ends.append(end)
+            self._owned_sorted = False
+
+    def in_owned(self, pos: int) -> bool:
+        starts = self._owned_starts
+        if not starts:
+            return False
+        if not self._owned_sorted:  # each form's reads are in order; the forms are not
+            pairs = sorted(zip(starts, self._owned_ends, strict=True))
+            self._owned_starts = array("q", (s for s, _ in pairs))
+            self._owned_ends = array("q", (e for _, e in pairs))
+            self._owned_sorted = True
+        i = bisect.bisect_right(self._owned_starts, pos) - 1
+        return i >= 0 and pos < self._owned_ends[i]
+
     def in_row(self, db: str, pos: int) -> bool:
         """Whether `pos` is in a row whose dataset field is `db`'s (its subject is taken)."""
         starts, ends = self.rows.get(db, ((), ()))
         i = bisect.bisect_right(starts, pos) - 1
         return i >= 0 and pos < ends[i]
 
+    def named(self, db: str, pos: int) -> None:
+        """A name of `db` at `pos` (positions kept as an array: 8 bytes a name)."""
+        positions = self.names.get(db)
+        if positions is None:
+            self.names[db] = positions = array("q")
+        elif positions[-1] > pos:
+            self._unsorted.add(db)  # two gates found its names
+        positions.append(pos)
+
     def sort_names(self) -> None:
-        for positions in self.names.values():
-            positions.sort()
+        for db in self._unsorted:
+            self.names[db] = array("q", sorted(self.names[db]))
 
     def ends(self) -> list[int]:
         if self._ends is None:
@@ -386,7 +423,7 @@ def _environments(
     return spans
 
 
-def _any_in(positions: list[int] | None, a: int, b: int) -> bool:
+def _any_in(positions: array[int] | list[int] | None, a: int, b: int) -> bool:
     if not positions:
         return False
     i = bisect.bisect_left(positions, a)
@@ -425,7 +462,7 @@ def _name_at(ctx: _Context, group: SP.NameGroup, pos: int, want: Want, result: T
     if best is None or (kind == "tex" and chunk.in_tex_comment(pos)):
         return -1
     form, found = best
-    ctx.names.setdefault(form.db, []).append(pos)
+    ctx.named(form.db, pos)
     if form.form == "path" or not chunk.start <= pos < chunk.end:
         return found.end()
     context = _name_context(chunk, form, found, kind)
@@ -499,10 +536,13 @@ def _subjects(
             continue
         n = int(m.group(1))
         for use in uses:
-            if ctx.rows and ctx.in_row(use.db, pos):
+            if use.alone:
+                ctx.owned(pos, m.end())
+            elif ctx.rows and ctx.in_row(use.db, pos):
                 continue  # its row said it already
-            if use.alone or ctx.tied(use.db, pos):
-                _subject(ctx, use.db, use.part, n, pos, m.end(), want, result)
+            elif ctx.in_owned(pos) or not ctx.tied(use.db, pos):
+                continue  # read by a form naming its database, or tied to none
+            _subject(ctx, use.db, use.part, n, pos, m.end(), want, result)
 
 
 def _subject(
