@@ -110,6 +110,8 @@ def test_each_database_by_its_own_agreement(fam, tmp_path):
         "% CASME II\nsub12 here\n",  # a name in a LaTeX comment
         "SMIC, sub12 and more.\n",  # SMIC writes its subjects s01
         "results/sub12/x.png\n",
+        "\\caption{On CASME II.}\n\\end{table}\nCode: \\texttt{sub12 = x}\n",  # ended
+        "\\section{CASME II}\n\\subsection{Loading} We call sub12.\n",
     ],
 )
 def test_an_id_outside_a_context_is_no_finding(text, fam, tmp_path):

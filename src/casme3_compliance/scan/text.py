@@ -157,9 +157,16 @@ _REPORT_LINE = (
 _NOT_REPORT_LINE = re.compile(rb"^(?!" + _REPORT_LINE + rb"\r?$)[^\n]*\S", re.M)
 _TEXT = re.compile(rb"\S")
 _REPORT_KINDS = ("txt", "md", "tex")
-# Where a sentence ends: . ! ? before a space, or a blank line; in a CSV file, every line.
-_SENTENCE_END = re.compile(rb"[.!?](?=\s)|\n[ \t]*\r?\n")
+# Where a sentence ends: . ! ? (and the brackets or quotes closing on it) before a space, or a
+# blank line; in LaTeX also where an environment, a section or an item begins or ends; in a CSV
+# file, every line.
+_SENTENCE_END = re.compile(rb"[.!?][)\]}\"'*_]*(?=\s)|\n[ \t]*\r?\n")
+_TEX_SENTENCE_END = re.compile(
+    _SENTENCE_END.pattern
+    + rb"|\\(?:begin|end|par|item|chapter|(?:sub)*section|(?:sub)?paragraph)(?![a-z])"
+)
 _LINE_END = re.compile(rb"\n")
+_ENDS = {"csv": _LINE_END, "tex": _TEX_SENTENCE_END}
 _PARAGRAPH_END = re.compile(rb"\n[ \t]*\r?\n")
 # Figures: LaTeX's figure environments (figure*, subfigure, ...) and HTML's <figure>.
 _TEX_FIGURE = re.compile(
@@ -327,7 +334,7 @@ class _Context:
 
     def ends(self) -> list[int]:
         if self._ends is None:
-            pattern = _LINE_END if self.kind == "csv" else _SENTENCE_END
+            pattern = _ENDS.get(self.kind, _SENTENCE_END)
             self._ends = [m.start() for m in pattern.finditer(self.low)]
         return self._ends
 
