@@ -171,6 +171,7 @@ class TextSpec:
     names: tuple[NameGroup, ...]
     gates: tuple[Gate, ...]
     forms: tuple[TextForm, ...]
+    alone: tuple[tuple[TextForm, list[Use]], ...]  # the forms naming their database, their uses
     rows: tuple[RowForm, ...]
     notices: tuple[Notice, ...]
     acknowledgements: tuple[Acknowledgement, ...]
@@ -333,6 +334,11 @@ def _compile(dbs: tuple[Database, ...]) -> Spec:
             (groups := _name_groups(names)),
             _gates([g.literal for g in groups]),
             text_forms,
+            tuple(
+                (f, [u for u in f.uses if u.alone])
+                for f in text_forms
+                if any(u.alone for u in f.uses)
+            ),
             tuple(rows),
             tuple(notices),
             tuple(acks),

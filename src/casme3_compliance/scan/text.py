@@ -210,10 +210,13 @@ def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
         if ctx.has(row.dataset):
             _rows(ctx, row, want, result)
     gates: dict[bytes, bool] = {}  # forms share a gate: it is searched once
-    # What a form naming its database reads is kept from the others only when one will run.
-    ctx.keep_owned = any(not u.alone and u.db in ctx.names for f in spec.forms for u in f.uses)
-    for form in spec.forms:
-        uses = [u for u in form.uses if u.alone or u.db in ctx.names]
+    if ctx.names:
+        # What a form naming its database reads is kept from the others when one will run.
+        ctx.keep_owned = any(not u.alone and u.db in ctx.names for f in spec.forms for u in f.uses)
+        forms = [(f, [u for u in f.uses if u.alone or u.db in ctx.names]) for f in spec.forms]
+    else:  # no database named here: only the forms that name their database
+        forms = spec.alone
+    for form, uses in forms:
         if not uses:
             continue
         gate = form.gate
