@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import codecs
 import io
 import json
 import os
+import pathlib
 import re
+import shutil
 import tarfile
 import tempfile
 import zipfile
 
 import pytest
 from conftest import DATA
+from family_support import with_family
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +26,11 @@ from casme3_compliance.scan import text as T
 from casme3_compliance.scan.report import FORMATS, render
 
 KB = c3.load(DATA, cache=False)
+# The whole family (stand-ins where data/ has no files of a database yet, and the synthetic
+# seventh database): every database's forms are in play.
+_FAMILY_DIR = tempfile.mkdtemp(prefix="casme3-props-")
+atexit.register(shutil.rmtree, _FAMILY_DIR, True)
+FAMILY = c3.load_family(with_family(pathlib.Path(_FAMILY_DIR), synthetic=True), cache=False)
 
 # Pieces that reach every branch of the rules, mixed with arbitrary bytes.
 PIECES = [
@@ -45,6 +54,40 @@ PIECES = [
     b"\\bibliography{refs}",
     b"% casme3: ignore[CM301, CM402] -- a reason",
     b"<!-- casme3: ignore[CM999] -->",
+    b"% casme3: ignore[CM305] -- approved",
+    # The family: names, tied ids, rows, figures, notices, acknowledgements.
+    b"CASME II",
+    b"CASME",
+    b"CASME-MG",
+    b"CASMEMG",
+    b"CAS(ME)$^2$",
+    b"SMIC",
+    b"SAMM",
+    b"MMEW",
+    b"ZMED",
+    b"sub12",
+    b"sub_01",
+    b"subject 07",
+    b"s01",
+    b"S03-01-002",
+    b"006_1_2",
+    b"z03",
+    b"casme2,sub12,EP01_02,0\n",
+    b"smic,s01,s01_ne_01,0\n",
+    b"samm,6,006_1_2,0\n",
+    b",,,\n",
+    b"figs/casme2_sub12_EP01.png",
+    b"\\begin{figure}",
+    b"\\end{figure}",
+    b"\\caption{",
+    b"<figure>",
+    b"</figure>",
+    b"\xc2\xa9Xiaolan Fu",
+    b"\\textcopyright Xiaolan~Fu",
+    b"(c) Zebra Lab",
+    b"Portions of the research in this paper use MMEW database collected by Shandong University",
+    b". ",
+    b"\n\n",
     b"# casme3: ignore",
     b"---\nbibliography: refs.bib\n---\n",
     b"doi = {10.1109/TPAMI.2022.3174895}",
@@ -66,9 +109,40 @@ name = (
     .filter(lambda b: b"/" not in b and b"\0" not in b and b not in (b".", b".."))
     .map(os.fsdecode)
 )
-ext = st.sampled_from(["", ".tex", ".md", ".txt", ".bib", ".bbl", ".jpg", ".xlsx", ".TEX"])
+ext = st.sampled_from(
+    ["", ".tex", ".md", ".txt", ".bib", ".bbl", ".jpg", ".xlsx", ".TEX", ".csv", ".mat", ".bmp"]
+)
 folders = st.lists(
-    st.sampled_from(["part_A", "spNO.1", "a", "color", "part_C", "sub12", "spNO.131_a_1", "x y"]),
+    st.sampled_from(
+        [
+            "part_A",
+            "spNO.1",
+            "a",
+            "color",
+            "part_C",
+            "sub12",
+            "spNO.131_a_1",
+            "x y",
+            "CASME2",
+            "EP01_02",
+            "MMEW",
+            "S03",
+            "happiness",
+            "S03-01-002",
+            "SAMM",
+            "006",
+            "006_1_2",
+            "rawpic",
+            "s15",
+            "15_0101x",
+            "CASMEMG",
+            "07",
+            "ZMED",
+            "z03",
+            "HS",
+            "micro",
+        ]
+    ),
     max_size=4,
 ).map("/".join)
 files = st.lists(st.tuples(folders, name, ext, content), max_size=8)
@@ -92,14 +166,15 @@ def test_scanner_never_raises(files, chunk):
                     continue
             if not any(names for _, _, names in os.walk(tmp)):
                 with pytest.raises(ScanError, match="nothing to scan"):
-                    scan([tmp], KB, all_files=True)
+                    scan([tmp], FAMILY, all_files=True)
                 return
-            report = scan([tmp], KB, all_files=True)
+            report = scan([tmp], FAMILY, all_files=True)
             for f in report.findings:
                 assert f.line >= 1 and f.column >= 1 and f.code in report.codes
                 assert f.path.startswith(tmp)
+                assert (f.database is None) == (f.code == "CM001")
             for fmt in FORMATS:
-                out = render(report, fmt, KB, c3.__version__)
+                out = render(report, fmt, FAMILY, c3.__version__)
                 if fmt in ("json", "sarif"):
                     json.loads(out)
     finally:
@@ -121,12 +196,25 @@ _CONTROLS = [
     b"\x7f",
 ]
 fuzz_name = st.lists(
-    st.sampled_from([*_CONTROLS, b"spNO.131", b"part_C", b"x"]) | st.binary(max_size=12)
+    st.sampled_from([*_CONTROLS, b"spNO.131", b"part_C", b"x", b"casme2_sub12", b"SAMM", b"img1"])
+    | st.binary(max_size=12)
 ).map(b"".join).map(lambda b: b.replace(b"/", b"_").replace(b"\0", b"_")[:200] or b"n").filter(
     lambda b: b not in (b".", b"..")
 ) | st.just(b"L" * 250)
 fuzz_ext = st.sampled_from(
-    [b"", b".tex", b".md", b".txt", b".bib", b".bbl", b".png", b".zip", b".tar", b".tar.gz"]
+    [
+        b"",
+        b".tex",
+        b".md",
+        b".txt",
+        b".bib",
+        b".bbl",
+        b".png",
+        b".zip",
+        b".tar",
+        b".tar.gz",
+        b".csv",
+    ]
 )
 # How the bytes are written: as they are, or as text in an encoding with its byte order mark.
 _ENCODINGS = [None, "utf-8-sig", "utf-16", "utf-16-be", "utf-32", "utf-32-le"]
@@ -227,9 +315,9 @@ def test_scanner_fails_closed_on_anything(entries, chunk):
             written = _build(os.fsencode(tmp), entries)
             if not written:
                 with pytest.raises(ScanError, match="nothing to scan"):
-                    scan([tmp], KB, all_files=True)
+                    scan([tmp], FAMILY, all_files=True)
                 return
-            report = scan([tmp], KB, all_files=True)
+            report = scan([tmp], FAMILY, all_files=True)
             _check(tmp, written, report, counted[0])
     finally:
         T._chars, T.CHUNK = real_chars, saved
@@ -240,8 +328,13 @@ def _check(tmp: str, written: dict[bytes, bytes | None], report, work: int) -> N
     assert work <= 16 * size + 4096, (work, size)  # bounded work: linear in the bytes
     assert report.files == len(written)  # every file is accounted for
     unchecked = {os.fsencode(f.path) for f in report.findings if f.code == "CM001"}
-    # Files of a database folder are reported by CM303 as such (their text is not read).
-    database = [os.fsencode(f.path) for f in report.findings if f.code == "CM303"]
+    # Files of a database folder are reported as such, by CM303 (or CM306 when its agreement
+    # is not public): their text is not read.
+    database = [
+        os.fsencode(f.path)
+        for f in report.findings
+        if f.code == "CM303" or (f.code == "CM306" and " in the tree" in f.message)
+    ]
     for path, data in written.items():
         kind = os.path.splitext(path)[1].decode("latin-1").lower()
         texts = (".tex", ".md", ".txt", ".bib", ".bbl")
@@ -251,7 +344,7 @@ def _check(tmp: str, written: dict[bytes, bytes | None], report, work: int) -> N
     for f in report.findings:
         assert f.line >= 1 and f.column >= 1 and f.code in report.codes
     for fmt in FORMATS:
-        out = render(report, fmt, KB, c3.__version__)
+        out = render(report, fmt, FAMILY, c3.__version__)
         if fmt in ("json", "sarif"):
             json.loads(out)
         else:

@@ -2,41 +2,65 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 from conftest import DATA, ROOT
+from family_support import with_family
 from test_scan_support import FAKE, codes, rel, run, tree
 
 import casme3_compliance as c3
 from casme3_compliance.render import citation
 from casme3_compliance.scan import scan
+from casme3_compliance.scan.rules import Registry, implemented
 
 RULES = c3.load(DATA, cache=False).rules
 FIXTURES = ROOT / "tests" / "fixtures" / "scan"
 
 
-# The rule pages show these examples: each bad one must trigger its rule, each good one not.
+# The rule pages show these examples: each bad one must trigger its rule, each good one not,
+# judged against the whole family (each database's own data, or a stand-in until it has some).
+
+
+@pytest.fixture(scope="module")
+def whole(tmp_path_factory):
+    return c3.load_family(with_family(tmp_path_factory.mktemp("family")), cache=False)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
-def test_bad_example_triggers_its_rule(rule, kb, tmp_path):
+def test_bad_example_triggers_its_rule(rule, whole, tmp_path):
     tree(tmp_path, {rule.bad.file: rule.bad.content or FAKE})
-    report = run(tmp_path, kb, select=rule.code)
-    assert rule.code in codes(report), rule.bad
+    found = [f for f in run(tmp_path, whole, select=rule.code).findings if f.code == rule.code]
+    assert found, rule.bad
+    about = None if rule.applies == "scanner" else (rule.database or whole.default)
+    assert {f.database for f in found} == {about}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
-def test_good_example_does_not(rule, kb, tmp_path):
+def test_good_example_does_not(rule, whole, tmp_path):
     files = {rule.good.file: rule.good.content}
-    if rule.code == "CM401":  # Good means cited: the .bib holds the paper's entry.
-        files["refs.bib"] = citation.render(kb.citation, "bibtex")
+    if rule.applies == "citation":  # Good means cited: the .bib holds the paper's entry.
+        files["refs.bib"] = citation.render(whole.db(rule.database).citation, "bibtex")
     tree(tmp_path, files)
-    assert codes(run(tmp_path, kb, select=rule.code)) == []
+    assert codes(run(tmp_path, whole, select=rule.code)) == []
 
 
-def test_every_rule_has_its_examples(kb):
-    assert [r.code for r in kb.rules] == ["CM001", "CM301", "CM302", "CM303", "CM401", "CM402"]
+def test_every_rule_has_its_examples_and_its_code(whole):
+    assert [r.code for r in whole.rules] == [
+        "CM001", "CM301", "CM302", "CM303", "CM304", "CM305", "CM306", "CM401", "CM402", "CM403"
+    ]  # fmt: skip
+    registry = Registry(whole.rules)
+    for r in whole.rules:
+        assert registry.by_code[r.code].applies == r.applies  # one look-up, code to code
+        assert r.database is None or r.database in whole.ids
+        # A rule that stands for a clause does so in the database its examples are for.
+        db = whole.db(r.database)
+        assert (r.applies in ("scanner", "not-public")) == (not db.clauses_for(r)), r.code
+    # Every kind of rule the schema allows has its code.
+    schema = json.loads((DATA / "schema" / "rules.schema.json").read_text("utf-8"))
+    kinds = schema["properties"]["rules"]["items"]["properties"]["applies"]["enum"]
+    assert implemented() == set(kinds)
 
 
 # Golden tree: every rule and a near miss for each, output compared line by line.
@@ -103,7 +127,7 @@ def test_cm301_image_paths_and_file_names(kb, tmp_path):
         ("paper.md", 3, 15),
     }
     md = [f for f in run(tmp_path, kb).findings if f.path.endswith("paper.md")]
-    assert md[0].message.startswith("image path: ")
+    assert md[0].message.startswith(f"{kb.name}: image path: ")
 
 
 def test_cm301_column_counts_characters_not_bytes(kb, tmp_path):

@@ -106,7 +106,7 @@ def test_a_name_is_not_suppressed_by_the_files_text(subject, kb, tmp_path):
     """A file or folder name has no line to comment: a directive in the text does not cover it."""
     tree(tmp_path, {f"spNO.{subject}.tex": f"% casme3: ignore[CM301] -- {REASON}\n"})
     report = run(tmp_path, kb, select="CM301")
-    assert [(f.code, f.line, f.message.split(":")[0]) for f in report.findings] == [
+    assert [(f.code, f.line, f.message.split(": ")[1]) for f in report.findings] == [
         ("CM301", 1, "file name")
     ]
 

@@ -165,6 +165,12 @@ def _parser() -> argparse.ArgumentParser:
         "--all", action="store_true", help="scan every file, not only what git would publish"
     )
     n.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    n.add_argument(
+        "--db",
+        metavar="IDS",
+        help="check against these databases only, taken as used (e.g. casme2,casme3); "
+        "by default every database the tree names or uses",
+    )
     n.set_defaults(run=_scan)
     return p
 
@@ -372,12 +378,13 @@ def _clause(kb, clause) -> list[str]:
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from casme3_compliance.knowledge.loader import load_family
     from casme3_compliance.scan import ScanError, scan
     from casme3_compliance.scan.report import FORMATS, render, shown
 
     if args.format not in FORMATS:
         raise _Fail(_unknown("report format", args.format, FORMATS))
-    kb = _kb()
+    kb = load_family()  # the scan judges every database of the family (or --db's)
     try:
         report = scan(
             args.paths,
@@ -386,6 +393,7 @@ def _scan(args: argparse.Namespace) -> int:
             ignore=args.ignore,
             all_files=args.all,
             exclude=[] if args.output in (None, "-") else [args.output],  # never our own report
+            databases=args.db,
         )
     except ScanError as e:  # names a path or a value the user gave: escaped by _error
         raise _Fail(shown(str(e))) from None

@@ -686,6 +686,8 @@ class Database(Record):
     about: str | None = None
     aliases: tuple[str, ...] = ()
     texts: dict[str, str] = {}  # noqa: RUF012 - our texts by id (English), the family's
+    # data/<id>/scan.yaml as validated (names, subject forms, layout): read by scan/spec.py
+    scan: dict[str, Any] | None = None
 
     @property
     def disclaimer(self) -> str:
@@ -744,6 +746,7 @@ class Database(Record):
             about=meta.get("about"),
             aliases=tuple(meta.get("aliases", ())),
             texts=texts,
+            scan=raw.get("scan"),
         )
 
 

@@ -10,8 +10,9 @@ FAMILY_FILES = ("databases", "rules")
 language: en.yaml, ...)."""
 LANGUAGES = ("en",)
 """The languages of i18n/; English is the one every text has."""
-DATABASE_FILES = ("database", "agreement", "subjects", "citation", "checklists")
-"""The file kinds of one database's folder (each `<kind>.yaml`), one schema per kind."""
+DATABASE_FILES = ("database", "agreement", "subjects", "citation", "checklists", "scan")
+"""The file kinds of one database's folder (each `<kind>.yaml`), one schema per kind. `scan` is
+what the scanner needs to recognise the database that its agreement does not say."""
 
 
 def data_dir() -> Path:

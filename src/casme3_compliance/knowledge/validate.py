@@ -187,6 +187,7 @@ def family(directory: Path, texts: dict[str, bytes]) -> dict[str, Any]:
 
 def _check_rules(rules: Doc) -> None:
     codes: set[str] = set()
+    applies: set[str] = set()
     for i, rule in enumerate(rules.data["rules"]):
         if rule["code"] in codes:
             raise rules.fail(f"duplicate rule code {rule['code']!r}", "rules", i, "code")
@@ -198,6 +199,15 @@ def _check_rules(rules: Doc) -> None:
                 i,
                 "applies",
             )
+        if rule["applies"] in applies:
+            raise rules.fail(
+                f"another rule applies to {rule['applies']!r} already: the scanner finds a rule "
+                "by what it applies to",
+                "rules",
+                i,
+                "applies",
+            )
+        applies.add(rule["applies"])
 
 
 def _check_database(folder: Path, db: str, docs: dict[str, Doc | None]) -> None:
@@ -255,6 +265,9 @@ def _check_database(folder: Path, db: str, docs: dict[str, Doc | None]) -> None:
     checklists = docs["checklists"]
     if checklists is not None:
         _check_checklists(checklists, need_clause)
+    scan = docs.get("scan")
+    if scan is not None:
+        _check_scan(scan, subjects, agreement)
 
 
 def _check_checklists(checklists: Doc, need_clause: Any) -> None:
@@ -417,3 +430,127 @@ def _check_who_signs(agreement: Doc, who: dict[str, Any], need_clause: Any) -> N
         for field in ("with_email", "without_email"):
             if role[field] not in who["outcomes"]:
                 raise agreement.fail(f"no outcome {role[field]!r}", *keys, "roles", i, field)
+
+
+# scan.yaml (stream B2) ----------------------------------------------------------------------------
+
+_ESCAPE = re.compile(r"\\.|\(\?P<[A-Za-z_0-9]*>")
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\\g<")
+_SUPERSCRIPT_GROUPS = {"caret", "pandoc", "plain"}
+
+
+def _literal_prefix(pattern: str) -> str:
+    """The characters every match of `pattern` starts with; scan/spec.py reads it alike."""
+    from re import _constants, _parser  # type: ignore[attr-defined]
+
+    out = []
+    for op, av in _parser.parse(pattern):
+        if op is not _constants.LITERAL:
+            break
+        out.append(chr(av))
+    return "".join(out)
+
+
+def _check_scan(scan: Doc, subjects: Doc | None, agreement: Doc | None) -> None:
+    """The regular expressions compile, are lower case where they run on lower-cased text,
+    start with a literal where the reader searches for it first, and give the number in group
+    1; the parts they name exist; the notice is the agreement's own."""
+    d = scan.data
+    parts = [p["key"] for p in subjects.data["parts"]] if subjects is not None else None
+
+    def regex(pattern: str, *keys: str | int, lower: bool = True, group: bool = False) -> Any:
+        try:
+            compiled = re.compile(pattern)
+            re.compile(pattern.encode("utf-8"))
+        except re.error as e:
+            raise scan.fail(f"not a regular expression: {e}", *keys) from None
+        if _BACKREF.search(pattern):
+            raise scan.fail("no back-references: the forms are searched together", *keys)
+        if lower and re.search("[A-Z]", _ESCAPE.sub("", pattern)):
+            raise scan.fail("write it in lower case: it runs on lower-cased text", *keys)
+        if group and compiled.groups < 1:
+            raise scan.fail("group 1 must be the number", *keys)
+        return compiled
+
+    def literal(pattern: str, *keys: str | int) -> None:
+        if len(_literal_prefix(pattern)) < 2:
+            raise scan.fail(
+                "start with two literal characters at least: the reader looks for them first",
+                *keys,
+            )
+
+    def part(given: str | None, *keys: str | int) -> None:
+        if parts is None:
+            if given is not None:
+                raise scan.fail("the database has no subjects.yaml: no part to name", *keys)
+        elif given is None:
+            if len(parts) != 1:
+                raise scan.fail(f"name the part: one of {', '.join(parts)}", *keys)
+        elif given not in parts:
+            raise scan.fail(f"no part {given!r} in subjects.yaml", *keys)
+
+    for i, name in enumerate(d["names"]):
+        sensitive = name.get("case") == "sensitive"
+        compiled = regex(name["pattern"], "names", i, "pattern", lower=not sensitive)
+        literal(name["pattern"], "names", i, "pattern")
+        extra = set(compiled.groupindex) - _SUPERSCRIPT_GROUPS
+        if extra or (compiled.groupindex and name.get("form") != "superscript"):
+            raise scan.fail(
+                "only a superscript form has named groups (caret, pandoc, plain)",
+                "names",
+                i,
+                "pattern",
+            )
+    for i, pattern in enumerate(d.get("paths", ())):
+        regex(pattern, "paths", i)
+        literal(pattern, "paths", i)
+    for i, form in enumerate(d.get("subjects", ())):
+        part(form.get("part"), "subjects", i)
+        if "text" in form:
+            regex(form["text"], "subjects", i, "text", group=True)
+        if "gate" in form:
+            if "text" not in form:
+                raise scan.fail("a gate is for a text form", "subjects", i, "gate")
+            regex(form["gate"], "subjects", i, "gate")
+        path = form.get("path")
+        if path is not None:
+            regex(path["pattern"], "subjects", i, "path", "pattern", group=True)
+            for k, above in enumerate(path.get("after", ())):
+                regex(above, "subjects", i, "path", "after", k)
+    for i, row in enumerate(d.get("rows", ())):
+        part(row.get("part"), "rows", i)
+        regex(row["subject"], "rows", i, "subject", group=True)
+    files = d.get("files", {})
+    for i, chain in enumerate(files.get("folders", ())):
+        keys = ("files", "folders", i)
+        segments = [regex(s, *keys, "segments", k) for k, s in enumerate(chain["segments"])]
+        if "file" in chain:
+            regex(chain["file"], *keys, "file")
+        for field in ("count", "subject"):
+            at = chain.get(field)
+            if at is not None and at >= len(segments):
+                raise scan.fail(f"there is no segment {at} (0 is the first)", *keys, field)
+        if "subject" in chain:
+            part(chain.get("part"), *keys)
+            if segments[chain["subject"]].groups < 1:
+                raise scan.fail("its group 1 must be the number", *keys, "segments")
+    for what in ("workbooks", "archives"):
+        for i, pattern in enumerate(files.get(what, ())):
+            regex(pattern, "files", what, i)
+    notice = d.get("notice")
+    if notice is not None:
+        if notice["holder"] not in notice["text"]:
+            raise scan.fail("the holder is not in the notice's text", "notice", "holder")
+        texts = [
+            " ".join(c["text"].split())
+            for part_ in (agreement.data["parts"] if agreement is not None else ())
+            for c in part_["clauses"]
+            if "notice" in c.get("topics", ())
+        ]
+        if not any(notice["text"] in t for t in texts):
+            raise scan.fail(
+                "the notice must be written as a clause of topic `notice` in agreement.yaml "
+                "writes it",
+                "notice",
+                "text",
+            )

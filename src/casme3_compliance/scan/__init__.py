@@ -1,6 +1,8 @@
-"""`casme3 scan`: find what would break the LA in a manuscript or a repository before it goes out.
+"""`casme3 scan`: find what would break a database's agreement in a manuscript or a repository
+before it goes out.
 
-The rules (CM301-CM402) and their texts are in data/rules.yaml; subject verdicts come from
+The rules and their texts are in data/rules.yaml, implemented by scan/rules.py; what the scanner
+looks for is each database's data/<id>/scan.yaml; subject verdicts come from
 casme3_compliance.knowledge.verdicts. The CLI only parses arguments and prints a Report.
 """
 

@@ -1,4 +1,5 @@
-"""Which entries of a bibliography are the paper the LA asks to cite, and under which keys.
+"""Which entries of a bibliography are the papers the databases' agreements ask to cite (or
+that are customarily cited), and under which keys.
 
 CM401 must not be fooled by the file's layout: a `.bib` is read entry by entry with a real
 BibTeX parser (bibtexparser v2), so a field can never be taken for the next entry's. `@string`
@@ -23,22 +24,25 @@ KINDS = ("bib", "bbl")  # files.TEXT_KINDS values read as bibliographies
 
 @dataclass(frozen=True)
 class Paper:
-    """What identifies the paper: its DOI and its title, both normalised."""
+    """What identifies a database's paper: its DOI and its title, both normalised."""
 
     doi: str
     title: str
+    db: str = ""
 
     @classmethod
-    def of(cls, doi: str, title: str) -> Paper:
-        return cls(normalise_doi(doi), title_key(title))
+    def of(cls, doi: str, title: str, db: str = "") -> Paper:
+        return cls(normalise_doi(doi), title_key(title), db)
 
 
 @dataclass(frozen=True)
 class BibEntry:
-    """An entry (or `.bbl` item) that is the paper: its key and the line it starts on."""
+    """An entry (or `.bbl` item) that is a database's paper: its key and the line it starts
+    on."""
 
     key: str
     line: int
+    db: str = ""
 
 
 @dataclass
@@ -47,7 +51,8 @@ class Bibliography:
 
     papers: list[BibEntry] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
-    failed_with_doi: list[int] = field(default_factory=list)  # failed blocks naming the DOI
+    # failed blocks naming a paper's DOI: (line, the paper's database)
+    failed_with_doi: list[tuple[int, str]] = field(default_factory=list)
     too_large: bool = False
 
 
@@ -71,8 +76,8 @@ def title_key(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum() and not unicodedata.combining(ch))
 
 
-def read(fs: str, kind: str, paper: Paper) -> Bibliography:
-    """The paper's entries in a `.bib` or `.bbl` file (never through a symlink, in UTF-8 or the
+def read(fs: str, kind: str, papers: tuple[Paper, ...]) -> Bibliography:
+    """The papers' entries in a `.bib` or `.bbl` file (never through a symlink, in UTF-8 or the
     UTF-16/32 its byte order mark names); OSError if it cannot be read."""
     from casme3_compliance.scan import source
 
@@ -82,23 +87,23 @@ def read(fs: str, kind: str, paper: Paper) -> Bibliography:
         while size <= MAX_BYTES and (data := reader.read(MAX_BYTES + 1 - size)):
             parts.append(data)
             size += len(data)
-    return parse(b"".join(parts), kind, paper)
+    return parse(b"".join(parts), kind, papers)
 
 
-def parse(data: bytes, kind: str, paper: Paper) -> Bibliography:
-    """The paper's entries in the UTF-8 bytes of a `.bib` or `.bbl` file; too_large, and not
+def parse(data: bytes, kind: str, papers: tuple[Paper, ...]) -> Bibliography:
+    """The papers' entries in the UTF-8 bytes of a `.bib` or `.bbl` file; too_large, and not
     parsed, past MAX_BYTES."""
     if len(data) > MAX_BYTES:
         return Bibliography(too_large=True)
     text = data.decode("utf-8", "replace")
-    return read_bbl(text, paper) if kind == "bbl" else read_bib(text, paper)
+    return read_bbl(text, papers) if kind == "bbl" else read_bib(text, papers)
 
 
 # .bib ------------------------------------------------------------------------------------------
 
 
-def read_bib(text: str, paper: Paper) -> Bibliography:
-    """Parse BibTeX `text` entry by entry; the paper is the entry with its DOI or its title."""
+def read_bib(text: str, papers: tuple[Paper, ...]) -> Bibliography:
+    """Parse BibTeX `text` entry by entry; a paper is the entry with its DOI or its title."""
     out = Bibliography()
     try:
         library = _parse(text)
@@ -111,12 +116,13 @@ def read_bib(text: str, paper: Paper) -> Bibliography:
         doi = normalise_doi(_resolve(fields.get("doi", ""), strings))
         url = normalise_doi(_resolve(fields.get("url", ""), strings))
         title = title_key(_resolve(fields.get("title", ""), strings))
-        if paper.doi in (doi, url) or (title and title == paper.title):
-            out.papers.append(BibEntry(entry.key, _line(entry)))
+        for paper in papers:
+            if paper.doi in (doi, url) or (title and title == paper.title):
+                out.papers.append(BibEntry(entry.key, _line(entry), paper.db))
     for block in library.failed_blocks:
         out.failed.append((_line(block), _first_line(block.error)))
-        if paper.doi in normalise_doi(block.raw or ""):
-            out.failed_with_doi.append(_line(block))
+        raw = normalise_doi(block.raw or "")
+        out.failed_with_doi += [(_line(block), p.db) for p in papers if p.doi in raw]
     return out
 
 
@@ -202,8 +208,8 @@ _ITEM = re.compile(r"\\(bibitem|entry)(?![A-Za-z])")
 _ITEMS_END = re.compile(r"\\end\s*\{thebibliography\}|\\endentry(?![A-Za-z])")
 
 
-def read_bbl(text: str, paper: Paper) -> Bibliography:
-    """`\\bibitem[label]{key} text` or biber's `\\entry{key}{type}{...} ... \\endentry`: the
+def read_bbl(text: str, papers: tuple[Paper, ...]) -> Bibliography:
+    """`\\bibitem[label]{key} text` or biber's `\\entry{key}{type}{...} ... \\endentry`: a
     paper is the item whose text holds its DOI or its title."""
     out = Bibliography()
     starts = [(m.start(), m.end()) for m in _ITEM.finditer(text)]
@@ -216,8 +222,10 @@ def read_bbl(text: str, paper: Paper) -> Bibliography:
         if key is None:
             continue
         item = text[body:end]
-        if paper.doi in item.lower().replace("\\_", "_") or paper.title in title_key(item):
-            out.papers.append(BibEntry(key, text.count("\n", 0, start) + 1))
+        lowered, titled = item.lower().replace("\\_", "_"), title_key(item)
+        for paper in papers:
+            if paper.doi in lowered or paper.title in titled:
+                out.papers.append(BibEntry(key, text.count("\n", 0, start) + 1, paper.db))
     return out
 
 

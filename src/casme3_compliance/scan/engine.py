@@ -1,26 +1,31 @@
 """Run the rules over a tree: path rules on every file's name, text rules on manuscripts.
 
-Verdicts come from casme3_compliance.knowledge.verdicts and rule metadata from the data, so a
-change to data/ changes what the scanner reports without a change here.
+The scan judges a family of databases at once (or those `databases` names: `--db`). What it
+looks for is each database's data/<id>/scan.yaml, compiled by spec.py; what is wrong is its
+agreement's, through knowledge.verdicts and Database.clauses_for; which code reports what is
+rules.py's registry, found by what each rule of data/rules.yaml applies to. So a change to
+data/ changes what the scanner reports without a change here, and nothing here names a
+database, a part, a clause or a rule code.
 """
 
 from __future__ import annotations
 
-import bisect
 import errno
 import functools
 import os
-import re
 import stat
 import subprocess
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from casme3_compliance.knowledge.model import Database
-from casme3_compliance.knowledge.verdicts import SubjectRef, Verdict, cite_clause, verdict
+from casme3_compliance.knowledge.model import Database, Family
+from casme3_compliance.knowledge.verdicts import Verdict
 from casme3_compliance.scan import archives as A
 from casme3_compliance.scan import bib as B
-from casme3_compliance.scan import patterns as P
+from casme3_compliance.scan import layout as L
+from casme3_compliance.scan import rules as R
+from casme3_compliance.scan import spec as SP
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.files import Entry, collect, display, file_key, text_kind
 from casme3_compliance.scan.findings import (
@@ -34,17 +39,17 @@ from casme3_compliance.scan.findings import (
     sort_key,
 )
 
-MANUSCRIPTS = ("tex", "md")
-NOT_CHECKED = "CM001"  # the rule for what the scan could not look at
-TOOL = "CM0"  # codes about the scan itself: they run unless --ignore names them
+MANUSCRIPTS = T.MANUSCRIPT_KINDS
+SCANNER = "scanner"  # the `applies` of the rules about the scan itself: they run unless ignored
 
 
-def resolve_codes(kb: Database, select: str | None, ignore: str | None) -> tuple[str, ...]:
+def resolve_codes(kb: Database | Family, select: str | None, ignore: str | None) -> tuple[str, ...]:
     """The rule codes to run; a code or prefix (`CM3`) that names no rule, or a selection that
-    leaves no rule, is a ScanError. The CM0 rules (what could not be checked) run whatever
-    --select says, so that selecting a rule never makes an unreadable file pass; only --ignore
-    turns them off."""
+    leaves no rule, is a ScanError. The rules about the scan itself (what could not be
+    checked) run whatever --select says, so that selecting a rule never makes an unreadable
+    file pass; only --ignore turns them off."""
     known = [r.code for r in kb.rules]
+    own = {r.code for r in kb.rules if r.applies == SCANNER}
 
     def expand(spec: str, flag: str) -> set[str]:
         out: set[str] = set()
@@ -66,27 +71,51 @@ def resolve_codes(kb: Database, select: str | None, ignore: str | None) -> tuple
     chosen -= ignored
     if not chosen:
         raise ScanError(f"--select and --ignore leave no rule to run (known: {', '.join(known)})")
-    chosen |= {c for c in known if c.startswith(TOOL) and c not in ignored}
+    chosen |= own - ignored
     return tuple(c for c in known if c in chosen)
+
+
+def databases_of(
+    kb: Database | Family, databases: str | Sequence[str] | None
+) -> tuple[tuple[Database, ...], bool]:
+    """The databases a scan judges, and whether they were forced (`--db`): the family's, or
+    those named; a database passed alone is judged alone. ScanError for an unknown id."""
+    every = kb.databases if isinstance(kb, Family) else (kb,)
+    if databases is None:
+        return every, False
+    names = databases.split(",") if isinstance(databases, str) else list(databases)
+    ids = list(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+    known = [d.id for d in every]
+    if not ids:
+        raise ScanError(f"--db {databases!r} names no database (known: {', '.join(known)})")
+    for i in ids:
+        if i not in known:
+            raise ScanError(f"unknown database {i!r} in --db (known: {', '.join(known)})")
+    return tuple(d for d in every if d.id in ids), True
 
 
 def scan(
     paths: list[str],
-    kb: Database,
+    kb: Database | Family,
     *,
     select: str | None = None,
     ignore: str | None = None,
     all_files: bool = False,
     exclude: list[str] | tuple[str, ...] = (),
+    databases: str | Sequence[str] | None = None,
 ) -> Report:
     """Findings and notes for `paths` (files or folders), never reading the files `exclude`
-    names (the report this run writes). ScanError if the scan cannot start."""
+    names (the report this run writes). `kb` is the family (every database is judged where the
+    tree names or uses it) or one database; `databases` (`--db`) names the ones to judge, taken
+    as used by every paper of the tree. ScanError if the scan cannot start."""
+    dbs, forced = databases_of(kb, databases)
     codes = resolve_codes(kb, select, ignore)
     # The report, and its target when -o names a symlink (the report is written through it).
     skip = frozenset(file_key(q) for p in exclude for q in (p, os.path.realpath(p)))
     collected = collect(paths or ["."], all_files, skip)
     entries = collected.entries
-    run = _Run(kb, set(codes))
+    default = kb.default if isinstance(kb, Family) else kb.id
+    run = _Run(dbs, R.Registry(kb.rules), set(codes), default, forced)
     run.notes = collected.notes
     for u in collected.unchecked:
         run.not_checked(u)
@@ -95,26 +124,34 @@ def scan(
     texts = run.without_agreement_texts(
         [e for e in entries if e.kind and e.regular and e.path not in claimed]
     )
-    extra = _citation_context(paths or ["."], entries) if "CM401" in run.codes else []
-    # Bibliographies first: their entries for the paper tell which cite keys to look for.
+    citing = run.selected("citation")
+    extra = _citation_context(paths or ["."], entries) if citing else []
+    # Bibliographies first: their entries for the papers tell which cite keys to look for.
     run.text_rules([e for e in texts if e.kind in B.KINDS])
     run.text_rules([e for e in extra if e.kind in B.KINDS], context_only=True)
     run.cite_keys = run.paper_keys()
     run.text_rules([e for e in texts if e.kind not in B.KINDS])
     run.text_rules([e for e in extra if e.kind not in B.KINDS], context_only=True)
-    if "CM401" in run.codes:
+    if citing:
         run.declared_elsewhere([e for e in texts + extra if e.kind in MANUSCRIPTS])
         run.citation_rule()
+    run.acknowledgement_rule()
     run.capped_notes()
     found = sorted(set(run.findings), key=sort_key)
     counted = [f for f in found if f.suppressed is None]
     suppressed = [f for f in found if f.suppressed is not None]
-    return Report(counted, sorted(set(run.notes)), len(entries), codes, suppressed)
+    ids = tuple(d.id for d in dbs)
+    return Report(counted, sorted(set(run.notes)), len(entries), codes, suppressed, ids)
+
+
+# line -> (rule codes, reason) of the valid `casme3: ignore[...]` comments of a file
+_Suppressions = dict[int, tuple[frozenset[str], str]]
 
 
 @dataclass
 class _Manuscript:
-    """A manuscript naming the database: where first, and what it says about its citation."""
+    """A manuscript using a database: where it first names it (or, a database forced with
+    --db, where the paper starts), and what it says about its citation."""
 
     path: str
     fs: str
@@ -122,30 +159,48 @@ class _Manuscript:
     column: int
     has_doi: bool
     bib_files: list[str]  # the bibliography files it declares, as written
-    suppressions: _Suppressions
+    sup: _Suppressions
+    db: Database
+    acks: frozenset[str] = frozenset()
+    how: str = "names"  # "names" the database, "cites" its paper, or a paper using it "forced"
 
-
-# line -> (rule codes, reason) of the valid `casme3: ignore[...]` comments of a file
-_Suppressions = dict[int, tuple[frozenset[str], str]]
-
-# The rule each group of text hits reports under (text.TextResult.hits).
-_GROUP_RULE = {"spno": "CM301", "partc": "CM302", "name": "CM402"}
+    @property
+    def uses(self) -> str:
+        """How the manuscript uses the database, for messages."""
+        return {
+            "names": "names the database",
+            "cites": "cites the database's paper",
+            "forced": "uses the database (--db)",
+        }[self.how]
 
 
 @dataclass
 class _Bibliography:
     path: str  # as shown
     papers: list[B.BibEntry]
-    failed_with_doi: list[int]
+    failed_with_doi: list[tuple[int, str]]
+
+
+@dataclass
+class _Group:
+    """The files of one release's folders under one parent: per chain, the folders counted
+    (name -> subject number), and the subjects by part."""
+
+    names: dict[SP.Chain, dict[str, int]] = field(default_factory=dict)
+    subjects: set[tuple[str | None, int]] = field(default_factory=set)
+    files: int = 0
 
 
 @dataclass
 class _Run:
-    kb: Database
+    dbs: tuple[Database, ...]
+    rules: R.Registry
     codes: set[str]
+    default: str
+    forced: bool = False
     findings: list[Finding] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
-    verdicts: dict[tuple[str, int], Verdict | None] = field(default_factory=dict)
+    verdicts: dict[tuple[str, str | None, int], Verdict | None] = field(default_factory=dict)
     mentions: list[_Manuscript] = field(default_factory=list)
     cites: set[str] = field(default_factory=set)
     bibs: dict[str, _Bibliography] = field(default_factory=dict)  # by files.file_key
@@ -155,21 +210,35 @@ class _Run:
     more: Counter[tuple[str, str]] = field(default_factory=Counter)
     cap_file: str | None = None  # the archive whose members are being judged
 
-    def verdict(self, part: str, n: int) -> Verdict | None:
+    def __post_init__(self) -> None:
+        self.by_id = {d.id: d for d in self.dbs}
+        self.spec = SP.compile_spec(self.dbs)
+        self.matcher = L.Matcher(self.spec.paths)
+
+    def selected(self, applies: str) -> bool:
+        code = self.rules.code(applies)
+        return code is not None and code in self.codes
+
+    def stands_for(self, applies: str, db: Database) -> bool:
+        """Whether the rule for `applies` runs and stands for a clause of `db`'s agreement."""
+        return self.selected(applies) and bool(self.rules[applies].clauses(db))
+
+    def verdict(self, db: Database, part: str | None, n: int) -> Verdict | None:
         """The package's verdict for a subject, or None when the number names no subject."""
-        key = (part, n)
+        key = (db.id, part, n)
         if key not in self.verdicts:
-            known = self.kb.subjects is not None and self.kb.subjects.part(part).in_range(n)
-            self.verdicts[key] = verdict(SubjectRef(part, n), self.kb) if known else None
+            self.verdicts[key] = R.verdict_of(db, part, n)
         return self.verdicts[key]
 
-    def restricted(self, part: str, n: int) -> Verdict | None:
-        v = self.verdict(part, n)
-        return v if v is not None and v.restricted else None
+    def shape(self, db: Database, part: str | None, n: int) -> str | None:
+        """The `applies` of the rule subject `n` falls under, or None when it is allowed."""
+        v = self.spec.text.verdicts.get((db.id, part))
+        return v.judge(n) if v is not None else None
 
     def add(
         self,
         code: str,
+        db: Database | None,
         path: str,
         line: int,
         column: int,
@@ -178,7 +247,8 @@ class _Run:
         suppressions: _Suppressions | None = None,
         file: str | None = None,
     ) -> None:
-        """Record a finding of a selected rule; suppressed when a comment on its line says so.
+        """Record a finding of a selected rule, about `db` (its name leads the message);
+        suppressed when a comment on its line says so.
 
         At most CAP are kept per file (`file`, or `path`) and rule, counted and suppressed
         apart, so a million matches cost a count, not a million findings."""
@@ -191,12 +261,32 @@ class _Run:
             self.more[key] += 1
             return
         self.kept[(*key, why is None)] += 1
-        severity = self.kb.rule(code).severity
-        self.findings.append(Finding(path, line, column, code, severity, message, clause, why))
+        severity = self.rules.by_code[code].rule.severity
+        if db is not None:
+            message = f"{db.name}: {message}"
+        self.findings.append(
+            Finding(path, line, column, code, severity, message, clause, why, db.id if db else None)
+        )
 
     def not_checked(self, what: Unchecked) -> None:
         """A finding of the not-checked rule: the scan could not look at `what`."""
-        self.add(NOT_CHECKED, what.path, what.line, 1, f"not checked: {what.why}", "")
+        self.rules[SCANNER].report(self, what)
+
+    def note_citation(self, m: _Manuscript, message: str) -> None:
+        """A paper customarily cited, not asked for by its agreement: a note, not a finding."""
+        db = m.db
+        why = (
+            "its agreement asks for no citation"
+            if db.public
+            else "its agreement is not public, so whether it asks for one is not known"
+        )
+        self.notes.append(
+            Note(
+                m.path,
+                "citation",
+                f"line {m.line}: {db.name}: {message}; {why}: citing it is customary",
+            )
+        )
 
     def capped_notes(self) -> None:
         """A note per file and rule that had more findings than CAP, saying how many more."""
@@ -211,89 +301,126 @@ class _Run:
 
     # Path rules ------------------------------------------------------------------------------
 
+    def reports_files(self, db: Database) -> str | None:
+        """The `applies` of the rule that reports `db`'s files in the tree, if it runs."""
+        if db.public:
+            return "files" if self.stands_for("files", db) else None
+        return SP.NOT_PUBLIC if self.selected(SP.NOT_PUBLIC) else None
+
     def path_rules(self, entries: list[Entry]) -> set[str]:
-        """CM303 on database folders and workbooks, CM301/CM302 on names; the paths CM303 took."""
-        # One search over all paths picks the few that can match; only those are looked at.
-        spno, part_c, cas = _candidates(entries, (b"sp ?no", b"part[_-]?c", b"cas"))
+        """The release's files (CM303), then subjects in names; the paths the first took."""
         claimed: set[str] = set()
-        if "CM303" in self.codes:
-            claimed = self._database_files([entries[i] for i in sorted(spno | cas)])
-        seen: set[tuple[str, str, int]] = set()
-        for i in sorted(spno | part_c):
-            entry = entries[i]
-            if entry.path in claimed:
-                continue
-            segments = entry.judged.split("/")
-            self._subject_names(entry, segments, seen)
-            self._part_c_paths(entry, segments, seen)
-        return claimed
-
-    def _subject_names(self, entry: Entry, segments: list[str], seen: set) -> None:
-        above: set[int] = set()  # restricted subjects already named by a parent folder
-        for i, segment in enumerate(segments):
-            for n in _spno_numbers(segment):
-                v = self.restricted("AB", n)
-                if v is None or n in above:
-                    continue
-                above.add(n)
-                is_dir = i < len(segments) - 1
-                where = _where(entry, segments[: i + 1], is_dir)
-                if ("CM301", where, n) not in seen:
-                    seen.add(("CM301", where, n))
-                    what = "folder" if is_dir else "file"
-                    self.add("CM301", where, 1, 1, f"{what} name: {v.message}", v.clause)
-
-    def _part_c_paths(self, entry: Entry, segments: list[str], seen: set) -> None:
-        for i in range(len(segments) - 1):
-            if not P.PART_C_SEGMENT.fullmatch(segments[i]):
-                continue
-            m = P.SUBJECT_SEGMENT.match(segments[i + 1])
-            v = self.restricted("C", int(m.group(1))) if m else None
-            if v is None:
-                continue
-            is_dir = i + 1 < len(segments) - 1
-            where = _where(entry, segments[: i + 2], is_dir)
-            if ("CM302", where, v.number) not in seen:
-                seen.add(("CM302", where, v.number))
-                what = "folder" if is_dir else "file"
-                self.add("CM302", where, 1, 1, f"{what} path: {v.message}", v.clause)
-
-    def _database_files(self, entries: list[Entry]) -> set[str]:
-        """One CM303 per folder holding database frame or clip folders, one per workbook."""
-        clause = self.kb.clauses_for(self.kb.rule("CM303"))[0]
-        groups: dict[str, _DatabaseGroup] = {}
-        claimed: set[str] = set()
+        groups: dict[tuple[str, str], _Group] = {}
+        lowered = []
+        matcher = self.matcher
         for entry in entries:
             segments = entry.judged.split("/")
-            name = segments[-1]
-            if P.WORKBOOK.fullmatch(name) or P.ARCHIVE.fullmatch(name):
-                what = "annotation workbook" if P.WORKBOOK.fullmatch(name) else "archive"
-                self.add(
-                    "CM303",
-                    entry.path,
-                    1,
-                    1,
-                    f"the database's {what} {name} is in the tree: the LA forbids distributing "
-                    f"the database in any form ({cite_clause(self.kb, clause)})",
-                    clause,
-                )
+            low = entry.judged.lower().split("/")
+            folder = matcher.folder(low)
+            lowered.append((entry, segments, low, folder))
+            kind = matcher.file_kind(segments[-1])
+            if kind is not None and self._release_file(entry, segments[-1], *kind):
                 claimed.add(entry.path)
                 continue
-            found = _database_folder(segments)
+            found = matcher.layout(low, folder) if folder.chains else None
             if found is None:
                 continue
-            depth, kind, n = found
-            parent = _where(entry, segments[: depth - 1], True)
-            group = groups.setdefault(parent, _DatabaseGroup())
-            group.add(kind, segments[depth - 1], n)
+            chain, i = found
+            db = self.by_id[chain.db]
+            if self.reports_files(db) is None:
+                continue
+            parent = _where(entry, segments[:i], True)
+            group = groups.setdefault((db.id, parent), _Group())
+            counted = segments[i + chain.count]
+            n = 0
+            if chain.subject is not None:
+                m = chain.segments[chain.subject].fullmatch(low[i + chain.subject])
+                n = int(m.group(1)) if m else 0
+                group.subjects.add((chain.part, n))
+            group.names.setdefault(chain, {})[counted] = n
+            group.files += 1
             claimed.add(entry.path)
-        for parent, group in sorted(groups.items()):
-            self.add("CM303", parent, 1, 1, group.describe(self, clause), clause)
+        for (db_id, parent), group in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
+            self._release_folders(self.by_id[db_id], parent, group)
+        seen: set[tuple] = set()
+        for entry, segments, low, folder in lowered:
+            if entry.path not in claimed:
+                self._path_subjects(entry, segments, low, folder, seen)
         return claimed
+
+    def _release_file(self, entry: Entry, name: str, db_id: str, what: str) -> bool:
+        db = self.by_id[db_id]
+        applies = self.reports_files(db)
+        if applies is None:
+            return False
+        label = "annotation workbook" if what == "workbook" else "archive"
+        text = f"the database's {label} {name} is in the tree:"
+        if applies == SP.NOT_PUBLIC:
+            self.rules[applies].files(self, db, entry.path, text)
+        else:
+            self.rules[applies].report(self, db, entry.path, text)
+        return True
+
+    def _release_folders(self, db: Database, parent: str, group: _Group) -> None:
+        parts = []
+        for chain in sorted(group.names, key=lambda c: c.order):
+            names = group.names[chain]
+            n = _count(len(names), chain.noun)
+            parts.append(f"{chain.describe.replace('{n}', n)} ({_few(names)})")
+        files = _count(group.files, "file")
+        text = f"database files in the tree: {' and '.join(parts)}, {files};"
+        applies = self.reports_files(db)
+        if applies == SP.NOT_PUBLIC:
+            self.rules[applies].files(self, db, parent, text)
+            return
+        self.rules["files"].report(self, db, parent, text, self._restricted(db, group.subjects))
+
+    def _restricted(self, db: Database, subjects: set[tuple[str | None, int]]) -> str:
+        """`, and spNO.1 is restricted (clause ...)` for the group's subjects a rule restricts."""
+        by_clause: dict[tuple[str, str], list[str]] = {}
+        for part, n in sorted(subjects, key=lambda s: (s[0] or "", s[1])):
+            v = self.verdict(db, part, n)
+            if v is None or v.allowed or v.clause is None:
+                continue
+            by_clause.setdefault((v.verdict, v.clause), []).append(v.subject)
+        out = ""
+        for (answer, clause), labels in by_clause.items():
+            shown = ", ".join(labels[:5]) + (", …" if len(labels) > 5 else "")
+            one = len(labels) == 1
+            if answer == "approval":
+                said = f"{'needs' if one else 'need'} the issuer's approval"
+            else:
+                said = f"{'is' if one else 'are'} restricted"
+            out += f", and {shown} {said} ({R.cite_clause(db, clause)})"
+        return out
+
+    def _path_subjects(self, entry: Entry, segments: list[str], low: list[str], folder, seen):
+        above: set[tuple[str, str | None, int]] = set()  # named by a parent folder already
+        last = len(segments) - 1
+        for found in self.matcher.subjects(low, folder):
+            form, i = found.form, found.index
+            db = self.by_id[form.db]
+            applies = self.shape(db, form.part, found.number)
+            if applies is None or not self.selected(applies):
+                continue
+            key = (db.id, form.part, found.number)
+            if not form.after:
+                if key in above:
+                    continue
+                above.add(key)
+            is_dir = i < last
+            where = _where(entry, segments[: i + 1], is_dir)
+            if (applies, where, key) in seen:
+                continue
+            seen.add((applies, where, key))
+            what = "folder" if is_dir else "file"
+            prefix = f"{what} {'path' if form.after else 'name'}: "
+            fact = R.SubjectFact(where, 1, 1, form.part, found.number, found.text, prefix)
+            self.rules[applies].report(self, db, fact)
 
     def archive_rules(self, entries: list[Entry], claimed: set[str]) -> None:
         """The path rules on the member names of each archive of the tree (not those CM303
-        reports as the database's own archive): what cannot be listed is not checked."""
+        reports as a database's own archive): what cannot be listed is not checked."""
         budget = A.Budget()
         for entry in entries:
             kind = A.kind(entry.path.rsplit("/", 1)[-1])
@@ -323,15 +450,22 @@ class _Run:
 
     # Text rules ------------------------------------------------------------------------------
 
-    def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
-        want = T.Want(
-            self.kb.citation.doi.lower().encode(),
-            self.paper,
+    def want(self) -> T.Want:
+        return T.Want(
+            self.spec.text,
+            self.papers,
             self.cite_keys,
-            frozenset(self.kb.subjects.part("AB").restricted()),
-            frozenset(self.kb.subjects.part("C").restricted()),
+            frozenset(d.id for d in self.dbs if self.stands_for("name", d)),
+            frozenset(
+                d.id
+                for d in self.dbs
+                if self.stands_for("notice", d) and (d.scan or {}).get("notice")
+            ),
+            self.forced,
         )
-        for entry, result in scan_texts(entries, want):
+
+    def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
+        for entry, result in scan_texts(entries, self.want()):
             if isinstance(result, OSError):
                 if not context_only:
                     self.not_checked(Unchecked(entry.path, _unreadable(result)))
@@ -339,12 +473,16 @@ class _Run:
             self._use(entry, result, context_only)
 
     def without_agreement_texts(self, entries: list[Entry]) -> list[Entry]:
-        """`entries` but the license agreement's own stored texts, known by size and SHA-256:
-        the subject numbers they list are the LA's list, not images (a note says so)."""
-        known = self.kb.agreement.provenance.texts()
+        """`entries` but the license agreements' own stored texts, known by size and SHA-256:
+        the subject numbers they list are the agreement's list, not images (a note says so)."""
+        known: dict[int, set[str]] = {}
+        for d in self.dbs:
+            if d.agreement is not None:
+                for n, digest in d.agreement.provenance.texts().items():
+                    known.setdefault(n, set()).add(digest)
         out = []
         for entry in entries:
-            if entry.size in known and _sha256(entry.fs) == known[entry.size]:
+            if entry.size in known and _sha256(entry.fs) in known[entry.size]:
                 why = "the license agreement's own text (its SHA-256 is the data's): not scanned"
                 self.notes.append(Note(entry.path, "agreement", why))
             else:
@@ -352,8 +490,9 @@ class _Run:
         return out
 
     @functools.cached_property
-    def paper(self) -> B.Paper:
-        return B.Paper.of(self.kb.citation.doi, self.kb.citation.title)
+    def papers(self) -> tuple[B.Paper, ...]:
+        """Each database's paper, as the bibliographies are searched for it."""
+        return tuple(B.Paper.of(d.citation.doi, d.citation.title, d.id) for d in self.dbs)
 
     def _use(self, entry: Entry, result: T.TextResult, context_only: bool) -> None:
         if result.report:
@@ -367,22 +506,11 @@ class _Run:
         self.cites |= result.cites
         if result.bibliography is not None:
             self._bibliography(entry.path, entry.fs, result.bibliography, context_only)
-        first = result.first_name
         if context_only:
             return
         suppressions = self._suppressions(entry.path, result.directives)
-        if entry.kind in MANUSCRIPTS and first is not None:
-            self.mentions.append(
-                _Manuscript(
-                    entry.path,
-                    entry.fs,
-                    first.line,
-                    first.column,
-                    result.has_doi,
-                    result.bib_files,
-                    suppressions,
-                )
-            )
+        if entry.kind in MANUSCRIPTS:
+            self._mentions(entry, result, suppressions)
         self._encoding(entry, result)
         if result.size > T.LARGE:
             self.notes.append(
@@ -390,6 +518,10 @@ class _Run:
             )
         for hit in result.hits:
             self._text_hit(entry, hit, suppressions)
+        if self.selected("notice"):
+            for figure in result.figures:
+                db = self.by_id[figure.db]
+                self.rules["notice"].report(self, db, entry.path, figure, suppressions)
         self._past_the_cap(entry, result)
         if result.directives_dropped:
             self.notes.append(
@@ -400,6 +532,31 @@ class _Run:
                     f"{T.MAX_DIRECTIVES:,}: they suppress nothing",
                 )
             )
+
+    def _mentions(self, entry: Entry, result: T.TextResult, sup: _Suppressions) -> None:
+        """The databases a manuscript uses: those it names, those whose paper it cites (as the
+        bibliographies read so far hold it), and, forced, those its paper uses."""
+        acks = frozenset(result.acks)
+        for db in self.dbs:
+            first = result.first_names.get(db.id)
+            cited = [result.cited_at[k] for k in self._keys(db) if k in result.cited_at]
+            if first is not None:
+                at, how = (first.line, first.column), "names"
+            elif cited:
+                at, how = min(cited), "cites"
+            elif self.forced and result.paper_at is not None:
+                at, how = result.paper_at, "forced"
+            else:
+                continue
+            has_doi = db.id in result.dois
+            self.mentions.append(
+                _Manuscript(
+                    entry.path, entry.fs, *at, has_doi, result.bib_files, sup, db, acks, how
+                )
+            )
+
+    def _keys(self, db: Database) -> set[str]:
+        return {p.key.lower() for b in self.bibs.values() for p in b.papers if p.db == db.id}
 
     def _encoding(self, entry: Entry, result: T.TextResult) -> None:
         """Notes on how the text was read; a finding when it could not be read as text."""
@@ -428,8 +585,8 @@ class _Run:
         whether a comment suppresses them is too: if none of the findings kept for that rule
         counts, the file is not known to be clean for it, and the count is not just a note."""
         for group, n in sorted(result.more.items()):
-            code = _GROUP_RULE[group]
-            if code not in self.codes:
+            code = self.rules.code(group)
+            if code is None or code not in self.codes:
                 continue
             if self.kept[(entry.path, code, True)]:
                 self.more[(entry.path, code)] += n
@@ -443,7 +600,7 @@ class _Run:
     def _suppressions(self, path: str, directives: list[T.Directive]) -> _Suppressions:
         """The valid `casme3: ignore[...]` comments of a file by line; a note for each one
         that suppresses nothing (no code, an unknown code, no reason), saying why."""
-        known = [r.code for r in self.kb.rules]
+        known = list(self.rules.by_code)
         found: dict[int, tuple[set[str], dict[str, None]]] = {}  # line -> codes, reasons
         for d in directives:
             codes = [c.strip().upper() for c in (d.codes or "").split(",") if c.strip()]
@@ -467,39 +624,26 @@ class _Run:
         return {line: (frozenset(c), "; ".join(r)) for line, (c, r) in found.items()}
 
     def _text_hit(self, entry: Entry, hit: T.Hit, suppressions: _Suppressions) -> None:
-        """A finding for a hit the reader kept: a restricted subject, or a misspelt name."""
-        where = "image path: " if hit.context == "image" else ""
-        at = (entry.path, hit.line, hit.column)
-        if hit.kind == "spno":
-            v = self.restricted("AB", int(hit.groups[0] or b"0"))
-            if v is not None:
-                self.add("CM301", *at, where + v.message, v.clause, suppressions)
-        elif hit.kind in ("partc-path", "partc-text"):
-            v = self.restricted("C", int(hit.groups[0] or b"0"))
-            if v is not None:
-                self.add("CM302", *at, where + v.message, v.clause, suppressions)
-        elif entry.kind in MANUSCRIPTS and T.misnamed(hit):
-            forms = self.kb.citation.name_forms
-            suggest = (
-                f"{forms['latex']} (or {forms['latex_text']})"
-                if entry.kind == "tex"
-                else f"{forms['unicode']} (or {forms['html']})"
-            )
-            found = hit.text.decode("utf-8", "replace")
-            self.add(
-                "CM402",
-                *at,
-                f"the database is written {found!r}; the LA calls it "
-                f"'{forms['unicode']}': write {suggest} "
-                f"({cite_clause(self.kb, self.kb.citation.name_clause)})",
-                self.kb.citation.name_clause,
-                suppressions,
-            )
+        """A finding for a hit the reader kept: a subject a rule reports, or a misspelt name."""
+        db = self.by_id[hit.db]
+        if hit.kind == "name":
+            if entry.kind in MANUSCRIPTS and self.selected("name"):
+                rule = self.rules["name"]
+                rule.report(self, db, entry.path, entry.kind or "", hit, suppressions)
+            return
+        if not self.selected(hit.applies):
+            return
+        prefix = "image path: " if hit.context == "image" else ""
+        text = hit.text.decode("utf-8", "replace")
+        fact = R.SubjectFact(
+            entry.path, hit.line, hit.column, hit.part, hit.number, text, prefix, suppressions
+        )
+        self.rules[hit.applies].report(self, db, fact)
 
-    # CM401 -----------------------------------------------------------------------------------
+    # The citation ----------------------------------------------------------------------------
 
     def _bibliography(self, path: str, fs: str, found: B.Bibliography, context_only: bool) -> None:
-        """Keep a bibliography's entries for the paper; note what could not be read in it."""
+        """Keep a bibliography's entries for the papers; note what could not be read in it."""
         self.bibs.setdefault(file_key(fs), _Bibliography(path, found.papers, found.failed_with_doi))
         if context_only:
             return
@@ -521,14 +665,14 @@ class _Run:
 
     def declared_elsewhere(self, manuscripts: list[Entry]) -> None:
         """Read the declared bibliographies the scan did not list (outside the scanned folder,
-        or ignored by git); if they hold the paper under a new key, look for its citations."""
+        or ignored by git); if they hold a paper under a new key, look for its citations."""
         before = self.cite_keys
         for m in self.mentions:
             for shown, fs, what in _bibliography_files(m):
                 if what != "file" or file_key(fs) in self.bibs:
                     continue  # missing, a symlink (never followed), or read already
                 try:
-                    found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.paper)
+                    found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.papers)
                 except OSError as e:
                     self.not_checked(Unchecked(shown, _unreadable(e)))
                     continue
@@ -538,42 +682,45 @@ class _Run:
             self.text_rules(manuscripts, context_only=True)
 
     def citation_rule(self) -> None:
-        """CM401: a manuscript names the database, but its paper is not in the bibliography the
-        manuscript uses, or is never cited."""
+        """A manuscript names a database, but the paper is not in the bibliography the
+        manuscript uses, or is never cited: a finding where its agreement asks for the
+        citation, a note where it is customary."""
+        rule = self.rules["citation"]
         for m in self.mentions:
             if m.has_doi:
                 continue
             message = self._citation_problem(m)
             if message is not None:
-                # The obligation is the rule's first clause (4.1: "refer ... and cite this");
-                # the citation's own clause (4.2) is the reference to cite.
-                clause = self.kb.clauses_for(self.kb.rule("CM401"))[0]
-                where = (
-                    f"{cite_clause(self.kb, clause)}; the reference is "
-                    f"{cite_clause(self.kb, self.kb.citation.clause)}"
-                )
-                at = (m.path, m.line, m.column)
-                self.add("CM401", *at, f"{message} ({where})", clause, m.suppressions)
+                rule.report(self, m, message)
+
+    def acknowledgement_rule(self) -> None:
+        if not self.selected("acknowledgement"):
+            return
+        rule = self.rules["acknowledgement"]
+        for m in self.mentions:
+            if m.db.id not in m.acks:
+                rule.report(self, m)
 
     def _citation_problem(self, m: _Manuscript) -> str | None:
-        """What is missing for manuscript `m`, or None when its paper is cited."""
+        """What is missing for manuscript `m`, or None when its database's paper is cited."""
         files = _bibliography_files(m)
         if files:
             keys = [file_key(fs) for _, fs, what in files if what == "file"]
             bibs = [self.bibs[k] for k in keys if k in self.bibs]
         else:
             bibs = list(self.bibs.values())
-        papers = [(b.path, p) for b in bibs for p in b.papers]
+        papers = [(b.path, p) for b in bibs for p in b.papers if p.db == m.db.id]
         if any(p.key.lower() in self.cites for _, p in papers):
             return None
+        uses = m.uses
         if papers:
             bib_path, entry = papers[0]
             return (
-                f"names the database, and {bib_path}:{entry.line} holds its paper as "
+                f"{uses}, and {bib_path}:{entry.line} holds its paper as "
                 f"'{entry.key}', but '{entry.key}' is never cited: add \\cite{{{entry.key}}} "
                 f"(LaTeX) or [@{entry.key}] (Markdown) where the database is first named"
             )
-        c = self.kb.citation
+        c = m.db.citation
         paper = f'(doi {c.doi}, "{c.title}")'
         declared = _declared(m)
         if not files:
@@ -589,10 +736,13 @@ class _Run:
                 where += f"; {links[0]} is a symlink: casme3 does not follow it"
             elif links:
                 where += f"; {', '.join(links)} are symlinks: casme3 does not follow them"
-        broken = [f"{b.path}:{line}" for b in bibs for line in b.failed_with_doi]
+        broken = [
+            f"{b.path}:{line}" for b in bibs for line, db in b.failed_with_doi if db == m.db.id
+        ]
         if broken:
             where += f"; {', '.join(broken)} gives its DOI but could not be parsed"
-        return f"names the database, but {where}: add the entry from `casme3 cite` and cite it"
+        cite = "casme3 cite" if m.db.id == self.default else f"casme3 cite --db {m.db.id}"
+        return f"{uses}, but {where}: add the entry from `{cite}` and cite it"
 
 
 # A bibliography a manuscript uses: (as shown, path to open, "file", "missing" or "symlink").
@@ -731,63 +881,6 @@ def _where(entry: Entry, segments: list[str], is_dir: bool) -> str:
     return shown + "/" if is_dir else shown
 
 
-def _candidates(entries: list[Entry], needles: tuple[bytes, ...]) -> list[set[int]]:
-    """For each needle (a pattern on lower-case bytes), the indexes of the paths holding it."""
-    encoded = [e.judged.encode("utf-8", "surrogateescape") for e in entries]
-    starts, at = [], 0
-    for b in encoded:
-        starts.append(at)
-        at += len(b) + 1
-    blob = b"\n".join(encoded).lower()
-    return [
-        {bisect.bisect_right(starts, m.start()) - 1 for m in re.finditer(needle, blob)}
-        for needle in needles
-    ]
-
-
-@functools.lru_cache(maxsize=4096)
-def _spno_numbers(segment: str) -> tuple[int, ...]:
-    """The subject numbers a file or folder name gives as spNO.<n> (folders repeat: cached)."""
-    low = segment.lower().encode("utf-8", "surrogateescape")
-    return tuple(
-        int(m.group(1))
-        for m in P.SPNO.finditer(low)
-        if not m.start() or low[m.start() - 1] not in P.WORD_BYTES
-    )
-
-
-@dataclass
-class _DatabaseGroup:
-    frames: dict[str, int] = field(default_factory=dict)  # subject folder -> number
-    clips: dict[str, int] = field(default_factory=dict)  # clip folder -> number
-    files: int = 0
-
-    def add(self, kind: str, folder: str, n: int) -> None:
-        (self.frames if kind == "frames" else self.clips)[folder] = n
-        self.files += 1
-
-    def describe(self, run: _Run, clause: str) -> str:
-        parts = []
-        if self.frames:
-            subjects = _count(len(self.frames), "subject")
-            parts.append(f"frame folders of {subjects} ({_few(self.frames)})")
-        if self.clips:
-            parts.append(f"{_count(len(self.clips), 'clip folder')} ({_few(self.clips)})")
-        text = (
-            f"database files in the tree: {' and '.join(parts)}, {_count(self.files, 'file')}; "
-            f"the LA forbids distributing the database in any form "
-            f"({cite_clause(run.kb, clause)})"
-        )
-        numbers = sorted(set(self.frames.values()) | set(self.clips.values()))
-        restricted = [f"spNO.{n}" for n in numbers if run.restricted("AB", n)]
-        if restricted:
-            shown = ", ".join(restricted[:5]) + (", …" if len(restricted) > 5 else "")
-            where = run.kb.subjects.part("AB").clause
-            text += f", and {shown} {'is' if len(restricted) == 1 else 'are'} restricted "
-            text += f"({cite_clause(run.kb, where)})"
-        return text
-
-
 def _unreadable(e: OSError) -> str:
     """Why a file could not be read, for a not-checked finding."""
     if e.errno == errno.ENOENT:
@@ -804,23 +897,6 @@ def _count(n: int, noun: str) -> str:
 def _few(names: dict[str, int]) -> str:
     shown = sorted(names, key=lambda s: (names[s], s))[:3]
     return ", ".join(shown) + (", …" if len(names) > 3 else "")
-
-
-def _database_folder(segments: list[str]) -> tuple[int, str, int] | None:
-    """(depth of the database folder, "frames" or "clips", subject) for a file inside one."""
-    for i, segment in enumerate(segments[:-1]):
-        m = P.CLIP_SEGMENT.fullmatch(segment)
-        if m:
-            return i + 1, "clips", int(m.group(1))
-        m = P.SPNO_SEGMENT.fullmatch(segment)
-        if (
-            m
-            and i + 3 < len(segments)
-            and P.TASK_SEGMENT.fullmatch(segments[i + 1])
-            and segments[i + 2].lower() in P.FRAME_KIND
-        ):
-            return i + 1, "frames", int(m.group(1))
-    return None
 
 
 def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:

@@ -23,6 +23,8 @@ TEXT_KINDS = {
     ".txt": "txt",
     ".bib": "bib",
     ".bbl": "bbl",
+    ".csv": "csv",  # composite label files: `casme2,sub12,EP01_02,0`
+    ".tsv": "csv",
 }
 
 

@@ -13,7 +13,9 @@ class ScanError(ValueError):
 @dataclass(frozen=True, order=True)
 class Finding:
     """One rule match. `line` and `column` are 1-based; `column` counts characters.
-    `suppressed` is the reason of the inline `casme3: ignore[...]` that excuses it, if any."""
+    `suppressed` is the reason of the inline `casme3: ignore[...]` that excuses it, if any;
+    `database` the id of the database whose agreement the finding is about (None for what the
+    scan could not check)."""
 
     path: str
     line: int
@@ -23,6 +25,7 @@ class Finding:
     message: str
     clause: str
     suppressed: str | None = None
+    database: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -36,6 +39,7 @@ class Finding:
             "suppressed": None
             if self.suppressed is None
             else {"kind": "inSource", "justification": self.suppressed},
+            "database": self.database,
         }
 
 
@@ -53,6 +57,7 @@ NOTE_KINDS = (
     "archive",
     "report",
     "agreement",
+    "citation",
 )
 
 
@@ -93,6 +98,7 @@ class Report:
     files: int = 0
     codes: tuple[str, ...] = ()
     suppressed: list[Finding] = field(default_factory=list)
+    databases: tuple[str, ...] = ()  # the ids of the databases the scan judged
 
     def every_finding(self) -> list[Finding]:
         """Counted and suppressed findings together, in the order of the reports."""

@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 
-from casme3_compliance.knowledge.model import Database
+from casme3_compliance.knowledge.model import Database, Family
 from casme3_compliance.scan.findings import Report
 from casme3_compliance.terminal import escape
 
@@ -29,7 +29,9 @@ def rule_url(code: str) -> str:
     return f"{SITE_URL}rules/{code}/"
 
 
-def render(report: Report, fmt: str, kb: Database, version: str, color: bool = False) -> str:
+def render(
+    report: Report, fmt: str, kb: Database | Family, version: str, color: bool = False
+) -> str:
     """The report in `fmt` (one of FORMATS); ValueError on an unknown format."""
     if fmt == "text":
         return text(report, color)
@@ -107,15 +109,30 @@ def _uri(path: str) -> str:
     return quote(path.encode("utf-8", "surrogateescape"), safe="/()+,;=@!$&'*~")
 
 
-def sarif(report: Report, kb: Database, version: str) -> dict:
+def _clauses(kb: Database | Family, report: Report, rule) -> dict[str, tuple[str, ...]]:
+    """The clauses `rule` stands for, by database: those the scan judged."""
+    dbs = kb.databases if isinstance(kb, Family) else (kb,)
+    judged = [d for d in dbs if not report.databases or d.id in report.databases]
+    return {d.id: ids for d in judged if (ids := d.clauses_for(rule))}
+
+
+def sarif(report: Report, kb: Database | Family, version: str) -> dict:
     """SARIF 2.1.0: one rule entry per selected code; notes become tool notifications."""
     codes = list(report.codes) or [r.code for r in kb.rules]
+    names = {d.id: d.name for d in (kb.databases if isinstance(kb, Family) else (kb,))}
     rules = []
     for code in codes:
         r = kb.rule(code)
-        # A CM0 rule is about the scan itself: it names no clause.
-        ids = kb.clauses_for(r)
-        clauses = f"\n\nLA clauses: {', '.join(ids)}." if ids else ""
+        # A rule about the scan itself names no clause; the others, each database's own.
+        by_db = _clauses(kb, report, r)
+        if len(by_db) == 1:
+            ids = next(iter(by_db.values()))
+            clauses = f"\n\nLA clauses: {', '.join(ids)}."
+        else:
+            listed = "; ".join(f"{names[d]} {', '.join(c)}" for d, c in by_db.items())
+            clauses = f"\n\nClauses: {listed}." if by_db else ""
+        default = kb.default if isinstance(kb, Family) else kb.id
+        ids = by_db.get(default) or next(iter(by_db.values()), ())
         help_text = f"{r.detects}\n\nWhy: {r.why}\n\nFix: {r.fix}{clauses}"
         rules.append(
             {
@@ -133,6 +150,7 @@ def sarif(report: Report, kb: Database, version: str) -> dict:
                 "properties": {
                     "tags": ["license-compliance", "casme3"],
                     "clauses": list(ids),
+                    "databases": {d: list(c) for d, c in by_db.items()},
                 },
             }
         )
@@ -155,7 +173,7 @@ def sarif(report: Report, kb: Database, version: str) -> dict:
             "suppressions": []
             if f.suppressed is None
             else [{"kind": "inSource", "justification": f.suppressed}],
-            "properties": {"clause": f.clause},
+            "properties": {"clause": f.clause, "database": f.database},
         }
         for f in report.every_finding()
     ]

@@ -1,21 +1,31 @@
 """Read one text file as a bounded stream of bytes and collect what the rules need from it.
 
-A file is read in chunks of CHUNK bytes; each chunk is searched together with the last
-patterns.MAX_MATCH bytes of the one before, so no match is lost at a boundary and memory stays
-bounded whatever the file's size. Matches are turned into 1-based lines and columns (columns in
-characters) only when found, so a clean file costs one fast pass per pattern over its bytes.
+A file is read in chunks of CHUNK bytes; each chunk is searched together with the bytes around
+it (the last _CONTEXT bytes of the one before, patterns.MAX_MATCH read ahead), so no match is
+lost at a boundary and memory stays bounded whatever the file's size. Matches are turned into
+1-based lines and columns (columns in characters) only when found, so a clean file costs one
+fast pass per pattern over its bytes.
+
+What is looked for is data (scan/spec.py compiles it from each database's scan.yaml), searched
+literal-first: the names of every database once per literal they start with, each subject form
+once however many databases share it, a form that needs a context only where a database using it
+is named. A subject id that needs a context counts when a name of its database is in the same
+sentence or the same figure, no further than CONTEXT_MAX bytes from it; a path naming the
+database is such a name, and so is a composite label row's dataset field.
 
 Work stays linear in the file however many matches a line holds: a _Cursor walks each window
 forward, counting characters and noting comments and math as it goes, instead of looking back
-from every match to the start of its line. Memory stays bounded however many matches there are:
-only the subjects the LA restricts and the misspelt names are kept, CAP of each per file, and the
-rest are counted.
+from every match to the start of its line; a context is decided by bisecting sorted positions.
+Memory stays bounded however many matches there are: only what a rule reports is kept, CAP of
+each per file, and the rest are counted.
 """
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -23,27 +33,47 @@ from typing import BinaryIO
 from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import patterns as P
 from casme3_compliance.scan import source as S
+from casme3_compliance.scan import spec as SP
 from casme3_compliance.scan.findings import CAP
 
 CHUNK = 8 << 20
 LARGE = 64 << 20  # Files above this size get a note saying they were streamed.
-_CONTEXT = 256  # Bytes kept before a chunk for look-behinds and "is this a comment" checks.
+CONTEXT_MAX = 2048  # A name ties a subject id in its sentence or figure only this close to it.
+# Bytes kept before a chunk: for look-behinds, "is this a comment", and the names around a
+# subject id near the chunk's start (patterns.MAX_MATCH, read ahead, covers those after it).
+_CONTEXT = CONTEXT_MAX + 256
 MAX_DIRECTIVES = 1_000  # Suppression comments read per file; later ones suppress nothing.
 MAX_REASON = 300  # Bytes of a suppression's reason kept (the rest of a long line is not one).
 MAX_BIB_FILES = 64  # Bibliography names a manuscript may declare.
+MANUSCRIPT_KINDS = ("tex", "md")
 
 
 @dataclass
 class Hit:
-    """A match, located: `kind` names the pattern, `groups` its groups (bytes or None)."""
+    """What a rule reports from a file: a subject (`applies` names the rule it falls under) or
+    a misspelt name (`applies` is "name") of database `db`, located."""
 
-    kind: str
+    kind: str  # "subject" or "name"
+    db: str
     line: int
     column: int
     text: bytes
-    groups: tuple[bytes | None, ...]
-    # "image" in an image path; "caret"/"math" for CAS(ME)^3; "plain" for CAS(ME)3 in LaTeX text
+    applies: str
+    # "image" in an image path; for a name: "wrong", "caret" (CAS(ME)^3 outside math) or
+    # "plain" (CAS(ME)3 in LaTeX text)
     context: str = ""
+    part: str | None = None
+    number: int = 0
+    via: str = ""  # "row" for a composite label file's row
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure tied to database `db`, which asks for a copyright notice, without it."""
+
+    db: str
+    line: int
+    column: int
 
 
 @dataclass(frozen=True)
@@ -58,17 +88,22 @@ class Directive:
 
 @dataclass
 class TextResult:
-    # What the rules report: restricted subjects ("spno", "partc") and misspelt names ("name"),
-    # at most CAP per group; `more` counts those past the cap.
+    # What the rules report, at most CAP per group (a rule's `applies`); `more` counts the rest.
     hits: list[Hit] = field(default_factory=list)
     more: dict[str, int] = field(default_factory=dict)
     kept: dict[str, int] = field(default_factory=dict)
-    first_name: Hit | None = None  # where the database is first named, however it is written
+    # Where each database is first named in prose, however it is written.
+    first_names: dict[str, Hit] = field(default_factory=dict)
+    dois: set[str] = field(default_factory=set)  # databases whose paper's DOI the text gives
+    acks: set[str] = field(default_factory=set)  # databases whose acknowledgement it holds
+    figures: list[Figure] = field(default_factory=list)
+    paper_at: tuple[int, int] | None = None  # a LaTeX \documentclass or a Markdown header
     cites: set[str] = field(default_factory=set)
+    cited_at: dict[str, tuple[int, int]] = field(default_factory=dict)  # a key's first \cite
     bib_files: list[str] = field(default_factory=list)  # bibliographies a manuscript declares
     bibliography: B.Bibliography | None = None  # of a .bib or .bbl
     directives: list[Directive] = field(default_factory=list)
-    has_doi: bool = False
+    has_doi: bool = False  # the text gives the DOI of a database it names
     # True when every line that is not blank is a line of a casme3 text or lines report
     # (None until a line was seen): such a file is our own output, not the user's.
     report: bool | None = None
@@ -93,21 +128,22 @@ class TextResult:
 
 @dataclass(frozen=True)
 class Want:
-    """What to look for: the paper (its DOI also as lower-case bytes, to find it in a
-    manuscript's text), and the bibliography keys whose citing counts."""
+    """What to look for: the forms of the databases scanned (spec.TextSpec, their DOIs
+    among them), their papers (to find in bibliographies), the
+    bibliography keys whose citing counts, the databases whose agreement asks for a spelling of
+    its name or a copyright notice, and whether papers count as using the databases forced."""
 
-    doi: bytes
-    paper: B.Paper
+    spec: SP.TextSpec
+    papers: tuple[B.Paper, ...] = ()
     cite_keys: frozenset[str] = frozenset()
-    # The subjects the LA restricts (from the knowledge base): only their matches are kept.
-    restricted_ab: frozenset[int] = frozenset()
-    restricted_c: frozenset[int] = frozenset()
+    name_dbs: frozenset[str] = frozenset()
+    notice_dbs: frozenset[str] = frozenset()
+    forced: bool = False
 
 
-_WORD_START = {"spno", "partc-path", "partc-text", "name-plain"}
 _IMAGES = {"tex": P.INCLUDEGRAPHICS, "md": P.MD_IMAGE}
 _CITES = {"tex": P.TEX_CITE, "md": P.PANDOC_CITE}
-_NOT_IN_COMMENTS = {"name", "name-plain", "cite", "bib-file"}
+_NOT_IN_COMMENTS = {"cite", "bib-file"}
 _TEX_COMMENT = re.compile(rb"(?<!\\)%")
 # A line of a casme3 text or lines report (report.py): a finding, its rule page, a note (on
 # stdout, or on stderr as `casme3: note:`), the summary. A file of such lines only is a report.
@@ -121,6 +157,25 @@ _REPORT_LINE = (
 _NOT_REPORT_LINE = re.compile(rb"^(?!" + _REPORT_LINE + rb"\r?$)[^\n]*\S", re.M)
 _TEXT = re.compile(rb"\S")
 _REPORT_KINDS = ("txt", "md", "tex")
+# Where a sentence ends: . ! ? (and the brackets or quotes closing on it) before a space, or a
+# blank line; in LaTeX also where an environment, a section or an item begins or ends; in a CSV
+# file, every line.
+_SENTENCE_END = re.compile(rb"[.!?][)\]}\"'*_]*(?=\s)|\n[ \t]*\r?\n")
+_TEX_SENTENCE_END = re.compile(
+    _SENTENCE_END.pattern
+    + rb"|\\(?:begin|end|par|item|chapter|(?:sub)*section|(?:sub)?paragraph)(?![a-z])"
+)
+_LINE_END = re.compile(rb"\n")
+_ENDS = {"csv": _LINE_END, "tex": _TEX_SENTENCE_END}
+_PARAGRAPH_END = re.compile(rb"\n[ \t]*\r?\n")
+# Figures: LaTeX's figure environments (figure*, subfigure, ...) and HTML's <figure>.
+_TEX_FIGURE = re.compile(
+    rb"\\(begin|end)[ \t]*\{(?:figure\*?|subfigure|wrapfigure|sidewaysfigure|SCfigure)\}"
+)
+_HTML_FIGURE = re.compile(rb"<(/?)figure(?=[\s>])")
+# A copyright sign right before a notice's holder: ©, \copyright, \textcopyright, &copy;, (c).
+_MARK = re.compile(rb"(?:\xc2\xa9|\\(?:text)?copyright|\(c\)|&copy;|&#169;|copyright)[\s~{}]*\Z")
+_FIELD_START = frozenset(b"\n\r,;\t \"'")
 
 
 def scan_file(fs: str, kind: str, want: Want) -> TextResult:
@@ -133,7 +188,7 @@ def scan_file(fs: str, kind: str, want: Want) -> TextResult:
             _search(chunk, kind, want, result)
     result.encoding, result.invalid_at = reader.encoding, reader.invalid_at
     if bib is not None:
-        result.bibliography = B.parse(b"".join(bib), kind, want.paper)
+        result.bibliography = B.parse(b"".join(bib), kind, want.papers)
     return result
 
 
@@ -147,33 +202,46 @@ def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
     if kind in _REPORT_KINDS and result.report is not False:
         _report_lines(chunk, result)
     low = raw.lower()
-    found = [("spno", P.SPNO, low)]
-    if P.PART_C_GATE.search(low, chunk.start):
-        found += [
-            ("partc-path", P.PART_C_PATH, low),
-            ("partc-text", P.PART_C_TEXT, low),
-            ("partc-text", P.SUBJECT_OF_PART_C, low),
-        ]
-    if kind in ("tex", "md"):
-        found.append(("name-gate", P.NAME_GATE, low))
+    ctx = _Context(chunk, kind, low)
+    spec = want.spec
+    _names(ctx, want, result)
+    ctx.sort_names()
+    for row in spec.rows:
+        if ctx.has(row.dataset):
+            _rows(ctx, row, want, result)
+    gates: dict[bytes, bool] = {}  # forms share a gate: it is searched once
+    if ctx.names:
+        # What a form naming its database reads is kept from the others when one will run.
+        ctx.keep_owned = any(not u.alone and u.db in ctx.names for f in spec.forms for u in f.uses)
+        forms = [(f, [u for u in f.uses if u.alone or u.db in ctx.names]) for f in spec.forms]
+    else:  # no database named here: only the forms that name their database
+        forms = spec.alone
+    for form, uses in forms:
+        if not uses:
+            continue
+        gate = form.gate
+        if gate is not None and gate.pattern not in gates:
+            gates[gate.pattern] = gate.search(low, chunk.start) is not None
+        if gate is None or gates[gate.pattern]:
+            _subjects(ctx, form, uses, want, result)
+    found: list[tuple[str, re.Pattern[bytes], bytes]] = []
+    if kind in MANUSCRIPT_KINDS:
+        if want.notice_dbs.intersection(ctx.names):
+            _figures(ctx, want, result)
+        _manuscript(ctx, want, result)
         if want.cite_keys and any(k.encode() in low for k in want.cite_keys):
             found.append(("cite", _CITES[kind], raw))
         if kind == "tex" and b"bib" in raw:
             found.append(("bib-file", P.TEX_BIBLIOGRAPHY, raw))
         elif kind == "md" and chunk.start == 0 and chunk.line0 == 1:
             result.bib_files += _front_matter_bibliography(raw)[:MAX_BIB_FILES]
-    if b"casme3:" in low:
+    if ctx.has(b"casme3:"):
         found.append(("directive", P.DIRECTIVE, low))
     for name, pattern, data in found:
         for m in pattern.finditer(data, chunk.start):
             if m.start() >= chunk.end:
                 break
-            _take(result, chunk, name, m, kind, low, want)
-    if kind in ("tex", "md") and not result.has_doi:
-        # Only files that name the database need to know whether they give its DOI.
-        named = result.first_name is not None
-        if (named or not chunk.whole) and want.doi in low:
-            result.has_doi = True
+            _take(result, chunk, name, m, kind, want)
 
 
 def _report_lines(chunk: _Chunk, result: TextResult) -> None:
@@ -186,18 +254,383 @@ def _report_lines(chunk: _Chunk, result: TextResult) -> None:
         result.report = True
 
 
-def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, want: Want):
-    start = m.start()
-    if name == "name-gate":  # CASME3 (upper case only) or CAS(ME)...
-        if low[start + 3] == ord("m"):
-            name, full = "name-plain", P.CASME_PLAIN.match(chunk.buf, start)
+class _Context:
+    """What decides whether a subject id is tied to a database, for one window: where each
+    database is named (its names and path names, over the whole window), where sentences end,
+    where figures are; the last two found only when asked for."""
+
+    def __init__(self, chunk: _Chunk, kind: str, low: bytes):
+        self.chunk, self.kind, self.low = chunk, kind, low
+        self.names: dict[str, array[int]] = {}
+        self._unsorted: set[str] = set()
+        self.ties: dict[str, list[int]] = {}  # subject ids tied to a database (for figures)
+        self.rows: dict[str, tuple[list[int], list[int]]] = {}  # rows read, by dataset
+        self._ends: list[int] | None = None
+        self._figures: list[tuple[int, int, int]] | None = None
+        self._figure_starts: list[int] = []
+        self._notices: dict[str, list[int]] = {}
+        self.keep_owned = False
+        self._owned_starts = array("q")  # ids read by forms naming their database
+        self._owned_ends = array("q")
+        self._owned_sorted = True
+        self._absent: list[bytes] = []  # literals not in the window
+        self._present: set[bytes] = set()
+
+    def mark(self, literal: bytes, present: bool) -> None:
+        """What a pass found out: whether `literal` is in the window."""
+        if present:
+            self._present.add(literal)
         else:
-            name, full = "name", P.CASME_PAREN.match(low, start)
-        if full is None:
-            return
-        m = full
-    if start and name in _WORD_START and low[start - 1] in P.WORD_BYTES:
-        return
+            self._absent.append(literal)
+
+    def has(self, literal: bytes) -> bool:
+        """Whether `literal` is in the window; known absent, without a search, when a literal
+        it starts with is (`casme2` when `cas` is not): one pass per literal at most."""
+        if literal in self._present:
+            return True
+        if any(literal.startswith(a) for a in self._absent):
+            return False
+        if literal in self.low:
+            self._present.add(literal)
+            return True
+        self._absent.append(literal)
+        return False
+
+    def owned(self, start: int, end: int) -> None:
+        """An id read by a form that names its database: no other database's form reads it
+        (kept as two arrays of positions: bounded memory however many there are)."""
+        if self.keep_owned:
+            self._owned_starts.append(start)
+            self._owned_ends.append(end)
+            self._owned_sorted = False
+
+    def in_owned(self, pos: int) -> bool:
+        starts = self._owned_starts
+        if not starts:
+            return False
+        if not self._owned_sorted:  # each form's reads are in order; the forms are not
+            pairs = sorted(zip(starts, self._owned_ends, strict=True))
+            self._owned_starts = array("q", (s for s, _ in pairs))
+            self._owned_ends = array("q", (e for _, e in pairs))
+            self._owned_sorted = True
+        i = bisect.bisect_right(self._owned_starts, pos) - 1
+        return i >= 0 and pos < self._owned_ends[i]
+
+    def in_row(self, db: str, pos: int) -> bool:
+        """Whether `pos` is in a row whose dataset field is `db`'s (its subject is taken)."""
+        starts, ends = self.rows.get(db, ((), ()))
+        i = bisect.bisect_right(starts, pos) - 1
+        return i >= 0 and pos < ends[i]
+
+    def named(self, db: str, pos: int) -> None:
+        """A name of `db` at `pos` (positions kept as an array: 8 bytes a name)."""
+        positions = self.names.get(db)
+        if positions is None:
+            self.names[db] = positions = array("q")
+        elif positions[-1] > pos:
+            self._unsorted.add(db)  # two gates found its names
+        positions.append(pos)
+
+    def sort_names(self) -> None:
+        for db in self._unsorted:
+            self.names[db] = array("q", sorted(self.names[db]))
+
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            pattern = _ENDS.get(self.kind, _SENTENCE_END)
+            self._ends = [m.start() for m in pattern.finditer(self.low)]
+        return self._ends
+
+    def figures(self) -> list[tuple[int, int, int]]:
+        """The figures of the window as (start, end, where to report), sorted, overlaps merged:
+        LaTeX figure environments and HTML figures (a figure still open at the window's edge
+        runs to it), and in Markdown the paragraph around each image."""
+        if self._figures is None:
+            spans: list[tuple[int, int, int]] = []
+            if self.kind == "tex" and (b"\\begin" in self.chunk.buf or b"\\end" in self.chunk.buf):
+                spans += _environments(_TEX_FIGURE.finditer(self.chunk.buf), len(self.low))
+            if self.kind == "md":
+                if b"<figure" in self.low or b"</figure" in self.low:
+                    spans += _environments(_HTML_FIGURE.finditer(self.low), len(self.low), "/")
+                if b"![" in self.low:
+                    spans += self._image_paragraphs()
+            spans.sort()
+            merged: list[tuple[int, int, int]] = []
+            for span in spans:
+                if merged and span[0] < merged[-1][1]:
+                    last = merged[-1]
+                    merged[-1] = (last[0], max(last[1], span[1]), last[2])
+                else:
+                    merged.append(span)
+            self._figures = merged
+            self._figure_starts = [s for s, _, _ in merged]
+        return self._figures
+
+    def _image_paragraphs(self) -> list[tuple[int, int, int]]:
+        breaks = [m.start() for m in _PARAGRAPH_END.finditer(self.low)]
+        out = []
+        for m in P.MD_IMAGE.finditer(self.low):
+            i = bisect.bisect_right(breaks, m.start())
+            start = breaks[i - 1] + 1 if i else 0
+            end = breaks[i] if i < len(breaks) else len(self.low)
+            if not out or out[-1][0] != start:
+                out.append((start, end, m.start()))
+        return out
+
+    def figure_at(self, pos: int) -> tuple[int, int, int] | None:
+        figures = self.figures()
+        i = bisect.bisect_right(self._figure_starts, pos) - 1
+        return figures[i] if i >= 0 and pos < figures[i][1] else None
+
+    def tied(self, db: str, pos: int) -> bool:
+        """Whether a name of `db` is in the sentence or the figure of `pos`, close enough."""
+        names = self.names.get(db)
+        if not names:
+            return False
+        i = bisect.bisect_left(names, pos)
+        ends = self.ends()
+        for q in (names[i - 1] if i else None, names[i] if i < len(names) else None):
+            if q is None or abs(q - pos) > CONTEXT_MAX:
+                continue
+            a, b = min(q, pos), max(q, pos)
+            k = bisect.bisect_left(ends, a)
+            if k == len(ends) or ends[k] >= b:
+                return True  # no sentence ends between them
+        figure = self.figure_at(pos)
+        return figure is not None and _any_in(
+            names, max(figure[0], pos - CONTEXT_MAX), min(figure[1], pos + CONTEXT_MAX)
+        )
+
+    def notices(self, notice: SP.Notice) -> list[int]:
+        if notice.db not in self._notices:
+            found = []
+            if self.has(notice.literal):
+                for m in notice.holder.finditer(self.low):
+                    if _MARK.search(self.low, max(0, m.start() - 24), m.start()):
+                        found.append(m.start())
+            self._notices[notice.db] = found
+        return self._notices[notice.db]
+
+
+def _environments(
+    marks: Iterator[re.Match[bytes]], size: int, closing: str = "end"
+) -> list[tuple[int, int, int]]:
+    """Spans of the environments `marks` open and close (group 1: "begin"/"" or the closing
+    word), nested ones inside the outermost; an end without its begin in the window starts at
+    the window's start, a begin without its end runs to the window's end."""
+    spans, depth, start = [], 0, 0
+    for m in marks:
+        if m.group(1) != closing.encode():
+            if depth == 0:
+                start = m.start()
+            depth += 1
+        else:
+            if depth <= 1:
+                spans.append((start if depth else 0, m.end(), start if depth else 0))
+            depth = max(0, depth - 1)
+    if depth:
+        spans.append((start, size, start))
+    return spans
+
+
+def _any_in(positions: array[int] | list[int] | None, a: int, b: int) -> bool:
+    if not positions:
+        return False
+    i = bisect.bisect_left(positions, a)
+    return i < len(positions) and positions[i] < b
+
+
+def _names(ctx: _Context, want: Want, result: TextResult) -> None:
+    """Every name of every database in the window: where (for contexts); in the window's own
+    bytes, where a manuscript first names each database, and its misspelt names. Each gate is
+    one pass over the window, whatever the number of databases."""
+    groups = want.spec.names
+    skip = [-1] * len(groups)
+    for gate in want.spec.gates:
+        seen = set()
+        for m in gate.pattern.finditer(ctx.low):
+            i, offset = gate.at[m.lastgroup]
+            pos = m.start() - offset
+            seen.add(i)
+            if pos >= skip[i]:
+                skip[i] = _name_at(ctx, groups[i], pos, want, result)
+        for i, _ in gate.at.values():
+            ctx.mark(groups[i].literal, i in seen)
+
+
+def _name_at(ctx: _Context, group: SP.NameGroup, pos: int, want: Want, result: TextResult) -> int:
+    """The name of the group starting at `pos`, if any (the longest; the first listed on a
+    tie); where the next may start."""
+    chunk, low, raw, kind = ctx.chunk, ctx.low, ctx.chunk.buf, ctx.kind
+    if (pos and low[pos - 1] in P.WORD_BYTES) or group.check.match(low, pos) is None:
+        return -1
+    best: tuple[SP.NameForm, re.Match[bytes]] | None = None
+    for form in group.forms:
+        found = form.pattern.match(raw if form.sensitive else low, pos)
+        if found is not None and (best is None or found.end() > best[1].end()):
+            best = (form, found)
+    if best is None or (kind == "tex" and chunk.in_tex_comment(pos)):
+        return -1
+    form, found = best
+    ctx.named(form.db, pos)
+    if form.form == "path" or not chunk.start <= pos < chunk.end:
+        return found.end()
+    context = _name_context(chunk, form, found, kind)
+    hit = None
+    if form.db not in result.first_names:
+        hit = _name_hit(chunk, form, found, context)
+        result.first_names[form.db] = hit
+    wrong = context in ("wrong", "caret", "plain")
+    if wrong and kind in MANUSCRIPT_KINDS and form.db in want.name_dbs and result.room("name"):
+        result.keep("name", hit or _name_hit(chunk, form, found, context))
+    return found.end()
+
+
+def _name_hit(chunk: _Chunk, form: SP.NameForm, m: re.Match[bytes], context: str) -> Hit:
+    line, column = chunk.locate(m.start())
+    return Hit("name", form.db, line, column, chunk.buf[m.start() : m.end()], "name", context)
+
+
+def _name_context(chunk: _Chunk, form: SP.NameForm, m: re.Match[bytes], kind: str) -> str:
+    """ "wrong" for a misspelling; for a superscript, "caret" (a bare caret outside math),
+    "math" (inside it), "plain" (a plain digit in LaTeX text, not in a file name), or ""."""
+    if form.form == "wrong":
+        return "wrong"
+    if form.form != "superscript":
+        return ""
+    groups = m.groupdict()
+    if groups.get("caret") is not None and groups.get("pandoc") is None:
+        return "math" if chunk.in_math(m.start()) else "caret"
+    if groups.get("plain") is not None and kind == "tex":
+        # A plain digit in LaTeX text is not raised; in math, or in a file name, it is not the name.
+        after = chunk.buf[m.end() : m.end() + 2]
+        in_name = (len(after) > 0 and after[0] in P.FILE_NAME_BYTES) or after == b"\\_"
+        if not in_name and not chunk.in_math(m.start()):
+            return "plain"
+    return ""
+
+
+def _rows(ctx: _Context, row: SP.RowForm, want: Want, result: TextResult) -> None:
+    """A composite label file's rows: the field after a `dataset` field is its subject."""
+    chunk, low = ctx.chunk, ctx.low
+    for m in row.pattern.finditer(low, chunk.start):
+        pos = m.start()
+        if pos >= chunk.end:
+            break
+        if pos and low[pos - 1] not in _FIELD_START:
+            continue
+        value = m.group(1)
+        subject = row.subject.fullmatch(value.strip())
+        if subject is None:
+            continue
+        at = m.start(1) + len(value) - len(value.lstrip())
+        line_end = low.find(b"\n", m.end())
+        starts, ends = ctx.rows.setdefault(row.db, ([], []))
+        starts.append(pos)
+        ends.append(len(low) if line_end < 0 else line_end)
+        n = int(subject.group(1))
+        _subject(ctx, row.db, row.part, n, at, at + len(value.strip()), want, result, "row")
+
+
+def _subjects(
+    ctx: _Context, form: SP.TextForm, uses: list[SP.Use], want: Want, result: TextResult
+) -> None:
+    """One subject form's matches in the window, for each database using it that they are
+    tied to (a form that names its database by itself always is)."""
+    chunk, low = ctx.chunk, ctx.low
+    for m in form.pattern.finditer(low, chunk.start):
+        pos = m.start()
+        if pos >= chunk.end:
+            break
+        if pos and low[pos - 1] in P.WORD_BYTES:
+            continue
+        n = int(m.group(1))
+        for use in uses:
+            if use.alone:
+                ctx.owned(pos, m.end())
+            elif ctx.rows and ctx.in_row(use.db, pos):
+                continue  # its row said it already
+            elif ctx.in_owned(pos) or not ctx.tied(use.db, pos):
+                continue  # read by a form naming its database, or tied to none
+            _subject(ctx, use.db, use.part, n, pos, m.end(), want, result)
+
+
+def _subject(
+    ctx: _Context,
+    db: str,
+    part: str | None,
+    n: int,
+    pos: int,
+    end: int,
+    want: Want,
+    result: TextResult,
+    via: str = "",
+) -> None:
+    """A subject id tied to `db`: kept when a rule reports it, noted for the figures."""
+    if db in want.notice_dbs:
+        ctx.ties.setdefault(db, []).append(pos)
+    verdicts = want.spec.verdicts.get((db, part))
+    applies = verdicts.judge(n) if verdicts is not None else None
+    if applies is None or not result.room(applies):
+        return  # a subject its agreement allows, or one more past the cap: counted, not placed
+    chunk = ctx.chunk
+    line, column = chunk.locate(pos)
+    hit = Hit("subject", db, line, column, chunk.buf[pos:end], applies, "", part, n, via)
+    if ctx.kind in _IMAGES:
+        hit.context = chunk.image_context(pos, _IMAGES[ctx.kind], ctx.low)
+    result.keep(applies, hit)
+
+
+def _figures(ctx: _Context, want: Want, result: TextResult) -> None:
+    """Each figure beginning in this window that names a database asking for a copyright
+    notice, or holds a subject tied to it, and does not carry the notice."""
+    chunk = ctx.chunk
+    notices = [n for n in want.spec.notices if n.db in want.notice_dbs]
+    for start, end, at in ctx.figures():
+        if not chunk.start <= start < chunk.end:
+            continue  # the window it begins in reports it
+        for notice in notices:
+            db = notice.db
+            tied = _any_in(ctx.names.get(db), start, end) or _any_in(ctx.ties.get(db), start, end)
+            if tied and not _any_in(ctx.notices(notice), start, end) and result.room("notice"):
+                line, column = chunk.locate(at)
+                result.figures.append(Figure(db, line, column))
+
+
+def _manuscript(ctx: _Context, want: Want, result: TextResult) -> None:
+    """What a manuscript says of the databases it names: their DOIs, their acknowledgements,
+    and (when databases are forced) whether it is a paper's main file."""
+    chunk, low, raw, spec = ctx.chunk, ctx.low, ctx.chunk.buf, want.spec
+    # Only the databases a file names need to know whether it gives their DOI: one pass for
+    # all of them (a file read in several windows may name them in a later one).
+    pending = [
+        db
+        for db in spec.dbs
+        if db not in result.dois and (db in result.first_names or not chunk.whole)
+    ]
+    if pending and spec.dois is not None:
+        for m in spec.dois.finditer(low):
+            db = spec.dbs[int(m.lastgroup[1:])]  # type: ignore[index]
+            if db in pending:
+                result.dois.add(db)
+                result.has_doi = True
+    for ack in want.spec.acknowledgements:
+        # The sentence names its database: only a window naming it can hold it.
+        if ack.db in result.acks or ack.db not in ctx.names:
+            continue
+        if ctx.has(ack.literal) and ack.pattern.search(low):
+            result.acks.add(ack.db)
+    if want.forced and result.paper_at is None:
+        if ctx.kind == "tex":
+            at = raw.find(b"\\documentclass", chunk.start, chunk.end)
+            if at >= 0 and not chunk.in_tex_comment(at):
+                result.paper_at = chunk.locate(at)
+        elif chunk.start == 0 and chunk.line0 == 1 and _FRONT_MATTER.match(raw):
+            result.paper_at = (1, 1)
+
+
+def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, want: Want):
+    start = m.start()
     if kind == "tex" and name in _NOT_IN_COMMENTS and chunk.in_tex_comment(start):
         return
     if name == "cite":
@@ -208,6 +641,8 @@ def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, w
                 k = key.strip().rstrip(b".:;,/?").decode("utf-8", "replace").lower()
                 if k in want.cite_keys:
                     result.cites.add(k)
+                    if k not in result.cited_at:
+                        result.cited_at[k] = chunk.locate(start)
         return
     if name == "directive":
         if _in_comment(chunk, start, kind):
@@ -216,51 +651,13 @@ def _take(result, chunk, name: str, m: re.Match[bytes], kind: str, low: bytes, w
             else:
                 result.directives_dropped += 1
         return
-    if name == "bib-file":
-        names = m.group(1).decode("utf-8", "replace").split(",")
-        for n in (n.strip() for n in names):
-            if n and n not in result.bib_files and len(result.bib_files) < MAX_BIB_FILES:
-                result.bib_files.append(n)
-        return
-    group = _group(name, m, want)
-    if group is None or (group != "name" and not result.room(group)):
-        return  # a subject the LA allows, or one more past the cap: counted, not placed
-    line, column = chunk.locate(start)
-    hit = Hit(name, line, column, chunk.buf[start : m.end()], m.groups())
-    if name in ("spno", "partc-path") and kind in _IMAGES:
-        hit.context = chunk.image_context(start, _IMAGES[kind], low)
-    elif name == "name" and m.group(1) is not None and m.group(2) is None:
-        hit.context = "math" if chunk.in_math(start) else "caret"
-    elif name == "name" and m.group(3) is not None and kind == "tex":
-        # A plain 3 in LaTeX text is not raised; in math, or in a file name, it is not the name.
-        after = chunk.buf[m.end() : m.end() + 2]
-        in_name = (len(after) > 0 and after[0] in P.FILE_NAME_BYTES) or after == b"\\_"
-        if not in_name and not chunk.in_math(start):
-            hit.context = "plain"
-    if group == "name":
-        if result.first_name is None:
-            result.first_name = hit
-        if not misnamed(hit) or not result.room(group):
-            return
-    result.keep(group, hit)
+    names = m.group(1).decode("utf-8", "replace").split(",")  # bib-file
+    for n in (n.strip() for n in names):
+        if n and n not in result.bib_files and len(result.bib_files) < MAX_BIB_FILES:
+            result.bib_files.append(n)
 
 
-def _group(name: str, m: re.Match[bytes], want: Want) -> str | None:
-    """The group a match reports under, or None for a subject the LA does not restrict."""
-    if name == "spno":
-        return "spno" if int(m.group(1)) in want.restricted_ab else None
-    if name in ("partc-path", "partc-text"):
-        return "partc" if int(m.group(1)) in want.restricted_c else None
-    return "name"
-
-
-def misnamed(hit: Hit) -> bool:
-    """Whether a name hit writes the database otherwise than the LA (CM402): CASME3 and the
-    like, a bare caret outside math, a plain 3 in LaTeX text."""
-    return hit.kind == "name-plain" or (hit.kind == "name" and hit.context in ("caret", "plain"))
-
-
-_COMMENT_STARTS = ("md", "txt")
+_COMMENT_STARTS = ("md", "txt", "csv")
 
 
 def _in_comment(chunk: _Chunk, pos: int, kind: str) -> bool:
