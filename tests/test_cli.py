@@ -329,9 +329,19 @@ def test_scan_text(kb, capsys, paper):
             f"{where} {code_} [{kb.rule(code_).severity}] {message}",
             f"  see {SITE_URL}rules/{code_}/",
         ]
-    assert lines[:-1] == expected
+    notes = [line for line in lines if line.startswith("note: ")]
+    assert [line for line in lines[:-1] if line not in notes] == expected
     assert BROKEN_BIB.replace("CM001", "CM001 [error]") in lines  # the fixture's broken entry
-    assert re.fullmatch(r"Found 13 findings \(11 errors, 2 warnings\) in 14 files\.", lines[-1])
+    # The paper also names databases whose agreements ask for no citation: a note each, never a
+    # finding (main.tex's "Earlier corpora (CASME II, SAMM)").
+    family = c3.load_family(DATA)
+    customary = [db for db in family.databases if not db.citation.required]
+    named = [db for db in customary if f"{db.name}:" in "".join(notes)]
+    assert named and len(notes) == len(named)
+    assert all("citing it is customary" in n or "not public" in n for n in notes)
+    assert re.fullmatch(
+        r"Found 13 findings \(11 errors, 2 warnings\) in 14 files, 2 notes\.", lines[-1]
+    )
 
 
 def test_scan_text_colour_only_on_a_terminal(capsys, paper, monkeypatch):
@@ -361,7 +371,8 @@ def test_scan_json(capsys, paper):
     doc = json.loads(out)
     assert code == 1 and list(doc) == ["version", "findings", "notes"]
     assert doc["version"] == c3.__version__
-    assert doc["notes"] == []
+    # The customary citations of the other databases main.tex names: notes, never findings.
+    assert {n["kind"] for n in doc["notes"]} <= {"citation"} and len(doc["notes"]) == 2
     assert len(doc["findings"]) == 13
     for f in doc["findings"]:
         assert list(f) == [
@@ -422,7 +433,7 @@ def test_scan_sarif(kb, capsys, paper):
     assert [
         (n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], n["descriptor"]["id"])
         for n in notes
-    ] == [("loop", "symlink-loop")]
+    ] == [("loop", "symlink-loop"), ("main.tex", "citation"), ("main.tex", "citation")]
     assert ("refs.bib", "CM001") in by_line
 
 
