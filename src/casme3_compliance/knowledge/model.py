@@ -751,24 +751,31 @@ class Database(Record):
 
 
 class Family(Record):
-    """Every database the project knows, in the site's order, and the shared scan rules."""
+    """Every database the project knows, in the site's order, and the shared scan rules.
+
+    A database's records are built the first time it is asked for: `casme3 subject` needs one
+    database, not eight (building them all would be most of its run time)."""
 
     default: str
-    databases: tuple[Database, ...]
+    ids: tuple[str, ...]
     rules: tuple[Rule, ...]
     texts: dict[str, dict[str, str]]
+    each: dict[str, Any]  # each database's validated data, as the loader read it
+    built: dict[str, Database]  # the databases built so far
 
     @property
-    def ids(self) -> tuple[str, ...]:
-        return tuple(d.id for d in self.databases)
+    def databases(self) -> tuple[Database, ...]:
+        return tuple(self.db(i) for i in self.ids)
 
     def db(self, database_id: str | None = None) -> Database:
         """The database `database_id` (default: the family's default); KeyError if unknown."""
         wanted = (database_id or self.default).strip().lower()
-        for d in self.databases:
-            if d.id == wanted:
-                return d
-        raise KeyError(wanted)
+        if wanted not in self.built:
+            if wanted not in self.each:
+                raise KeyError(wanted)
+            raw = self.each[wanted]
+            self.built[wanted] = Database.from_dicts(raw, self.rules, self.texts["en"])
+        return self.built[wanted]
 
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code.upper())
@@ -776,7 +783,6 @@ class Family(Record):
     @classmethod
     def from_dicts(cls, raw: dict[str, Any]) -> Family:
         rules = tuple(Rule.from_dict(r) for r in raw["rules"]["rules"])
-        order = raw["databases"]["databases"]
-        texts = raw["i18n"]
-        databases = tuple(Database.from_dicts(raw["each"][i], rules, texts["en"]) for i in order)
-        return cls(raw["databases"]["default"], databases, rules, texts)
+        order = tuple(raw["databases"]["databases"])
+        each = {i: raw["each"][i] for i in order}
+        return cls(raw["databases"]["default"], order, rules, raw["i18n"], each, {})
