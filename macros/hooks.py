@@ -104,6 +104,9 @@ def generated(family: Any, site_url: str = "") -> tuple[dict[str, str], dict[str
 MINIFIED = {
     "assets/javascripts/casme3.js": rjsmin.jsmin,
     "assets/javascripts/casme3-search.js": rjsmin.jsmin,
+    "assets/javascripts/casme3-check.js": rjsmin.jsmin,
+    "assets/javascripts/casme3-parse.js": rjsmin.jsmin,
+    "assets/javascripts/casme3-apply.js": rjsmin.jsmin,
     "assets/stylesheets/casme3.css": rcssmin.cssmin,
 }
 

@@ -502,6 +502,9 @@ def test_own_script_and_style_sheet_are_served_minified(site):
     for path, minify in [
         ("assets/javascripts/casme3.js", rjsmin.jsmin),
         ("assets/javascripts/casme3-search.js", rjsmin.jsmin),
+        ("assets/javascripts/casme3-check.js", rjsmin.jsmin),
+        ("assets/javascripts/casme3-parse.js", rjsmin.jsmin),
+        ("assets/javascripts/casme3-apply.js", rjsmin.jsmin),
         ("assets/stylesheets/casme3.css", rcssmin.cssmin),
     ]:
         source = (ROOT / "docs" / path).read_text("utf-8")

@@ -136,8 +136,19 @@ class Tab:
         return response
 
     def wait_for_tools(self) -> None:
+        """Wait until every tool of the page has started, turn to each (a tool fetches the data
+        it answers from then, as for a reader's focus), and wait until each can answer."""
         self.page.wait_for_function(
-            "() => document.querySelectorAll('[data-la-widget][hidden]').length === 0"
+            """() => [...document.querySelectorAll('[data-la-widget]')]
+              .every((w) => !w.hidden || w.classList.contains('la-failed'))"""
+        )
+        self.page.evaluate(
+            """() => document.querySelectorAll('[data-la-widget]')
+              .forEach((w) => w.dispatchEvent(new FocusEvent('focusin')))"""
+        )
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-la-widget]')]
+              .every((w) => w.dataset.laReady || w.classList.contains('la-failed'))"""
         )
 
     def foreign_requests(self) -> list[str]:

@@ -92,17 +92,22 @@ def test_the_choice_of_databases_works_as_a_plain_form(page, base_url, site_fami
     assert page.locator("h1").is_visible()
 
 
-def test_tools_stay_hidden_and_say_what_to_use_when_their_data_cannot_load(browser, base_url, kb):
+def test_a_tool_whose_data_cannot_load_gives_way_to_what_to_use_instead(browser, base_url, kb):
+    """The data of a tool is fetched when the reader turns to it (the lookup's field, the list
+    of subjects) or, for the apply helper, with the page; when it cannot load, the tool goes
+    and its <noscript> text shows, with no dead control left behind."""
     context = browser.new_context()
     context.route("**/api/**", lambda route: route.abort())
     page = context.new_page()
-    for path, words in [
-        ("", "look the subject up in the subject tables"),
-        (f"{kb.id}/subjects/", "look the subject up in the tables below"),
-        ("self-check/", "subjects are not checked"),
-        (f"{kb.id}/apply/", "who signs"),
+    for path, field, words in [
+        ("", "#subject-lookup", "look the subject up in the subject tables"),
+        (f"{kb.id}/subjects/", "#subject-lookup", "look the subject up in the tables below"),
+        ("self-check/", "#self-check-subjects", "subjects are not checked"),
+        (f"{kb.id}/apply/", None, "who signs"),
     ]:
         page.goto(base_url + path)
+        if field:
+            page.locator(field).focus()
         note = page.locator(".la-fallback")
         note.wait_for()
         assert words in note.text_content(), path

@@ -123,27 +123,56 @@ def test_the_policy_blocks_an_injected_inline_script(sweep):
     sweep.clear()
 
 
-def _needs(path: str) -> set[str]:
-    """The API documents a page may fetch as it loads: those of the databases its tools answer
-    for at first (the default one on the home page and the paper's check), nothing else."""
+def _needs(path: str) -> tuple[set[str], set[str]]:
+    """The API documents a page fetches as it loads, and once the reader turns to its tools:
+    the apply helper's with the page; the subjects of the database a lookup or the paper's
+    check answers for at first (the default one on the home page and the paper's check) only
+    then; nothing else, and never a checklist."""
     default = GROWN.default
     if path in ("", "self-check/"):
-        return {f"api/{default}/subjects.json"}
+        return set(), {f"api/{default}/subjects.json"}
     for db in GROWN.databases:
         if path == f"{db.id}/subjects/":
-            return {f"api/{db.id}/subjects.json"}
+            return set(), {f"api/{db.id}/subjects.json"}
         if path == f"{db.id}/apply/":
-            return {f"api/{db.id}/agreement.json"}
-    return set()
+            return {f"api/{db.id}/agreement.json"}, {f"api/{db.id}/agreement.json"}
+    return set(), set()
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_each_page_fetches_only_the_documents_its_tools_need(browser, base_url, path):
-    """A first visit: another database's documents, and any checklist, wait until asked for."""
+    """A first visit: another database's documents, any checklist, and the subjects of a tool
+    the reader has not turned to wait until asked for."""
     context = browser.new_context()
     tab = open_tab(context, base_url)
-    tab.goto(path)
+    tab.page.goto(base_url + path)
     tab.page.wait_for_load_state("networkidle")
     fetched = {u.removeprefix(base_url) for u in tab.requests if "/api/" in u}
-    assert fetched == _needs(path), path
+    on_load, turned = _needs(path)
+    assert fetched == on_load, path
+    assert _scripts(tab, base_url) == _scripts_needed(path, turned=False), path
+    tab.wait_for_tools()
+    tab.page.wait_for_load_state("networkidle")
+    fetched = {u.removeprefix(base_url) for u in tab.requests if "/api/" in u}
+    assert fetched == turned, path
+    assert _scripts(tab, base_url) == _scripts_needed(path, turned=True), path
     context.close()
+
+
+def _scripts(tab, base_url: str) -> set[str]:
+    """Our own scripts the page fetched (the theme's are not ours to split)."""
+    mine = re.compile(r"assets/javascripts/(casme3[\w-]*\.js)$")
+    return {m[1] for u in tab.requests if (m := mine.search(u.removeprefix(base_url)))}
+
+
+def _scripts_needed(path: str, turned: bool) -> set[str]:
+    """casme3.js everywhere; a tool's own script on its page (the paper's check only once the
+    reader turns to it); the subject parser once a tool that reads subjects is turned to."""
+    out = {"casme3.js"}
+    if path.endswith("/apply/"):
+        out.add("casme3-apply.js")
+    if turned and path == "self-check/":
+        out.add("casme3-check.js")
+    if turned and _needs(path)[1] - _needs(path)[0]:
+        out.add("casme3-parse.js")
+    return out

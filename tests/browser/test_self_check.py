@@ -16,13 +16,14 @@ from casme3_compliance.render import checklist, widgets
 from casme3_compliance.render.checklist import clause_refs
 from casme3_compliance.render.markdown import verdict_headings
 
+from .conftest import open_tab
 from .test_lookup import tab_to
 
 VERDICT_HEADINGS = verdict_headings(FAMILY.db())
 
 pytestmark = pytest.mark.browser
 
-STORAGE_KEY = "casme3-self-check"
+STORAGE_KEY = widgets.STORAGE
 
 
 def results(page) -> list[dict]:
@@ -321,3 +322,55 @@ def test_ticks_saved_before_the_family_belong_to_the_default_database(tab, kb):
     assert tab.page.is_checked(f"#self-check-{first}")
     assert tab.page.input_value("#self-check-subjects") == "C27"
     assert results(tab.page)[0]["verdict"] == "allowed"
+
+
+def test_a_database_whose_subjects_cannot_load_is_said_so_and_blocks(
+    browser, base_url, site_family
+):
+    """Its document gone (offline, a broken deploy): its subjects are answered as not checked,
+    the others still are, and the status is not ready."""
+    db = next(d for d in site_family.databases if d.id != site_family.default and d.subjects)
+    context = browser.new_context()
+    context.route(f"**/api/{db.id}/subjects.json", lambda route: route.abort())
+    tab = open_tab(context, base_url)
+    tab.goto("self-check/")
+    tab.page.fill("#self-check-subjects", f"{db.id}:{widgets.example(db)}; C27")
+    tab.page.wait_for_function(
+        "() => document.querySelectorAll('#self-check-results > li').length === 2"
+    )
+    got = results(tab.page)
+    assert (
+        got[0]["verdict"] == "invalid"
+        and f"no rule for the subjects of {db.name}" in got[0]["text"]
+    )
+    assert got[1]["verdict"] == "allowed"
+    assert status(tab.page)[0] == "not-ready"
+    context.close()
+
+
+def test_the_check_shows_at_once_and_keeps_what_was_done_before_its_script_came(
+    browser, base_url, kb
+):
+    """A first visit shows the form and the status as rendered; the script that checks comes
+    when the reader turns to the check, and keeps a tick made meanwhile."""
+    context = browser.new_context()
+    held = []
+    context.route("**/casme3-check.js", lambda route: held.append(route))
+    tab = open_tab(context, base_url)
+    tab.page.goto(base_url + "self-check/")
+    n = len(kb.checklist("publish").items)
+    tab.page.locator("#self-check-subjects").wait_for()  # shown without the check's script
+    state, text = status(tab.page)
+    assert state == "not-ready" and text.endswith(f"Items not ticked: {n} of {n}.")
+    assert held == []
+    boxes(tab.page).first.check()  # the pointer on the checklist asks for the script
+    for _ in range(100):
+        if held:
+            break
+        tab.page.wait_for_timeout(20)
+    assert len(held) == 1
+    held[0].continue_()
+    tab.wait_for_tools()
+    assert boxes(tab.page).first.is_checked()
+    assert status(tab.page)[1].endswith(f"Items not ticked: {n - 1} of {n}.")
+    context.close()

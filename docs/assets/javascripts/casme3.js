@@ -1,6 +1,8 @@
 /*
- * Micro-expression database agreements site: the subject lookup, the paper's check, the apply
- * helper and the comparison's filter.
+ * Micro-expression database agreements site: the subject lookup and the comparison's filter,
+ * and what the other tools share (casme3-check.js: the paper's check; casme3-apply.js: the
+ * apply helper; casme3-search.js: a subject's verdict first in the search), each loaded only by
+ * a page that has that tool.
  *
  * No number, verdict or sentence is written here. Subjects, ranges, the reference grammar and
  * the verdict sentences of each database come from /api/<id>/subjects.json, its checklist and
@@ -61,121 +63,15 @@
     return invisible ? `U+${cp.toString(16).toUpperCase().padStart(4, "0")}` : `“${ch}”`;
   }
 
-  /**
-   * The package's subject parser (casme3_compliance.knowledge.verdicts.parse_ref and verdict)
-   * for one database, driven by the grammar its /api/<id>/subjects.json exports. A database
-   * whose agreement is not public has no parts: any number is its subject, answered "unknown".
-   */
-  function makeParser(data) {
-    const syntax = data.syntax;
-    const space = `[${syntax.strip.replace(/[\\\]^-]/g, "\\$&")}]+`;
-    const strip = new RegExp(`^${space}|${space}$`, "g");
-    const separators = new RegExp(syntax.list_separators);
-    const forms = syntax.forms.map((form) => ({
-      part: form.part,
-      pattern: new RegExp(`^(?:${form.pattern})$`, syntax.flags),
-    }));
-    const parts = new Map(data.parts.map((part) => [part.key, { ...part, listed: new Set(part.list) }]));
-    const bare = new RegExp(`^(?:${syntax.bare})$`);
-    const page = (name, anchor) => new URL(`${data.pages[name]}#${anchor}`, base).href;
-
-    /** The subject as its part's label writes it (zero-padded where the database pads). */
-    const nameOf = (part, number) => fill(part.templates.label, { n: String(number).padStart(part.pad, "0") });
-    const inRange = (part, number) => number >= part.min && (part.max === null || number <= part.max);
-
-    /** The part's rule for `number`: the three shapes of a rule, or the issuer's approval. */
-    function ruling(part, number) {
-      if (part.rule === "approval") return "approval";
-      if (part.rule === "deny") return part.listed.has(number) ? "restricted" : "allowed";
-      if (part.rule === "allow") return part.listed.has(number) ? "allowed" : "restricted";
-      return "allowed";
-    }
-
-    /** Why a number alone got this part's verdict (verdicts.bare_note). */
-    function bareNote(part, number, label) {
-      let note = fill(syntax.notes.bare, { name: part.name, label });
-      for (const other of parts.values()) {
-        if (other.key !== part.key && other.max !== null && inRange(other, number)) {
-          note += fill(syntax.notes.other_part, {
-            other: other.name,
-            short: fill(other.short || other.templates.label, { n: number }),
-            other_label: nameOf(other, number),
-          });
-        }
-      }
-      return note;
-    }
-
-    const invalid = (why, message) => ({ valid: false, verdict: "invalid", why, message });
-
-    /** One reference: a verdict, or why it names no subject. */
-    function parse(text) {
-      const stripped = text.replace(strip, "");
-      if (!stripped) return invalid("syntax", syntax.errors.empty);
-      let key = null;
-      let match = null;
-      for (const form of forms) {
-        match = form.pattern.exec(stripped);
-        if (match) {
-          key = form.part;
-          break;
-        }
-      }
-      if (!match) return invalid("syntax", fill(syntax.errors.syntax, { input: stripped }));
-      const digits = match[1].replace(/^0+(?=[0-9])/, "");
-      if (digits.length > syntax.max_digits) {
-        return invalid("range", fill(syntax.errors.too_long, { input: stripped }));
-      }
-      const number = Number.parseInt(digits, 10);
-      if (data.unknown !== undefined) {
-        return {
-          note: "",
-          valid: true,
-          verdict: "unknown",
-          part: "",
-          number,
-          label: stripped,
-          message: fill(data.unknown, { subject: stripped }),
-          clause: null,
-          href: page("home", "not-public"),
-        };
-      }
-      const part = parts.get(key);
-      if (!inRange(part, number)) {
-        return invalid("range", fill(syntax.errors.range[key], { input: stripped }));
-      }
-      const verdict = ruling(part, number);
-      const label = nameOf(part, number);
-      const allowed = verdict === "allowed";
-      return {
-        note: bare.test(stripped) && parts.size > 1 ? bareNote(part, number, label) : "",
-        valid: true,
-        verdict,
-        part: key,
-        number,
-        label,
-        message: fill(part.templates[verdict], { label }),
-        clause: allowed ? part.allowed_clause : part.clause,
-        href: page("terms", allowed ? part.allowed_clause_anchor : part.clause_anchor),
-      };
-    }
-
-    /** A list, split as parse_refs splits it: the stripped pieces that are not empty. */
-    function split(text) {
-      return text
-        .split(separators)
-        .map((piece) => piece.replace(strip, ""))
-        .filter((piece) => piece !== "");
-    }
-
-    return { database: data.database, name: data.name, parse, split };
-  }
-
   const parsers = new Map(); // database -> promise of its parser
   const loaded = new Map(); // database -> its parser, once loaded
+  /** The parser of database `db`: casme3-parse.js's, driven by its /api/<id>/subjects.json,
+   * both fetched (at once) the first time a tool needs it. */
   function parser(db) {
     if (!parsers.has(db)) {
-      const promise = api(`${db}/subjects`).then(makeParser);
+      const promise = Promise.all([api(`${db}/subjects`), script("casme3-parse.js")]).then(
+        ([data]) => window.casme3.makeParser(data),
+      );
       parsers.set(db, promise);
       promise.then((p) => loaded.set(db, p)).catch(() => parsers.delete(db));
     }
@@ -215,10 +111,9 @@
   /** Shows the tool's <noscript> text when its data cannot load (say, a page opened from disk). */
   function fallback(root, error) {
     console.warn("casme3: a tool could not start:", error);
-    // Give up the room kept for the tool and for any part of it still waiting (self-check-end).
-    for (const waiting of [root, ...document.querySelectorAll("[data-la-widget][hidden]")]) {
-      waiting.classList.add("la-failed");
-    }
+    // Give up the tool, its other parts (self-check-end) and any tool still waiting for room.
+    const parts = `[data-la-widget^="${root.dataset.laWidget}"], [data-la-widget][hidden]`;
+    for (const part of [root, ...document.querySelectorAll(parts)]) part.classList.add("la-failed");
     // Every database's checklist shows, as without JavaScript.
     for (const section of document.querySelectorAll(".la-check-db")) section.setAttribute("data-chosen", "");
     const note = [root.previousElementSibling, root.nextElementSibling].find(
@@ -228,6 +123,28 @@
     const shown = element("div", { class: "la-fallback" });
     shown.innerHTML = note.textContent; // this page's own markup, kept unparsed by <noscript>
     note.after(shown);
+  }
+
+  /** Marks a tool as ready to answer (its data is in): for scripts and tests reading the page. */
+  function ready(...roots) {
+    for (const root of roots) root.dataset.laReady = "true";
+  }
+
+  /**
+   * Runs `fetch` once, when the reader first turns to the tool (focus or pointer on it): the
+   * data a tool answers from is fetched then, not with the page, so a visit that does not use
+   * the tool does not pay for it.
+   */
+  function whenTurnedTo(root, fetch) {
+    let done = false;
+    const once = () => {
+      if (done) return;
+      done = true;
+      fetch();
+    };
+    for (const type of ["focusin", "pointerover", "touchstart"]) {
+      root.addEventListener(type, once, { once: true, passive: true });
+    }
   }
 
   /** Shows the hint of database `db` and hides the others' (the package renders each). */
@@ -265,337 +182,19 @@
         .then(() => question === asked && update())
         .catch((error) => console.warn("casme3: no subjects for", db, error));
     };
-    await parser(chosen());
     input.addEventListener("input", update);
     select?.addEventListener("change", () => {
       hint(root, select.value);
       if (input.value) update();
     });
     hint(root, chosen());
-    root.hidden = false;
-    if (input.value) update(); // a value the browser restored on "back"
-  }
-
-  // --- The paper's check ---------------------------------------------------------------------
-
-  const STORAGE_KEY = "casme3-self-check";
-
-  function load() {
-    try {
-      return JSON.parse(localStorage.getItem(STORAGE_KEY)) || {};
-    } catch {
-      return {};
-    }
-  }
-
-  function save(state) {
-    try {
-      localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
-    } catch {
-      // Storage off or full: the page still works, it just forgets on reload.
-    }
-  }
-
-  function today() {
-    const d = new Date();
-    const pad = (n) => String(n).padStart(2, "0");
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  }
-
-  /**
-   * Markdown that shows the given text literally in Python-Markdown, CommonMark and GitHub alike:
-   * the same rule as casme3_compliance.checklist's Markdown escape. `<` becomes an entity (a
-   * backslash does not stop Python-Markdown's raw HTML), and so does a `{` opening Jinja syntax.
-   */
-  function mdEscape(text) {
-    return text.replace(
-      /(\{(?=[{%#]))|(&)|(<)|([\\`*_{}[\]])/g,
-      (_, jinja, entity, lt, md) => (jinja ? "&#123;" : entity ? "&amp;" : lt ? "&lt;" : `\\${md}`),
-    );
-  }
-
-  async function initSelfCheck(root) {
-    const end = document.querySelector('[data-la-widget="self-check-end"]');
-    const textarea = root.querySelector("#self-check-subjects");
-    const results = root.querySelector("#self-check-results");
-    const status = end.querySelector("#self-check-status");
-    const texts = JSON.parse(root.dataset.laText);
-    const prefix = new RegExp(root.dataset.laPrefix, "s");
-    const fallbackDb = root.dataset.default;
-    const dbBoxes = Array.from(root.querySelectorAll("#self-check-databases input[type=checkbox]"));
-    const ids = dbBoxes.map((box) => box.value);
-    const names = new Map(
-      dbBoxes.map((box) => [box.value, root.querySelector(`label[for="${box.id}"]`).textContent]),
-    );
-    const sections = new Map(
-      Array.from(document.querySelectorAll(".la-check-db[data-db]"), (s) => [s.dataset.db, s]),
-    );
-    const boxes = Array.from(document.querySelectorAll(".la-check-db input[type=checkbox][data-item]"));
-    const key = (box) => `${box.dataset.db}:${box.dataset.item}`;
-    await parser(fallbackDb);
-
-    const ticked = () => dbBoxes.filter((box) => box.checked).map((box) => box.value);
-    /** Where a subject without a database is read: the one database ticked, or the default. */
-    const readIn = () => {
-      const dbs = ticked();
-      return dbs.length <= 1 ? dbs[0] || fallbackDb : null;
-    };
-
-    let waiting = null; // a database whose parser is on its way: update again when it comes
-    /** Each entry answered in its database; null while a database it needs is loading. */
-    const read = () => {
-      const home = readIn();
-      const entries = [];
-      for (const piece of loaded.get(fallbackDb).split(textarea.value)) {
-        const [named, rest] = prefixed(piece, prefix, ids);
-        const db = named || home;
-        if (!db) {
-          const message = `'${piece}': ${fill(texts.ambiguous, { example: `${ticked()[0]}:${piece}` })}`;
-          entries.push({ input: piece, valid: false, verdict: "invalid", why: "ambiguous", message });
-          continue;
-        }
-        if (!loaded.has(db)) {
-          if (waiting !== db) {
-            waiting = db;
-            parser(db)
-              .then(() => update())
-              .catch((error) => console.warn("casme3: no subjects for", db, error));
-          }
-          return null;
-        }
-        const result = loaded.get(db).parse(rest);
-        entries.push({ input: piece, database: db, ...result });
-      }
-      const chosen = new Set([...ticked(), ...entries.map((e) => e.database).filter(Boolean)]);
-      if (chosen.size === 0) chosen.add(fallbackDb);
-      return { entries, chosen };
-    };
-
-    const named = (e) => fill(texts.named, { name: names.get(e.database), label: e.label });
-    const assess = ({ entries, chosen }) => {
-      const blocks = [];
-      const of = (verdict) => entries.filter((e) => e.verdict === verdict).map(named);
-      for (const verdict of ["restricted", "approval", "unknown"]) {
-        const list = of(verdict);
-        if (list.length) blocks.push(fill(texts[`${verdict}_block`], { list: list.join(", ") }));
-      }
-      const invalid = entries.filter((e) => !e.valid);
-      if (invalid.length) {
-        blocks.push(fill(texts.invalid_block, { list: invalid.map((e) => `'${e.input}'`).join(", ") }));
-      }
-      const counted = boxes.filter((box) => chosen.has(box.dataset.db));
-      const unticked = counted.filter((box) => !box.checked);
-      if (unticked.length) {
-        blocks.push(fill(texts.unticked_block, { n: unticked.length, total: counted.length }));
-      }
-      const ready = blocks.length === 0;
-      return { ready, text: ready ? texts.ready : [texts.not_ready, ...blocks].join(" ") };
-    };
-
-    let last = null; // the last complete reading, for the download
-    const update = () => {
-      const reading = read();
-      save({
-        subjects: textarea.value,
-        databases: ticked(),
-        ticked: boxes.filter((box) => box.checked).map(key),
-      });
-      if (!reading) return;
-      waiting = null;
-      const { entries, chosen } = reading;
-      for (const [db, section] of sections) section.toggleAttribute("data-chosen", chosen.has(db));
-      const several = chosen.size > 1;
-      results.replaceChildren(
-        ...entries.map((e) =>
-          element("li", identity(e), ...answer(e, texts, several && e.database ? names.get(e.database) : null)),
-        ),
-      );
-      const { ready, text } = assess(reading);
-      status.dataset.status = ready ? "ready" : "not-ready";
-      status.textContent = text;
-      last = reading;
-    };
-
-    /** The check as a Markdown file: each chosen database's checklist document is fetched then,
-     * not on page load. */
-    const markdown = async () => {
-      const { entries, chosen } = last;
-      const dbs = ids.filter((id) => chosen.has(id));
-      const withList = dbs.filter((db) => sections.get(db)?.querySelector("fieldset[data-checklist]"));
-      const docs = new Map(await Promise.all(withList.map(async (db) => [db, await api(`${db}/checklists`)])));
-      const { text } = assess(last);
-      const date = today();
-      const ticks = new Set(boxes.filter((box) => box.checked).map(key));
-      const source = (db) => {
-        if (docs.has(db)) return docs.get(db).la_source.line;
-        return sections.get(db)?.querySelector("fieldset") ? "" : texts.md_not_public;
-      };
-      const line = (e) => {
-        const subject = e.valid ? e.label : `'${e.input}'`;
-        const name = e.database ? fill(texts.named, { name: names.get(e.database), label: subject }) : subject;
-        const said = e.note ? `${e.message} ${e.note}` : e.message;
-        return `- ${mdEscape(name)}: ${mdEscape(texts[e.verdict])} ${mdEscape(said)}`;
-      };
-      const lines = [
-        `# ${mdEscape(texts.md_title)}`,
-        "",
-        mdEscape(fill(texts.md_meta, { date })),
-        "",
-        `> ${mdEscape(texts.disclaimer)}`,
-        "",
-        `## ${mdEscape(texts.md_databases)}`,
-        "",
-        ...dbs.map((db) => `- ${mdEscape(names.get(db))}: ${mdEscape(source(db) || texts.md_no_checklist)}`),
-        "",
-        `## ${mdEscape(texts.md_subjects)}`,
-        "",
-        ...(entries.length ? entries.map(line) : [mdEscape(texts.none)]),
-      ];
-      for (const [db, doc] of docs) {
-        const fieldset = sections.get(db).querySelector("fieldset[data-checklist]");
-        const checklist = doc.checklists.find((c) => c.id === fieldset.dataset.checklist);
-        const refs = (item) =>
-          fill(item.clauses.length === 1 ? texts.md_clause : texts.md_clauses, {
-            name: names.get(db),
-            ids: item.clauses.join(", "),
-          });
-        lines.push(
-          "",
-          `## ${mdEscape(checklist.title)}: ${mdEscape(names.get(db))}`,
-          "",
-          ...checklist.items.map(
-            (item) => `- [${ticks.has(`${db}:${item.id}`) ? "x" : " "}] ${mdEscape(item.text)} (${mdEscape(refs(item))})`,
-          ),
-        );
-      }
-      lines.push("", `${mdEscape(texts.md_status)} ${mdEscape(text)}`, "");
-      return { name: fill(texts.md_file, { date }), content: lines.join("\n") };
-    };
-
-    // The databases: those the address names (?db=casme2&db=mmew, from the home page's choice),
-    // else those ticked last time. Ticks saved before the family belong to the default database.
-    const state = load();
-    const asked = new URLSearchParams(location.search).getAll("db").filter((id) => ids.includes(id));
-    const dbs = new Set(asked.length ? asked : Array.isArray(state.databases) ? state.databases : []);
-    for (const box of dbBoxes) box.checked = dbs.has(box.value);
-    if (typeof state.subjects === "string") textarea.value = state.subjects;
-    const saved = new Set(
-      (Array.isArray(state.ticked) ? state.ticked : []).map((t) => (String(t).includes(":") ? t : `${fallbackDb}:${t}`)),
-    );
-    for (const box of boxes) box.checked = saved.has(key(box));
-
-    const changed = () => {
-      const home = readIn();
-      if (home) hint(root, home);
+    const warm = () => parser(chosen()).then(() => ready(root));
+    if (input.value) {
+      await warm(); // a value the browser restored on "back": answered before the tool shows
       update();
-    };
-    textarea.addEventListener("input", update);
-    root.querySelector("#self-check-databases").addEventListener("change", changed);
-    document.querySelector(".la-check-dbs").addEventListener("change", update);
-    end.querySelector("#self-check-reset").addEventListener("click", () => {
-      textarea.value = "";
-      for (const box of [...boxes, ...dbBoxes]) box.checked = false;
-      changed();
-      try {
-        localStorage.removeItem(STORAGE_KEY);
-      } catch {
-        // Nothing stored.
-      }
-    });
-    let lastDownload = null; // revoked at the next click, when that download has surely started
-    const download = end.querySelector("#self-check-download");
-    download.addEventListener(
-      "pointerenter",
-      () => {
-        for (const db of last ? last.chosen : []) {
-          if (sections.get(db)?.querySelector("fieldset[data-checklist]")) api(`${db}/checklists`).catch(() => {});
-        }
-      },
-      { once: true },
-    );
-    download.addEventListener("click", async () => {
-      if (!last) return;
-      const { name, content } = await markdown();
-      if (lastDownload) URL.revokeObjectURL(lastDownload);
-      lastDownload = URL.createObjectURL(new Blob([content], { type: "text/markdown;charset=utf-8" }));
-      const link = element("a", { href: lastDownload, download: name });
-      document.body.append(link);
-      link.click();
-      link.remove();
-    });
-
-    changed();
-    // A database named in the list (or ticked) may still be loading: wait for the first answer.
-    for (let i = 0; !last && i < 50; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
-    root.hidden = false;
-    end.hidden = false;
-  }
-
-  // --- Apply helper --------------------------------------------------------------------------
-
-  async function initApply(root) {
-    const texts = JSON.parse(root.dataset.laText);
-    const agreement = await api(`${root.dataset.db}/agreement`);
-    const rules = agreement.filename_rules;
-    const forbidden = new RegExp(rules.forbidden, "gu");
-    const blank = new RegExp(rules.blank, "u");
-    const bytes = (text) => new TextEncoder().encode(text).length;
-    const signer = root.querySelector("#apply-signer");
-    const name = root.querySelector("#apply-signer-name");
-    const outputs = Array.from(root.querySelectorAll("output[data-template]"));
-    const copies = Array.from(root.querySelectorAll("button[data-copy]"));
-    const error = root.querySelector("#apply-filename-error");
-    const copyStatus = root.querySelector("#apply-copy-status");
-    const checked = (question) => root.querySelector(`input[name="${question}"]:checked`);
-
-    // Who signs: the role's answer for the work email, as the package rendered it from the data.
-    const decide = () => {
-      if (!signer) return;
-      const role = checked("apply-role");
-      const email = checked("apply-email")?.value;
-      const which = role && email ? role.dataset[email === "yes" ? "withEmail" : "withoutEmail"] : "unknown";
-      for (const p of signer.querySelectorAll("[data-case]")) p.hidden = p.dataset.case !== which;
-      signer.dataset.signer = which;
-    };
-
-    const rename = () => {
-      const value = name.value.trim();
-      const bad = Array.from(new Set(value.match(forbidden) || []));
-      const longest = Math.max(...outputs.map((o) => bytes(fill(o.dataset.template, { name: value }))));
-      let message = "";
-      if (!value) message = texts.empty;
-      else if (bad.length) message = fill(texts.forbidden, { chars: bad.map(shown).join(" ") });
-      else if (blank.test(value)) message = texts.blank;
-      else if (longest > rules.max_bytes) {
-        message = fill(texts.too_long, { bytes: longest, max: rules.max_bytes });
-      }
-      for (const output of outputs) {
-        output.textContent = message ? "" : fill(output.dataset.template, { name: value });
-        output.dataset.valid = message ? "false" : "true";
-      }
-      error.textContent = message;
-      for (const copy of copies) copy.disabled = Boolean(message);
-      copyStatus.textContent = "";
-    };
-
-    root.addEventListener("change", (event) => {
-      if (event.target.type === "radio") decide();
-    });
-    name?.addEventListener("input", rename);
-    for (const copy of copies) {
-      copy.addEventListener("click", async () => {
-        const text = root.querySelector(`#${copy.dataset.copy}`).textContent;
-        try {
-          await navigator.clipboard.writeText(text);
-          copyStatus.textContent = fill(texts.copied, { filename: text });
-        } catch {
-          copyStatus.textContent = texts.copy_failed;
-        }
-      });
+    } else {
+      whenTurnedTo(root, () => warm().catch((error) => fallback(root, error)));
     }
-
-    decide();
-    if (name?.value) rename();
     root.hidden = false;
   }
 
@@ -615,6 +214,7 @@
       const choose = element("a", { href: new URL("#databases", base).href }, texts.choose);
       out.replaceChildren(texts.every, " ", choose);
     }
+    ready(root);
     root.hidden = false;
   }
 
@@ -623,13 +223,78 @@
   // Loaded when the search field first gets focus (Material loads its index then too), so a
   // visit that does not search does not pay for it. It shares this file's helpers.
 
+  /** Loads one of this site's scripts once (a tool's, the search's); resolves when it ran. */
+  const scripts = new Map();
+  function script(name) {
+    if (!scripts.has(name)) {
+      const src = new URL(`assets/javascripts/${name}`, base).href;
+      scripts.set(
+        name,
+        new Promise((resolve, reject) => {
+          const node = element("script", { src });
+          node.addEventListener("load", resolve);
+          node.addEventListener("error", () => reject(new Error(`${src} did not load`)));
+          document.head.append(node);
+        }),
+      );
+    }
+    return scripts.get(name);
+  }
+
+  // --- The paper's check: casme3-check.js, loaded when the reader turns to it ------------------
+  //
+  // Its form and its status (as rendered for a first visit) show at once; the script that
+  // checks, saves and downloads comes when the reader turns to the check, or at once when a
+  // check was kept from last time or the address names databases.
+
+  function initSelfCheck(root) {
+    const end = document.querySelector('[data-la-widget="self-check-end"]');
+    let kept = null;
+    try {
+      kept = localStorage.getItem(root.dataset.laStorage);
+    } catch {
+      // Storage off: nothing kept.
+    }
+    let running = null;
+    const run = () => {
+      running =
+        running ||
+        script("casme3-check.js")
+          .then(() => window.casme3.checks(root))
+          .catch((error) => fallback(root, error));
+      return running;
+    };
+    if (kept || new URLSearchParams(location.search).has("db")) return run();
+    for (const part of [root, end, document.querySelector(".la-check-dbs")]) whenTurnedTo(part, run);
+    root.hidden = false;
+    end.hidden = false;
+    return Promise.resolve();
+  }
+
+  const TOOLS = { "subject-lookup": initLookup, "self-check": initSelfCheck, compare: initCompare };
+  window.casme3 = {
+    answer,
+    script,
+    api,
+    base,
+    configElement,
+    element,
+    fallback,
+    fill,
+    hint,
+    identity,
+    loaded,
+    parser,
+    prefixed,
+    ready,
+    shown,
+    tools: TOOLS,
+    whenTurnedTo,
+  };
+
   const searchField = document.querySelector('[data-md-component="search-query"]');
   if (searchField) {
-    window.casme3 = { api, base, configElement, element, fill, identity, loaded, parser, prefixed };
-    const loadSearch = () => {
-      const src = new URL("assets/javascripts/casme3-search.js", base).href;
-      document.head.append(element("script", { src }));
-    };
+    const loadSearch = () => script("casme3-search.js").catch((e) => console.warn("casme3:", e));
     if (document.activeElement === searchField) loadSearch();
     else searchField.addEventListener("focus", loadSearch, { once: true });
   }
@@ -668,19 +333,21 @@
 
   // --- Start, and start again after each instant navigation ----------------------------------
 
-  const TOOLS = {
-    "subject-lookup": initLookup,
-    "self-check": initSelfCheck,
-    apply: initApply,
-    compare: initCompare,
-  };
+  // The tools of their own file, which registers them in window.casme3.tools when it runs.
+  const MODULES = { apply: "casme3-apply.js" };
+
+  async function launch(root) {
+    const name = root.dataset.laWidget;
+    if (!TOOLS[name]) await script(MODULES[name]);
+    await TOOLS[name](root);
+  }
 
   function start() {
     for (const root of document.querySelectorAll("[data-la-widget]")) {
-      const init = TOOLS[root.dataset.laWidget];
-      if (!init || root.dataset.laStarted) continue;
+      const name = root.dataset.laWidget;
+      if (!(TOOLS[name] || MODULES[name]) || root.dataset.laStarted) continue;
       root.dataset.laStarted = "true";
-      init(root).catch((error) => fallback(root, error));
+      launch(root).catch((error) => fallback(root, error));
     }
   }
 

@@ -936,6 +936,8 @@ def rule_page(family: Family, rule: Rule, link: Link) -> str:
         "## Why\n",
         f"{md_escape(rule.why)}\n",
     ]
+    if found:
+        out.append("## What the agreements say {#agreements}\n")
     for db, ids in found:
         out.append(f"### {md_escape(db.name)}\n")
         out.extend(quote(db, c, link) for c in ids)

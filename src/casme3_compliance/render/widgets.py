@@ -1,11 +1,12 @@
 """HTML of the site's interactive tools: subject lookup, the paper's check, apply helper.
 
-The package renders every word a tool shows; docs/assets/javascripts/casme3.js only parses,
-compares and fills the `{slots}` of the sentences found here (`data-la-text`) and in
-/api/<id>/*.json. Each tool is rendered `hidden` and revealed by the script once its data has
-loaded, so a reader without JavaScript meets no dead control: the `<noscript>` says what to use
-instead (the script shows the same note when the data cannot load), and the tables, checklists
-and steps stay static HTML.
+The package renders every word a tool shows; docs/assets/javascripts/casme3*.js only parse,
+compare and fill the `{slots}` of the sentences found here (`data-la-text`) and in
+/api/<id>/*.json. Each tool is rendered `hidden` and revealed by the script, so a reader without
+JavaScript meets no dead control: the `<noscript>` says what to use instead (the script shows
+the same note when the data cannot load), and the tables, checklists and steps stay static
+HTML. A tool that reads subjects fetches its database's grammar when the reader first turns to
+it (focus, pointer), not with the page.
 
 A tool that serves several databases reads a reference as `<id>:<reference>` (`casme2:sub12`)
 when it starts with a database's id and a colon (PREFIX), else in the database its selector
@@ -32,6 +33,8 @@ PREFIX = r"^[ \t]*([A-Za-z][A-Za-z0-9-]*)[ \t]*:(.*)$"
 """A reference that names its database first: `casme2:sub12`, `CASME2 : sub12`. Group 1 is the
 database's id (any case), group 2 the reference. Read alike by Python and JavaScript."""
 PUBLISH = "publish"
+STORAGE = "casme3-self-check"
+"""Where the paper's check keeps the reader's answers in the browser (local storage)."""
 """The checklist the paper's check makes interactive (its id in checklists.yaml)."""
 
 
@@ -208,6 +211,7 @@ def self_check(family: Family, link: Link) -> str:
         "invalid_block": "Entries that are not subjects: {list}.",
         "unticked_block": "Items not ticked: {n} of {total}.",
         "ambiguous": "several databases are ticked: write the database first, as in {example}",
+        "no_subjects": "this project has no rule for the subjects of {name}.",
         "named": "{name} {label}",
         "md_title": "Publication self-check",
         "md_meta": "Filled in on {date}.",
@@ -231,6 +235,15 @@ def self_check(family: Family, link: Link) -> str:
         for db in lookup_databases(family)
     )
     sections = "".join(_checklist_section(family, db, link) for db in dbs)
+    # The status of a first visit (no subject, nothing ticked, the default database), as the
+    # script words it: shown before the script that checks comes.
+    total = len(next((c.items for c in default.checklists if c.id == PUBLISH), ()))
+    first = (
+        f"{texts['not_ready']} "
+        + texts["unticked_block"].replace("{n}", str(total)).replace("{total}", str(total))
+        if total
+        else texts["ready"]
+    )
     return (
         f'<noscript markdown="1">\n\n'
         f"The check cannot run here, so subjects are not checked and ticks are not saved: "
@@ -238,7 +251,9 @@ def self_check(family: Family, link: Link) -> str:
         f"go, or print a database's PDF checklist from its checklist page.\n\n"
         f"</noscript>\n"
         f'<div class="la-widget la-self-check" data-la-widget="self-check" '
-        f'data-default="{default.id}" data-la-prefix="{escape(PREFIX)}" '
+        f'data-default="{default.id}" data-la-storage="{STORAGE}" '
+        f'data-la-prefix="{escape(PREFIX)}" '
+        f'data-la-ids="{" ".join(db.id for db in lookup_databases(family))}" '
         f'data-la-text="{_text(texts)}" hidden markdown>\n'
         f'<fieldset class="la-self-check__dbs" id="self-check-databases"><legend>Databases the '
         f"paper uses</legend> {boxes}</fieldset>\n"
@@ -257,7 +272,8 @@ def self_check(family: Family, link: Link) -> str:
         f"</div>\n"
         f'<div class="la-check-dbs" markdown>\n{sections}</div>\n'
         f'<div class="la-widget la-self-check__end" data-la-widget="self-check-end" hidden>\n'
-        f'<p id="self-check-status" class="la-self-check__status" aria-live="polite"></p>\n'
+        f'<p id="self-check-status" class="la-self-check__status" aria-live="polite" '
+        f'data-status="{"not-ready" if total else "ready"}">{escape(first)}</p>\n'
         f'<p class="la-self-check__actions">'
         f'<button type="button" class="md-button md-button--primary" id="self-check-download">'
         f"Download my checklist</button> "
