@@ -612,8 +612,15 @@ def test_a_database_the_code_has_never_seen_gets_its_page_set_from_its_data(fami
     part = db.subjects.parts[0]
     for n in part.list:
         assert subjects.find(id=part.anchor(n)).get_text() == part.name_of(n)
+    terms = page(family_site, url(db, "terms"))
     for clause in db.agreement.clauses():
-        assert _squash(clause.text) in _article(page(family_site, url(db, "terms")))
+        assert _squash(clause.text) in _article(terms)
+        if clause.subjects:  # the clause that holds a list links each subject in its table
+            listed = db.subjects.part(clause.subjects)
+            links = terms.find(id=clause.anchor).select(".la-clause__subjects a[href*='#']")
+            assert [(a.get_text(), a["href"].split("#")[1]) for a in links] == [
+                (listed.name_of(n), listed.anchor(n)) for n in listed.restricted()
+            ]
     checklist_page = _article(page(family_site, url(db, "checklist")))
     for item in db.checklists[0].items:
         assert _squash(item.text) in checklist_page
@@ -631,16 +638,25 @@ def test_a_database_the_code_has_never_seen_gets_its_page_set_from_its_data(fami
 
 
 def test_each_database_has_a_nav_section_with_its_pages(family_site, grown):
-    soup = page(family_site, "")
-    nav = soup.select_one("nav.md-nav--primary")
+    """Every page's nav names each database (a link to its home); on a database's own pages its
+    section lists its pages. Only that part of the nav is in the page (navigation.prune)."""
+    sections = page(family_site, "").select("nav.md-nav--primary > ul > li.md-nav__item--nested")
+    names = {_squash(li.get_text(" ")): li.find("a")["href"] for li in sections}
     for db in grown.databases:
-        section = next(
-            li
-            for li in nav.select("li.md-nav__item--nested")
-            if _squash(li.find("label").get_text()) == db.name
-        )
-        hrefs = [a["href"] for a in section.select("a.md-nav__link")]
-        assert hrefs == [url(db, slug) for slug, _ in pages.page_set(db)], db.id
+        assert names[db.name] == url(db), db.id
+        for slug, _ in pages.page_set(db):
+            nav = page(family_site, url(db, slug)).select_one("nav.md-nav--primary")
+            section = next(
+                li
+                for li in nav.select("li.md-nav__item--nested")
+                if li.find("label") and _squash(li.find("label").get_text()) == db.name
+            )
+            hrefs = [
+                urljoin(f"/{url(db, slug)}", a["href"])
+                for a in section.select("a.md-nav__link")
+                if "#" not in a["href"]
+            ]
+            assert hrefs == [f"/{url(db, s)}" for s, _ in pages.page_set(db)], (db.id, slug)
 
 
 def test_home_asks_which_databases_and_sends_the_choice_on(family_site, grown):

@@ -264,8 +264,7 @@ def _clause_block(kb: Database, clause: Clause, link: Link) -> str:
         part = kb.subjects.part(clause.subjects)
         numbers = part.restricted()
         cells = ", ".join(
-            f"[{part.numbering.replace('<n>', str(n))}]"
-            f"({link(doc(kb, 'subjects') + '#' + part.anchor(n))})"
+            f"[{md_escape(part.name_of(n))}]({link(doc(kb, 'subjects') + '#' + part.anchor(n))})"
             for n in numbers
         )
         if numbers:
