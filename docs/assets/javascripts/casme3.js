@@ -205,14 +205,11 @@
     const cells = Array.from(document.querySelectorAll(".la-compare__cell[data-db]"));
     const names = new Map(cells.map((cell) => [cell.dataset.db, cell.querySelector(".la-compare__db").textContent]));
     const asked = new URLSearchParams(location.search).getAll("db").filter((id) => names.has(id));
-    const out = root.querySelector("#compare-shown");
     if (asked.length) {
       for (const cell of cells) cell.hidden = !asked.includes(cell.dataset.db);
       const all = element("a", { href: location.pathname }, texts.all);
+      const out = document.getElementById("compare-shown");
       out.replaceChildren(fill(texts.some, { list: asked.map((id) => names.get(id)).join(", ") }), " ", all);
-    } else {
-      const choose = element("a", { href: new URL("#databases", base).href }, texts.choose);
-      out.replaceChildren(texts.every, " ", choose);
     }
     ready(root);
     root.hidden = false;

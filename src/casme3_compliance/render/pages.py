@@ -873,16 +873,13 @@ COMPARE = {
 def compare(family: Family, link: Link) -> str:
     """Every agreement's rules side by side, topic by topic: for each database the clauses of
     that topic, each our summary linked to its verbatim clause."""
-    texts = {
-        "some": "Shown: {list}.",
-        "all": "Show every database.",
-        "every": "Every database is shown.",
-        "choose": "Choose yours on the home page.",
-    }
+    texts = {"some": "Shown: {list}.", "all": "Show every database."}
     out = [
-        '<div class="la-widget la-compare-filter" data-la-widget="compare" '
-        f'data-la-text="{escape(json.dumps(texts), quote=True)}" hidden>'
-        '<p id="compare-shown" aria-live="polite"></p></div>\n'
+        f'<p id="compare-shown" class="la-compare-shown" markdown="span">Every database is shown. '
+        f"[Choose yours on the home page]({link('index.md#databases')}).</p>\n",
+        # The script shows only the databases the address names (?db=...), and says so above.
+        f'<div data-la-widget="compare" data-la-text="{escape(json.dumps(texts), quote=True)}" '
+        "hidden></div>\n",
     ]
     for topic, label in COMPARE.items():
         out.append(f"## {label} {{#{topic}}}\n")
