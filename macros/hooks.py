@@ -1,7 +1,10 @@
-"""MkDocs hooks: the downloads, /api/*.json and the rule pages, generated as MkDocs files.
+"""MkDocs hooks: each database's pages, the downloads, /api/ and the rule pages, generated as
+MkDocs files from the family's data; the moved pages' redirects; each page's
+Content-Security-Policy.
 
 Generated in `on_files` (not written after the build) so the strict build checks every link to
-them and the search index sees the rule pages.
+them and the search index sees the pages. A database is added as data: its pages, its nav
+section, its documents and its downloads follow from data/.
 """
 
 from __future__ import annotations
@@ -15,73 +18,105 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from casme3_compliance import DataError, load
-from casme3_compliance.render import api, checklist, citation, csp, pages
+from casme3_compliance import DataError, load_family
+from casme3_compliance.render import api, checklist, citation, csp, pages, widgets
 from casme3_compliance.render.markdown import verdict_headings
+
+RESERVED = {"api", "assets", "downloads", "rules", "search", "usage", "compare", "self-check"}
+"""Folders of the site itself: no database can have one of these as its id."""
 
 
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     try:
-        kb = load()
+        family = load_family()
     except DataError as e:  # One line naming file:line, and no site written.
         raise PluginError(str(e)) from None
+    taken = (RESERVED | {old.strip("/") for old in pages.redirects(family)}) & set(family.ids)
+    if taken:
+        raise PluginError(f"databases.yaml: database ids {sorted(taken)} name the site's own pages")
     config.extra["la"] = {
-        "notice": pages.notice(kb),
+        "notices": {
+            "": pages.family_notice(family),
+            **{db.id: pages.notice(db) for db in family.databases},
+        },
         "search": {
-            "links": pages.subject_links(kb),
-            "texts": verdict_headings(kb),
+            "texts": verdict_headings(family.db()),
+            "default": family.default,
+            "prefix": widgets.PREFIX,
         },
     }
-    # The rule pages are generated, so their nav entries come from the data too.
-    for i, entry in enumerate(config.nav or []):
-        if isinstance(entry, dict) and entry.get("Scan rules") == "rules/index.md":
-            rules = [{f"{r.code} {r.name}": f"rules/{r.code}.md"} for r in kb.rules]
-            config.nav[i] = {"Scan rules": ["rules/index.md", *rules]}
+    # Each database's pages and each rule's are generated, so their nav entries come from the
+    # data too.
+    config.nav = pages.site_nav(family, config.nav)
     return config
 
 
 class Download(File):
-    """A generated file served as it is, even when its name ends in .md."""
+    """A generated file served as it is, even when its name ends in .md or .html."""
 
     def is_documentation_page(self) -> bool:
         return False
 
 
-def generated(kb: Any) -> dict[str, str | bytes]:
-    """Every generated file by its path under the site root."""
-    files: dict[str, str | bytes] = {
-        "downloads/casme3-checklist.md": checklist.render(kb, "md"),
-        "downloads/casme3-checklist.json": checklist.render(kb, "json"),
-        "downloads/casme3-checklist.pdf": checklist.render(kb, "pdf"),
-        "downloads/casme3.bib": citation.render(kb.citation, "bibtex"),
-        "downloads/casme3.ris": citation.render(kb.citation, "ris"),
-        "downloads/CITATION.cff": citation.render(kb.citation, "cff"),
-    }
-    for name, build in api.DOCUMENTS.items():
-        files[f"api/{name}.json"] = api.dumps(build(kb))
-    files["rules/index.md"] = (
-        "# Scan rules\n\n`casme3 scan` checks a manuscript or a repository against the LA. "
-        "The first digit of a code is the LA section the rule enforces; CM0 codes are the "
-        "scanner's own (what it could not check).\n\n"
+def generated(family: Any, site_url: str = "") -> tuple[dict[str, str], dict[str, str | bytes]]:
+    """(the pages, the other files), each by its path: Markdown pages under docs/, downloads,
+    API documents and the moved pages' redirects as they are served."""
+    docs: dict[str, str] = {}
+    files: dict[str, str | bytes] = {}
+    for db in family.databases:
+        for slug, _ in pages.page_set(db):
+            docs[f"{db.id}/{slug or 'index'}.md"] = pages.page_source(db, slug)
+        for path in pages.downloads(db):
+            name = path.rsplit("/", 1)[-1]
+            if name.endswith("-checklist.md"):
+                files[path] = checklist.render(db, "md")
+            elif name.endswith("-checklist.json"):
+                files[path] = checklist.render(db, "json")
+            elif name.endswith("-checklist.pdf"):
+                files[path] = checklist.render(db, "pdf")
+            elif name.endswith(".bib"):
+                files[path] = citation.render(db.citation, "bibtex")
+            elif name.endswith(".ris"):
+                files[path] = citation.render(db.citation, "ris")
+            elif name == "CITATION.cff":
+                files[path] = citation.render(db.citation, "cff")
+    # Before the family, the default database's CITATION.cff was the only one.
+    files["downloads/CITATION.cff"] = files[f"downloads/{family.default}/CITATION.cff"]
+    files.update(api.files(family))
+    docs["rules/index.md"] = (
+        "# Scan rules\n\n`casme3 scan` checks a manuscript or a repository against the "
+        "agreements of the databases it names. Each rule gives the clauses it stands for in "
+        "each agreement; CM0 codes are the scanner's own (what it could not check).\n\n"
         "{{ rules_index() }}\n"
     )
-    for rule in kb.rules:
-        files[f"rules/{rule.code}.md"] = f'{{{{ rule_page("{rule.code}") }}}}\n'
-    return files
+    for rule in family.rules:
+        docs[f"rules/{rule.code}.md"] = f'{{{{ rule_page("{rule.code}") }}}}\n'
+    default = family.db()
+    for old, new in pages.redirects(family).items():
+        slug = new.rstrip("/").rsplit("/", 1)[-1]
+        title = pages.page_heading(default, slug)
+        html = pages.redirect_page(old, new, title, site_url)
+        files[f"{old}index.html"] = csp.add_meta(html)
+    return docs, files
 
 
 # Our own script and style sheet, served minified (the theme's are already); sources stay readable.
 MINIFIED = {
     "assets/javascripts/casme3.js": rjsmin.jsmin,
     "assets/javascripts/casme3-search.js": rjsmin.jsmin,
+    "assets/javascripts/casme3-check.js": rjsmin.jsmin,
+    "assets/javascripts/casme3-parse.js": rjsmin.jsmin,
+    "assets/javascripts/casme3-apply.js": rjsmin.jsmin,
     "assets/stylesheets/casme3.css": rcssmin.cssmin,
 }
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    for path, content in generated(load()).items():
-        kind = File if path.startswith("rules/") else Download
-        files.append(kind.generated(config, path, content=content))
+    docs, other = generated(load_family(), config.site_url or "")
+    for path, content in docs.items():
+        files.append(File.generated(config, path, content=content))
+    for path, content in other.items():
+        files.append(Download.generated(config, path, content=content))
     for path, minify in MINIFIED.items():
         source = files.get_file_from_path(path)
         if source is not None:

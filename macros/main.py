@@ -1,11 +1,15 @@
-"""mkdocs-macros entry point: registers the package's page renderers as macros, nothing more."""
+"""mkdocs-macros entry point: registers the package's page renderers as macros, nothing more.
+
+A macro about one database takes its id (`{{ terms("casme3") }}`; the family's default when
+left out); the pages about every database take none.
+"""
 
 from __future__ import annotations
 
 import posixpath
 from typing import Any
 
-from casme3_compliance import load
+from casme3_compliance import load_family
 from casme3_compliance.render import pages, widgets
 
 
@@ -17,18 +21,31 @@ def define_env(env: Any) -> None:
         rel = posixpath.relpath(path, here or ".") if path else ""
         return rel + (f"#{anchor}" if anchor else "")
 
-    def register(name: str, render: Any) -> None:
-        env.macro(lambda *args: render(load(), *args, link), name)
+    def page_url(target: str) -> str:
+        """A URL from the site's root (`self-check/`) as a URL from the page being rendered,
+        for HTML that MkDocs does not rewrite (a form's action)."""
+        here = env.page.url
+        rel = posixpath.relpath(target or ".", here or ".")
+        return "./" if rel == "." else rel + ("/" if target.endswith("/") else "")
 
-    register("terms", pages.terms)
-    register("at_a_glance", pages.at_a_glance)
-    register("subject_tables", pages.subject_tables)
-    register("cite", pages.cite)
-    register("checklists", pages.checklists)
-    register("apply_steps", pages.apply_steps)
-    register("rules_index", pages.rules_index)
-    register("subject_lookup", widgets.subject_lookup)
-    register("subject_lookup_compact", widgets.subject_lookup_compact)
-    register("self_check", widgets.self_check)
-    register("apply_helper", widgets.apply_helper)
-    env.macro(lambda code: pages.rule_page(load(), load().rule(code), link), "rule_page")
+    def per_database(name: str, render: Any) -> None:
+        env.macro(lambda db=None: render(load_family().db(db), link), name)
+
+    for name in (
+        "database_home",
+        "terms",
+        "at_a_glance",
+        "subjects_page",
+        "cite",
+        "checklists",
+        "apply_page",
+    ):
+        per_database(name, getattr(pages, name))
+    env.macro(lambda: pages.hub(load_family(), link, page_url), "hub")
+    env.macro(lambda: pages.compare(load_family(), link), "compare")
+    env.macro(lambda: pages.rules_index(load_family(), link), "rules_index")
+    env.macro(lambda: widgets.subject_lookup_family(load_family(), link), "subject_lookup")
+    env.macro(lambda: widgets.self_check(load_family(), link), "self_check")
+    env.macro(
+        lambda code: pages.rule_page(load_family(), load_family().rule(code), link), "rule_page"
+    )

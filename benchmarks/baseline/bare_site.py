@@ -138,8 +138,13 @@ class _Article(HTMLParser):
 
 
 def pages(site: Path) -> list[str]:
-    """Every page of a built site, as paths of its index.html files (so new pages count)."""
-    return sorted(p.relative_to(site).as_posix() for p in site.rglob("index.html"))
+    """Every page of a built site, as paths of its index.html files (so new pages count), but
+    the small pages that only send a reader on to where a page moved (a refresh, no content)."""
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("index.html")
+        if 'http-equiv="refresh"' not in p.read_text(encoding="utf-8")
+    )
 
 
 def profile(site: Path, page: str) -> Profile:
@@ -234,6 +239,15 @@ def _nav(ours: Any, sources: list[str]) -> list[Any] | None:
     return nav
 
 
+def site_nav(nav: Any) -> Any:
+    """Our nav as our hooks make it: one section per database of the data, one page per rule
+    (the package's own function, so that both sites carry the same nav on every page)."""
+    from casme3_compliance import load_family
+    from casme3_compliance.render.pages import site_nav
+
+    return site_nav(load_family(), nav)
+
+
 def bare_config(sources: list[str]) -> dict[str, Any]:
     """The bare twin's mkdocs.yml: our theme and Markdown settings, nothing of our own."""
     ours = _load_yaml(REPO / "mkdocs.yml")
@@ -254,7 +268,7 @@ def bare_config(sources: list[str]) -> dict[str, Any]:
     }
     if ours.get("site_url"):
         config["site_url"] = ours["site_url"]
-    nav = _nav(ours.get("nav"), sources)
+    nav = _nav(site_nav(ours.get("nav")), sources)
     if nav:
         config["nav"] = nav
     return config

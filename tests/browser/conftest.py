@@ -1,5 +1,9 @@
 """The built site served on 127.0.0.1 under a sub-path, and one headless Chromium per session.
 
+The site is built from a copy of data/ that adds two databases the code has never seen
+(test_site.with_site_family: a synthetic public one and one whose agreement is not public), so
+that every page, tool and redirect is tried with the project's databases and with those.
+
 This folder is a package so that its conftest does not shadow tests/conftest.py, which the
 modules here import as `conftest` (ROOT, VECTORS, require_program).
 """
@@ -19,6 +23,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT, missing, require_program
+from test_site import with_site_family
+
+import casme3_compliance as c3
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page, Response
@@ -35,7 +42,7 @@ FLAGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SUB_PATH = "casme3/"  # served below a sub-path, as on a project's GitHub Pages
+SUB_PATH = "project/"  # served below a sub-path, as on a project's GitHub Pages
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -44,7 +51,19 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def base_url(tmp_path_factory) -> Iterator[str]:
+def site_data(tmp_path_factory):
+    """The data the served site is built from: data/ and the two synthetic databases."""
+    return with_site_family(tmp_path_factory.mktemp("browser-data"))
+
+
+@pytest.fixture(scope="session")
+def site_family(site_data):
+    """The family the served site shows."""
+    return c3.load_family(site_data, cache=False)
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory, site_data) -> Iterator[str]:
     """The site's root URL, e.g. http://127.0.0.1:40123/casme3/.
 
     The server starts first so the build can be told its address: Material's instant navigation
@@ -59,7 +78,12 @@ def base_url(tmp_path_factory) -> Iterator[str]:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "CASME3_SITE_URL": url},
+        env={
+            **os.environ,
+            "NO_MKDOCS_2_WARNING": "1",
+            "CASME3_SITE_URL": url,
+            "CASME3_DATA_DIR": str(site_data),
+        },
         timeout=300,
     )
     if result.returncode != 0:
@@ -112,8 +136,19 @@ class Tab:
         return response
 
     def wait_for_tools(self) -> None:
+        """Wait until every tool of the page has started, turn to each (a tool fetches the data
+        it answers from then, as for a reader's focus), and wait until each can answer."""
         self.page.wait_for_function(
-            "() => document.querySelectorAll('[data-la-widget][hidden]').length === 0"
+            """() => [...document.querySelectorAll('[data-la-widget]')]
+              .every((w) => !w.hidden || w.classList.contains('la-failed'))"""
+        )
+        self.page.evaluate(
+            """() => document.querySelectorAll('[data-la-widget]')
+              .forEach((w) => w.dispatchEvent(new FocusEvent('focusin')))"""
+        )
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('[data-la-widget]')]
+              .every((w) => w.dataset.laReady || w.classList.contains('la-failed'))"""
         )
 
     def foreign_requests(self) -> list[str]:

@@ -23,7 +23,7 @@ def signer(page) -> tuple[str, str]:
 def test_a_student_has_the_supervisor_sign_answered_with_the_keyboard(tab, kb):
     who = kb.agreement.application.who_signs
     student = next(r for r in who.roles if r.without_email == r.with_email == "supervisor")
-    tab.goto("apply/")
+    tab.goto(f"{kb.id}/apply/")
     assert signer(tab.page)[0] == "unknown"
     # Keyboard alone: Tab into the first question, Space picks the first role.
     tab_to(tab.page, "input[name=apply-role]")
@@ -44,7 +44,7 @@ def test_the_helper_follows_the_table_for_every_answer(tab, kb, email):
     """Each role and email answer gives the outcome the data's table says, with its clauses;
     the table is our cautious reading of the ambiguous clause, the one the terms page shows."""
     who = kb.agreement.application.who_signs
-    tab.goto("apply/")
+    tab.goto(f"{kb.id}/apply/")
     tab.page.check(f"#apply-email-{email}")
     for role in who.roles:
         tab.page.check(f"#apply-role-{role.id}")
@@ -59,7 +59,7 @@ def test_the_helper_follows_the_table_for_every_answer(tab, kb, email):
 
 def test_the_signers_name_gives_both_file_names_and_each_copies(tab, kb):
     templates = kb.agreement.application.filename.templates()
-    tab.goto("apply/")
+    tab.goto(f"{kb.id}/apply/")
     outputs = {"text": "#apply-filename", "pdf": "#apply-filename-pdf"}
     for output in outputs.values():
         assert tab.page.locator(f"{output}-copy").is_disabled()
@@ -79,7 +79,7 @@ def test_the_signers_name_gives_both_file_names_and_each_copies(tab, kb):
 
 
 def test_a_name_that_cannot_be_in_a_file_name_is_refused(tab, kb):
-    tab.goto("apply/")
+    tab.goto(f"{kb.id}/apply/")
     names = [
         "Jane/Doe",
         "Jane\\Doe",

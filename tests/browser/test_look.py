@@ -105,11 +105,11 @@ BOX = """([selector, pseudo]) => {
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_one_check_box_style_across_the_site(tab, scheme):
+def test_one_check_box_style_across_the_site(tab, kb, scheme):
     tab.page.emulate_media(color_scheme=scheme)
     looks = {}
     for checked in (False, True):
-        tab.goto("checklist/")
+        tab.goto(f"{kb.id}/checklist/")
         if checked:  # the read-only lists never show a tick: draw one the way pymdownx would
             tab.page.evaluate("document.querySelector('.task-list-control input').checked = true")
         task = tab.page.evaluate(
@@ -121,6 +121,15 @@ def test_one_check_box_style_across_the_site(tab, scheme):
         box.blur()
         real = tab.page.evaluate(BOX, [".la-check__items input[type=checkbox]", None])
         assert task == real, (scheme, checked)
+        db = tab.page.locator("#self-check-databases input[type=checkbox]").first
+        db.set_checked(checked)
+        db.blur()
+        assert tab.page.evaluate(BOX, ["#self-check-databases input[type=checkbox]", None]) == real
+        tab.goto("")
+        choice = tab.page.locator("form.la-choose input[type=checkbox]").first
+        choice.set_checked(checked)
+        choice.blur()
+        assert tab.page.evaluate(BOX, ["form.la-choose input[type=checkbox]", None]) == real
         looks[checked] = real
     assert looks[False] != looks[True]
 

@@ -9,6 +9,7 @@ from conftest import FAMILY, VECTORS
 
 import casme3_compliance as c3
 from casme3_compliance.knowledge.model import anchor_for
+from casme3_compliance.render import widgets
 from casme3_compliance.render.markdown import verdict_headings
 
 VERDICT_HEADINGS = verdict_headings(FAMILY.db())
@@ -48,22 +49,25 @@ def look_up(page, texts: list[str]) -> list[dict]:
 
 
 def expected(text: str, kb) -> dict:
-    """What the package says about `text`: a verdict with its clause, or why it is no subject."""
+    """What the package says about `text`: a verdict with its clause (or, for an agreement that
+    is not public, with how to ask the issuer), or why it is no subject."""
     try:
         v = c3.verdict(text, kb)
     except c3.RefError as e:
         return {"verdict": "invalid", "part": None, "number": None, "message": str(e)}
     return {
-        "verdict": "restricted" if v.restricted else "allowed",
+        "verdict": v.verdict,
         "part": v.part,
         "number": v.number,
         "message": v.message,
         "note": v.note,
-        "anchor": anchor_for(v.clause),
+        "href": f"{kb.id}/terms/#{anchor_for(v.clause)}" if v.clause else f"{kb.id}/#not-public",
     }
 
 
-def assert_same(got: dict, text: str, kb, base_url: str) -> None:
+def assert_same(got: dict, text: str, kb, base_url: str, named: bool = False) -> None:
+    """`got` says what the package says of `text` in `kb`; `named`: after the heading, the
+    answer names its database (another than the one chosen)."""
     want = expected(text, kb)
     assert (got["verdict"], got["part"], got["number"]) == (
         want["verdict"],
@@ -71,13 +75,14 @@ def assert_same(got: dict, text: str, kb, base_url: str) -> None:
         want["number"],
     ), text
     heading = VERDICT_HEADINGS[want["verdict"]]
+    said = f"{kb.name}: {want['message']}" if named else want["message"]
     if want["verdict"] == "invalid":
-        assert got["text"] == f"{heading} {want['message']}", text
+        assert got["text"] == f"{heading} {said}", text
         assert got["href"] is None, text
     else:
-        assert got["text"].startswith(f"{heading} {want['message']} "), text
+        assert got["text"].startswith(f"{heading} {said} "), text
         assert got["text"].endswith(f" {want['note']}" if want["note"] else "."), text
-        assert got["href"] == f"{base_url}terms/#{want['anchor']}", text
+        assert got["href"] == f"{base_url}{want['href']}", text
 
 
 def tab_to(page, selector: str) -> None:
@@ -91,7 +96,7 @@ def tab_to(page, selector: str) -> None:
 
 
 def test_every_subject_of_both_parts(tab, kb, base_url):
-    tab.goto("subjects/")
+    tab.goto(f"{kb.id}/subjects/")
     texts = []
     for part in kb.subjects.parts:
         for n in part.numbers():
@@ -104,7 +109,7 @@ def test_every_subject_of_both_parts(tab, kb, base_url):
 
 
 def test_allowed_says_where_images_may_be_used_and_the_conditions(tab, kb):
-    tab.goto("subjects/")
+    tab.goto(f"{kb.id}/subjects/")
     refs = [f"spNO.{n}" for n in kb.subjects.part("AB").numbers()]
     refs += [f"C{n}" for n in kb.subjects.part("C").numbers()]
     allowed = [r for r in refs if not c3.verdict(r, kb).restricted]
@@ -115,7 +120,7 @@ def test_allowed_says_where_images_may_be_used_and_the_conditions(tab, kb):
 
 
 def test_a_bare_number_says_part_c_has_its_own_numbering(tab, kb):
-    tab.goto("subjects/")
+    tab.goto(f"{kb.id}/subjects/")
     n = kb.subjects.part("C").list[0]
     bare, prefixed = look_up(tab.page, [str(n), f"spNO.{n}"])
     assert (bare["part"], prefixed["part"]) == ("AB", "AB")
@@ -125,7 +130,7 @@ def test_a_bare_number_says_part_c_has_its_own_numbering(tab, kb):
 @pytest.mark.parametrize("kind", ["valid", "invalid"])
 def test_shared_vectors(tab, kb, base_url, kind):
     """The JavaScript parser and the Python one read tests/vectors/subject_refs.json alike."""
-    tab.goto("subjects/")
+    tab.goto(f"{kb.id}/subjects/")
     cases = VECTORS[kind]
     answers = look_up(tab.page, [c["input"] for c in cases])
     for case, got in zip(cases, answers, strict=True):
@@ -188,13 +193,13 @@ def test_random_text_is_read_as_python_reads_it(tab, kb, base_url):
             + rng.choice(["", "", " ", "a"])
             + rng.choice(spaces)
         )
-    tab.goto("subjects/")
+    tab.goto(f"{kb.id}/subjects/")
     for text, got in zip(texts, look_up(tab.page, texts), strict=True):
         assert_same(got, text, kb, base_url)
 
 
 def test_verdict_follows_every_keystroke(tab, kb, base_url):
-    tab.goto("subjects/")
+    tab.goto(f"{kb.id}/subjects/")
     install(tab.page)
     tab_to(tab.page, "#subject-lookup")
     out = tab.page.locator("#subject-lookup-result")
@@ -215,7 +220,8 @@ def test_verdict_follows_every_keystroke(tab, kb, base_url):
 
 def test_compact_lookup_on_the_home_page(tab, kb, base_url):
     tab.goto("")
-    field = tab.page.get_by_label("Look up a subject")
+    assert tab.page.input_value("#subject-lookup-db") == kb.id  # the default database
+    field = tab.page.get_by_label("Subject", exact=True)
     assert field.is_visible()
     assert tab.page.get_attribute("#subject-lookup-result", "aria-live") == "polite"
     field.press_sequentially("spNo 131")
@@ -224,4 +230,62 @@ def test_compact_lookup_on_the_home_page(tab, kb, base_url):
     assert got["verdict"] == "restricted"
     assert_same(got, "spNo 131", kb, base_url)
     tab.page.locator("#subject-lookup-result a").click()
-    tab.page.wait_for_url(f"{base_url}terms/#clause-3-5")
+    tab.page.wait_for_url(f"{base_url}{kb.id}/terms/#clause-3-5")
+
+
+def _subjects_documents(tab) -> list[str]:
+    return sorted(
+        u.removeprefix(tab.base_url) for u in tab.requests if u.endswith("/subjects.json")
+    )
+
+
+def test_the_home_lookup_answers_for_the_database_chosen(tab, base_url, site_family):
+    """Another database's grammar and sentences, fetched when it is chosen and not before; a
+    database whose agreement is not public answers "unknown", never "allowed"."""
+    tab.goto("")
+    assert _subjects_documents(tab) == [f"api/{site_family.default}/subjects.json"]
+    for db in site_family.databases:
+        if db.id == site_family.default or (db.public and db.subjects is None):
+            continue
+        tab.page.select_option("#subject-lookup-db", db.id)
+        hint = tab.page.locator(f"#subject-lookup-hint .la-hint[data-db={db.id}]")
+        assert (
+            hint.is_visible()
+            and tab.page.locator("#subject-lookup-hint .la-hint:visible").count() == 1
+        )
+        texts = [f"{n}" for n in range(0, 25)] + ["x", "", " 007 ", "spNO.131"]
+        if db.subjects is not None:
+            texts += [db.subjects.parts[0].name_of(n) for n in range(1, 25)]
+        tab.page.fill("#subject-lookup", "1")  # wait for the database's grammar to arrive
+        tab.page.wait_for_function(
+            "() => document.querySelector('#subject-lookup-result').dataset.verdict"
+        )
+        answers = look_up(tab.page, texts)
+        for text, got in zip(texts, answers, strict=True):
+            assert_same(got, text, db, base_url)
+            if db.subjects is None:
+                assert got["verdict"] in ("unknown", "invalid"), text
+        assert f"api/{db.id}/subjects.json" in _subjects_documents(tab)
+
+
+def test_a_reference_may_name_its_database_first(tab, base_url, site_family, kb):
+    """`<id>:<reference>`: that database answers, whichever is chosen, and the answer names it."""
+    tab.goto("")
+    others = [
+        db for db in site_family.databases if db.id != kb.id and (db.subjects or not db.public)
+    ]
+    assert others
+    for db in others:
+        ref = widgets.example(db)
+        texts = [f"{db.id}:{ref}", f"{db.id.upper()} : {ref}", f"{db.id}:"]
+        tab.page.fill("#subject-lookup", texts[0])
+        tab.page.wait_for_function(
+            "(db) => document.querySelector('#subject-lookup-result').dataset.db === db", arg=db.id
+        )
+        for text, got in zip(texts, look_up(tab.page, texts), strict=True):
+            named, rest = widgets.split_prefix(text, site_family.ids)
+            assert named == db.id, text
+            assert_same(got, rest, db, base_url, named=True)
+    # A prefix that names no database is part of the reference, read in the database chosen.
+    got = look_up(tab.page, ["nodb:131"])[0]
+    assert_same(got, "nodb:131", kb, base_url)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from casme3_compliance.render import pages
+
 from .test_pages import NAV
 
 pytestmark = pytest.mark.browser
@@ -12,9 +14,10 @@ pytestmark = pytest.mark.browser
 NOTE = "noscript > p"
 
 # Visible controls in the page's content that need a script to do anything: text fields,
-# buttons, outputs, our tools. Check boxes and radio buttons work without one.
+# buttons, outputs, our tools. Check boxes and radio buttons work without one, and so does a
+# button that submits a form to a page of the site.
 DEAD = """() => [...document.querySelectorAll(`.md-content :is(input:not([type=checkbox]):not(
-  [type=radio]), textarea, button, select, output, [data-la-widget])`)]
+  [type=radio]), textarea, button:not([type=submit]), select, output, [data-la-widget])`)]
   .filter((e) => e.getClientRects().length > 0).map((e) => e.outerHTML.slice(0, 120))"""
 
 
@@ -33,26 +36,34 @@ def test_no_dead_control_without_javascript(page, base_url, path):
     assert page.locator("h1").is_visible()
 
 
-def test_tables_checklists_and_steps_are_static(page, base_url, kb):
-    page.goto(base_url + "subjects/")
+def test_tables_checklists_and_steps_are_static(page, base_url, kb, site_family):
+    page.goto(base_url + f"{kb.id}/subjects/")
     ab, c = kb.subjects.part("AB"), kb.subjects.part("C")
     assert page.locator("table.la-subjects--ab td[id]").count() == len(ab.restricted())
     assert page.locator(".la-cgrid > li[id]").count() == len(c.numbers())
     note = page.locator(NOTE)
     assert note.is_visible() and "look the subject up in the tables" in note.text_content()
 
-    page.goto(base_url + "checklist/")
+    page.goto(base_url + f"{kb.id}/checklist/")
     total = sum(len(cl.items) for cl in kb.checklists)
     assert page.locator("li.task-list-item:visible").count() == total
 
     page.goto(base_url + "self-check/")
-    for item in kb.checklist("publish").items:
-        box = page.get_by_label(item.text, exact=True)
-        assert box.is_visible() and box.is_enabled()  # a plain form: ticks work, unsaved
+    for db in site_family.databases:  # every database's checklist, or why it has none
+        section = page.locator(f".la-check-db[data-db={db.id}]")
+        assert section.is_visible(), db.id
+        for item in next((c.items for c in db.checklists if c.id == "publish"), ()):
+            box = section.get_by_label(item.text, exact=True)
+            assert box.is_visible() and box.is_enabled()  # a plain form: ticks work, unsaved
     note = page.locator(NOTE)
     assert note.is_visible() and "subjects are not checked" in note.text_content()
 
-    page.goto(base_url + "apply/")
+    page.goto(base_url + "compare/")
+    assert page.locator(".la-compare__cell:visible").count() == len(site_family.ids) * len(
+        pages.COMPARE
+    )
+
+    page.goto(base_url + f"{kb.id}/apply/")
     app = kb.agreement.application
     steps = page.locator("#steps ~ ol").first.locator("li").all_text_contents()
     assert [" ".join(s.split()) for s in steps] == [
@@ -67,20 +78,36 @@ def test_tables_checklists_and_steps_are_static(page, base_url, kb):
     page.goto(base_url)
     note = page.locator(NOTE)
     assert note.is_visible() and "look the subject up in the subject tables" in note.text_content()
-    assert note.locator("a").get_attribute("href") == "subjects/"
+    hrefs = note.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert hrefs == [f"{db.id}/subjects/" for db in site_family.databases if db.subjects]
 
 
-def test_tools_stay_hidden_and_say_what_to_use_when_their_data_cannot_load(browser, base_url):
+def test_the_choice_of_databases_works_as_a_plain_form(page, base_url, site_family):
+    page.goto(base_url)
+    chosen = list(site_family.ids[:2])
+    for db in chosen:
+        page.check(f"#choose-{db}")
+    page.get_by_role("button", name="Compare their agreements").click()
+    page.wait_for_url(base_url + "compare/?" + "&".join(f"db={d}" for d in chosen))
+    assert page.locator("h1").is_visible()
+
+
+def test_a_tool_whose_data_cannot_load_gives_way_to_what_to_use_instead(browser, base_url, kb):
+    """The data of a tool is fetched when the reader turns to it (the lookup's field, the list
+    of subjects) or, for the apply helper, with the page; when it cannot load, the tool goes
+    and its <noscript> text shows, with no dead control left behind."""
     context = browser.new_context()
-    context.route("**/api/*.json", lambda route: route.abort())
+    context.route("**/api/**", lambda route: route.abort())
     page = context.new_page()
-    for path, words in [
-        ("", "look the subject up in the subject tables"),
-        ("subjects/", "look the subject up in the tables below"),
-        ("self-check/", "subjects are not checked"),
-        ("apply/", "who signs"),
+    for path, field, words in [
+        ("", "#subject-lookup", "look the subject up in the subject tables"),
+        (f"{kb.id}/subjects/", "#subject-lookup", "look the subject up in the tables below"),
+        ("self-check/", "#self-check-subjects", "subjects are not checked"),
+        (f"{kb.id}/apply/", None, "who signs"),
     ]:
         page.goto(base_url + path)
+        if field:
+            page.locator(field).focus()
         note = page.locator(".la-fallback")
         note.wait_for()
         assert words in note.text_content(), path

@@ -7,43 +7,19 @@ from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
-import yaml
-from conftest import DATA, ROOT
-
-import casme3_compliance as c3
+from test_site import family_pages, grown_family
 
 from .conftest import open_tab
 
 pytestmark = pytest.mark.browser
 
-
-def _nav() -> list[str]:
-    """The URL of every page in mkdocs.yml's nav, as directory URLs relative to the site root."""
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_constructor("!ENV", lambda loader, node: None)
-
-    def files(entry: object) -> list[str]:  # nav entries nest as titles, lists and file names
-        if isinstance(entry, str):
-            return [entry]
-        items = entry.values() if isinstance(entry, dict) else entry
-        return [f for item in items for f in files(item)]
-
-    config = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader)
-    urls = []
-    for file in files(config["nav"]):
-        if "://" in file:  # an external link in the nav
-            continue
-        page = file.removesuffix(".md").removesuffix("index")
-        urls.append(page if page == "" or page.endswith("/") else f"{page}/")
-    return urls
-
-
-NAV = _nav()
-# The hooks generate one page per scan rule; the nav lists them from the data.
-PAGES = [*NAV, *(f"rules/{r.code}/" for r in c3.load(DATA).rules)]
+GROWN = grown_family()
+"""The family the served site shows: data/ and the two synthetic databases."""
+PAGES = family_pages(GROWN)
+"""Every page: the home, the paper's check, the comparison, each database's page set, the
+command line, the rules and one page per rule, all from the data."""
+NAV = [p for p in PAGES if not p.startswith("rules/") or p == "rules/"]
+"""The pages a reader meets from the nav without opening the rules' section."""
 
 
 def test_the_sweep_covers_every_page_of_the_sitemap(base_url):
@@ -86,22 +62,34 @@ def test_page_loads_cleanly_and_passes_axe(sweep, axe, path):
     assert any(url.endswith(path or "/") for url in sweep.requests)
 
 
-def test_tools_start_after_instant_navigation(tab):
+def test_tools_start_after_instant_navigation(tab, kb):
     """Material swaps the page without reloading scripts: the tools start from document$."""
     tab.goto("")
     start = tab.page.evaluate("() => performance.timeOrigin")
-    tab.page.locator(".md-nav--primary a.md-nav__link", has_text="Subjects").first.click()
-    tab.page.wait_for_url("**/subjects/")
+    tab.page.locator("#choose-" + kb.id).locator("xpath=..").get_by_role(
+        "link", name="Subjects"
+    ).click()
+    tab.page.wait_for_url(f"**/{kb.id}/subjects/")
+    tab.page.locator("table.la-subjects").first.wait_for()  # the new page's content is in
     tab.wait_for_tools()
     tab.page.fill("#subject-lookup", "spNO.131")
     assert tab.page.get_attribute("#subject-lookup-result", "data-verdict") == "restricted"
     # Same document: the navigation was instant, not a reload.
     assert tab.page.evaluate("() => performance.timeOrigin") == start
-    tab.page.locator(".md-nav--primary a.md-nav__link", has_text="Apply").first.click()
-    tab.page.wait_for_url("**/apply/")
+    section = tab.page.locator(".md-nav--primary li.md-nav__item--nested", has_text=kb.name).first
+    section.locator("a.md-nav__link", has_text="Apply").click()
+    tab.page.wait_for_url(f"**/{kb.id}/apply/")
+    tab.page.locator("#apply-signer-name").wait_for(state="attached")
     tab.wait_for_tools()
     tab.page.fill("#apply-signer-name", "Jane Doe")
     assert "Jane Doe" in tab.page.text_content("#apply-filename")
+    tab.page.go_back()  # back to the subjects page, in the same document: its lookup restarts
+    tab.page.wait_for_url(f"**/{kb.id}/subjects/")
+    tab.page.locator("table.la-subjects").first.wait_for()
+    tab.wait_for_tools()
+    tab.page.fill("#subject-lookup", "spNO.21")
+    assert tab.page.get_attribute("#subject-lookup-result", "data-verdict") == "allowed"
+    assert tab.page.evaluate("() => performance.timeOrigin") == start
 
 
 def test_every_page_has_a_strict_content_security_policy(sweep, base_url):
@@ -118,7 +106,7 @@ def test_every_page_has_a_strict_content_security_policy(sweep, base_url):
 
 
 def test_the_policy_blocks_an_injected_inline_script(sweep):
-    sweep.goto("subjects/")
+    sweep.goto("self-check/")
     sweep.clear()
     ran = sweep.page.evaluate(
         """() => new Promise((resolve) => {
@@ -133,3 +121,58 @@ def test_the_policy_blocks_an_injected_inline_script(sweep):
     assert ran is False
     assert any("Content Security Policy" in e for e in sweep.errors)
     sweep.clear()
+
+
+def _needs(path: str) -> tuple[set[str], set[str]]:
+    """The API documents a page fetches as it loads, and once the reader turns to its tools:
+    the apply helper's with the page; the subjects of the database a lookup or the paper's
+    check answers for at first (the default one on the home page and the paper's check) only
+    then; nothing else, and never a checklist."""
+    default = GROWN.default
+    if path in ("", "self-check/"):
+        return set(), {f"api/{default}/subjects.json"}
+    for db in GROWN.databases:
+        if path == f"{db.id}/subjects/":
+            return set(), {f"api/{db.id}/subjects.json"}
+        if path == f"{db.id}/apply/":
+            return {f"api/{db.id}/agreement.json"}, {f"api/{db.id}/agreement.json"}
+    return set(), set()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_each_page_fetches_only_the_documents_its_tools_need(browser, base_url, path):
+    """A first visit: another database's documents, any checklist, and the subjects of a tool
+    the reader has not turned to wait until asked for."""
+    context = browser.new_context()
+    tab = open_tab(context, base_url)
+    tab.page.goto(base_url + path)
+    tab.page.wait_for_load_state("networkidle")
+    fetched = {u.removeprefix(base_url) for u in tab.requests if "/api/" in u}
+    on_load, turned = _needs(path)
+    assert fetched == on_load, path
+    assert _scripts(tab, base_url) == _scripts_needed(path, turned=False), path
+    tab.wait_for_tools()
+    tab.page.wait_for_load_state("networkidle")
+    fetched = {u.removeprefix(base_url) for u in tab.requests if "/api/" in u}
+    assert fetched == turned, path
+    assert _scripts(tab, base_url) == _scripts_needed(path, turned=True), path
+    context.close()
+
+
+def _scripts(tab, base_url: str) -> set[str]:
+    """Our own scripts the page fetched (the theme's are not ours to split)."""
+    mine = re.compile(r"assets/javascripts/(casme3[\w-]*\.js)$")
+    return {m[1] for u in tab.requests if (m := mine.search(u.removeprefix(base_url)))}
+
+
+def _scripts_needed(path: str, turned: bool) -> set[str]:
+    """casme3.js everywhere; a tool's own script on its page (the paper's check only once the
+    reader turns to it); the subject parser once a tool that reads subjects is turned to."""
+    out = {"casme3.js"}
+    if path.endswith("/apply/"):
+        out.add("casme3-apply.js")
+    if turned and path == "self-check/":
+        out.add("casme3-check.js")
+    if turned and _needs(path)[1] - _needs(path)[0]:
+        out.add("casme3-parse.js")
+    return out

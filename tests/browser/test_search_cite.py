@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import casme3_compliance as c3
-from casme3_compliance.render import citation
+from casme3_compliance.render import citation, widgets
 
 from .test_pages import axe_violations
 
@@ -16,14 +16,14 @@ FOUND = """([prefix]) => [...document.querySelectorAll('.md-search-result__item 
   .some((a) => a.href.startsWith(prefix))"""
 
 
-def test_search_finds_subjects_and_terms(tab, base_url):
+def test_search_finds_subjects_and_terms(tab, base_url, kb):
     tab.goto("")
     box = tab.page.locator(".md-search__input")
     for query, page in [
-        ("131", "subjects/"),
-        ("spNO.131", "subjects/"),
-        ("commercial", "terms/"),
-        ("supervisor", "terms/"),
+        ("131", f"{kb.id}/subjects/"),
+        ("spNO.131", f"{kb.id}/subjects/"),
+        ("commercial", f"{kb.id}/terms/"),
+        ("supervisor", f"{kb.id}/terms/"),
     ]:
         box.click()
         box.fill("")
@@ -57,13 +57,15 @@ def subject_result(query, kb) -> tuple[str, str] | tuple[None, None]:
         v = c3.verdict(query, kb)
     except c3.RefError:
         return None, None
+    if kb.subjects is None:
+        return f"{kb.id}/#not-public", v.message
     part = kb.subjects.part(v.part)
-    own_cell = v.part == "C" or v.restricted  # as the subjects page renders them
-    return f"subjects/#{part.anchor(v.number) if own_cell else 'parts-a-b'}", v.message
+    own_cell = part.rule == "allow" or v.restricted  # as the subjects page renders them
+    return f"{kb.id}/subjects/#{part.anchor(v.number) if own_cell else part.section}", v.message
 
 
 def test_search_puts_a_subjects_verdict_first(tab, base_url, kb):
-    tab.goto("terms/")
+    tab.goto(f"{kb.id}/terms/")
     box = tab.page.locator(".md-search__input")
     # `Part C subject 27` gets a verdict once the package's grammar reads it, and none before.
     queries = ["131", "Part C 27", "C5", "spNO.131", "spNo 131", "21", "Part C subject 27"]
@@ -91,7 +93,7 @@ def test_a_verdict_is_placed_even_when_results_came_before_the_search_module(tab
     """A fast typist: Material shows its results while casme3-search.js is still on its way."""
     held = []
     tab.page.route("**/casme3-search.js", lambda route: held.append(route))
-    tab.goto("terms/")
+    tab.goto(f"{kb.id}/terms/")
     tab.page.locator(".md-search__input").click()
     tab.page.keyboard.type("131")
     tab.page.wait_for_function(
@@ -103,10 +105,33 @@ def test_a_verdict_is_placed_even_when_results_came_before_the_search_module(tab
     assert state["ours"] == 1 and c3.verdict("131", kb).message in state["text"]
 
 
+def test_a_query_that_names_a_database_gets_its_verdict(tab, base_url, site_family):
+    """`<id>:<reference>` in the search, for another database: its verdict first, linking its
+    subjects page (or, for an agreement that is not public, how to ask its issuer)."""
+    tab.goto("")
+    box = tab.page.locator(".md-search__input")
+    others = [d for d in site_family.databases if d.id != site_family.default]
+    queries = [f"{db.id}:{ref}" for db in others for ref in (widgets.example(db), "7", "x")]
+    for query in queries:
+        box.click()
+        box.fill("")
+        tab.page.keyboard.type(query)
+        state = tab.page.wait_for_function(SEARCHED, arg=[query]).json_value()
+        named, rest = widgets.split_prefix(query, site_family.ids)
+        db = site_family.db(named)
+        link, message = subject_result(rest, db)
+        if link is None:
+            assert state["ours"] == 0, (query, state)
+        else:
+            assert state["ours"] == 1 and state["href"] == base_url + link, (query, state)
+            assert message in state["text"] and state["text"].startswith(db.name), (query, state)
+        tab.page.keyboard.press("Escape")
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_search_results_with_a_verdict_first_pass_axe(tab, axe, scheme):
+def test_search_results_with_a_verdict_first_pass_axe(tab, axe, kb, scheme):
     tab.page.emulate_media(color_scheme=scheme)
-    tab.goto("terms/")
+    tab.goto(f"{kb.id}/terms/")
     tab.page.locator(".md-search__input").click()
     tab.page.keyboard.type("C27")
     assert tab.page.wait_for_function(SEARCHED, arg=["C27"]).json_value()["ours"] == 1
@@ -114,7 +139,7 @@ def test_search_results_with_a_verdict_first_pass_axe(tab, axe, scheme):
 
 
 def test_copy_button_puts_the_packages_bibtex_on_the_clipboard(tab, kb):
-    tab.goto("cite/")
+    tab.goto(f"{kb.id}/cite/")
     block = tab.page.locator("xpath=//h2[@id='bibtex']/following::pre[1]")
     block.locator('button.md-code__button[data-md-type="copy"]').click()
     copied = tab.page.evaluate("navigator.clipboard.readText()")

@@ -1,18 +1,20 @@
 /*
- * CAS(ME)³ LA site: a search query that names a subject gets that subject's verdict first.
+ * Micro-expression database agreements site: a search query that names a subject gets that
+ * subject's verdict first.
  *
  * Material renders the results of each query into its list (emptied first) and writes the count
- * above it. When the query parses as a subject, one item in Material's own markup goes first,
- * linking the subject on the subjects page, and the count includes it. The links and headings
- * come from the package (data-la-search, rendered by the search partial), the grammar and the
- * verdict sentences from /api/subjects.json through casme3.js's parser: no number or sentence
- * is written here. casme3.js loads this file when the search field first gets focus; instant
- * navigation keeps the header, so it runs once.
+ * above it. When the query parses as a subject (of the default database, or of the database it
+ * names first: `casme2:sub12`), one item in Material's own markup goes first, linking the
+ * subject on its database's subjects page, and the count includes it. The headings come from the
+ * package (data-la-search, rendered by the search partial), the links from /api/databases.json,
+ * the grammar and the verdict sentences from /api/<id>/subjects.json through casme3.js's parser:
+ * no number or sentence is written here. casme3.js loads this file when the search field first
+ * gets focus; instant navigation keeps the header, so it runs once.
  */
 (() => {
   "use strict";
 
-  const { base, configElement, element, fill, identity, parser } = window.casme3;
+  const { api, base, configElement, element, fill, identity, parser, prefixed } = window.casme3;
 
   function initSearch() {
     const search = document.querySelector('[data-md-component="search"][data-la-search]');
@@ -21,20 +23,21 @@
     const list = results?.querySelector(".md-search-result__list");
     const meta = results?.querySelector(".md-search-result__meta");
     if (!input || !list || !meta) return;
-    const { links, texts } = JSON.parse(search.dataset.laSearch);
+    const { texts, prefix: pattern, default: fallback } = JSON.parse(search.dataset.laSearch);
+    const prefix = new RegExp(pattern, "s");
     const words = JSON.parse(configElement.textContent).translations;
     const [none, one, other] = ["none", "one", "other"].map((n) => words[`search.result.${n}`]);
     const [otherBefore, otherAfter] = other.split("#");
     let theirs = meta.textContent; // the count as Material last wrote it
     let ourText = null; // the text node of our count, told apart from Material's by identity
 
-    const item = (result) => {
-      const href = new URL(fill(links[result.part][result.verdict], { n: result.number }), base);
+    const item = (result, link, key, title) => {
+      const href = new URL(fill(link, { n: result.number }), base);
       const verdict = element("p", identity(result), element("strong", {}, texts[result.verdict]));
       verdict.append(" ", result.message);
       return element(
         "li",
-        { class: "md-search-result__item la-search-subject", "data-key": `${result.part}${result.number}` },
+        { class: "md-search-result__item la-search-subject", "data-key": key },
         element(
           "a",
           { href: href.href, class: "md-search-result__link", tabindex: "-1" },
@@ -42,7 +45,7 @@
             "article",
             { class: "md-search-result__article md-typeset" },
             element("div", { class: "md-search-result__icon md-icon" }),
-            element("h1", {}, result.label),
+            element("h1", {}, title),
             verdict,
           ),
         ),
@@ -59,16 +62,23 @@
     };
 
     const place = async () => {
-      const { parse } = await parser();
-      const result = input.value.trim() ? parse(input.value) : { valid: false };
-      const key = result.valid ? `${result.part}${result.number}` : null;
+      const query = input.value;
+      const family = await api("databases");
+      const links = new Map(family.databases.map((d) => [d.id, d.subject_links]));
+      const [named, rest] = prefixed(query, prefix, [...links.keys()]);
+      const db = named || fallback;
+      const has = links.has(db) && Object.keys(links.get(db)).length > 0;
+      const p = has && query.trim() ? await parser(db) : null;
+      const result = p ? { ...p.parse(rest), database: db } : { valid: false };
+      const link = result.valid ? links.get(db)[result.part]?.[result.verdict] : null;
+      const key = link ? `${db}:${result.part}${result.number}` : null;
       let shown = list.querySelector(":scope > .la-search-subject");
       if (shown && shown.dataset.key !== key) {
         shown.remove();
         shown = null;
       }
       if (key) {
-        shown = shown || item(result);
+        shown = shown || item(result, link, key, named ? `${p.name} ${result.label}` : result.label);
         if (list.firstElementChild !== shown) list.prepend(shown);
       }
       const count = key ? plusOne(theirs) : theirs;
@@ -76,7 +86,7 @@
         ourText = document.createTextNode(count);
         meta.replaceChildren(ourText);
       }
-      results.dataset.laPlaced = input.value; // the query this list was last judged for
+      results.dataset.laPlaced = query; // the query this list was last judged for
     };
 
     const update = () => {

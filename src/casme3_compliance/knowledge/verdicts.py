@@ -47,6 +47,10 @@ UNKNOWN = (
     "may appear: ask the issuer ({ask})."
 )
 """The verdict for a database whose agreement we do not have: never "allowed"."""
+UNKNOWN_FORM = r"[A-Za-z_ .-]*0*([0-9]+)"
+"""What is read as a subject of a database whose agreement we do not have: a number, after
+letters or separators if any (group 1); shipped to the site's script as that database's one
+form."""
 
 
 class SubjectRef(Record):
@@ -140,7 +144,7 @@ def parse_ref(text: str, db: Database | None = None) -> SubjectRef:
 def _unknown_ref(db: Database, s: str) -> SubjectRef:
     """A database without a public agreement has no grammar of ours: any number is taken as
     its subject, so that the answer can say "unknown" rather than "not a subject"."""
-    m = re.fullmatch(r"[A-Za-z_ .-]*0*([0-9]+)", s, re.ASCII)
+    m = re.fullmatch(UNKNOWN_FORM, s, re.ASCII)
     if m is None:
         raise RefError(
             MESSAGES["syntax"]

@@ -1,7 +1,12 @@
-"""The /api/*.json documents: the data for tools and for the site's own scripts.
+"""The /api/ documents: the data for tools and for the site's own scripts.
 
-The site's JavaScript reads these instead of a second hand-written copy, so subject numbers,
-ranges, clause links and verdict sentences have one source.
+`/api/databases.json` lists the family; each database has `/api/<id>/citation.json` and, where
+its data has them, `agreement.json`, `subjects.json` and `checklists.json` (a database whose
+agreement is not public has a `subjects.json` too, that answers every subject "unknown").
+`/api/*.json` are the default database's, as before the family. The site's JavaScript reads
+these instead of a second hand-written copy, so subject numbers, ranges, clause links and
+verdict sentences have one source; each page fetches only the documents of the databases it
+asks about.
 """
 
 from __future__ import annotations
@@ -9,16 +14,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from casme3_compliance.knowledge.model import Database, anchor_for
+from casme3_compliance.knowledge.model import Database, Family, anchor_for
 from casme3_compliance.knowledge.verdicts import (
     MESSAGES,
     NOTES,
     SYNTAX,
+    UNKNOWN,
+    UNKNOWN_FORM,
     range_message,
     syntax_message,
     templates,
 )
-from casme3_compliance.render import checklist
+from casme3_compliance.render import checklist, pages
+from casme3_compliance.render.markdown import url
 
 FILENAME_RULES = {
     # Characters no file name may hold on Windows, macOS or Linux, and the controls that would
@@ -41,7 +49,7 @@ FILENAME_FORBIDDEN = FILENAME_RULES["forbidden"]
 def _meta(kb: Database) -> dict[str, Any]:
     """Which database, and which agreement text every document was made from (the agreements
     carry no version of their own)."""
-    meta: dict[str, Any] = {"database": kb.id}
+    meta: dict[str, Any] = {"database": kb.id, "name": kb.name}
     if kb.agreement is not None:
         meta["la_source"] = kb.agreement.provenance.stamp()
     return meta
@@ -84,7 +92,23 @@ def agreement(kb: Database) -> dict[str, Any]:
     }
 
 
+def _pages(kb: Database) -> dict[str, str]:
+    """The database's pages by slug (`home` for its own), as URLs from the site's root."""
+    return {slug or "home": url(kb, slug) for slug, _ in pages.page_set(kb)}
+
+
 def subjects(kb: Database) -> dict[str, Any]:
+    """Each part's rule, list, range and verdict sentences, and the grammar; for a database
+    whose agreement is not public, no part, and the sentence that answers "unknown"."""
+    if kb.subjects is None:
+        unknown = UNKNOWN.replace("{name}", kb.name).replace("{ask}", kb.ask or kb.issuer)
+        return {
+            **_meta(kb),
+            "pages": _pages(kb),
+            "parts": [],
+            "unknown": " ".join(unknown.split()),
+            "syntax": syntax(kb),
+        }
     parts = []
     for p in kb.subjects.parts:
         allowed = p.allowed_clause or p.clause
@@ -110,23 +134,34 @@ def subjects(kb: Database) -> dict[str, Any]:
                 "templates": templates(kb, p),
             }
         )
-    return {**_meta(kb), "parts": parts, "syntax": syntax(kb)}
+    return {**_meta(kb), "pages": _pages(kb), "parts": parts, "syntax": syntax(kb)}
 
 
 def syntax(kb: Database) -> dict[str, Any]:
     """The parser's grammar and messages: the site's script reads references as parse_ref does.
 
     `forms` are the database's own grammar (data), tried in order; a form's `part` is the part
-    its number belongs to, and `bare` marks a number written alone."""
+    its number belongs to, and `bare` marks a number written alone. A database without a public
+    agreement has one form, any number (verdicts.UNKNOWN_FORM), of no part."""
+    if kb.subjects is None:
+        forms = [{"part": "", "pattern": UNKNOWN_FORM, "bare": False}]
+        message = (
+            MESSAGES["syntax"].replace("{of}", f" of {kb.name}").replace("{examples}", "a number")
+        )
+        ranges = {}
+    else:
+        forms = [f.as_dict() for f in kb.subjects.forms]
+        message = syntax_message(kb)
+        ranges = {p.key: range_message(p) for p in kb.subjects.parts}
     return {
         **SYNTAX,
-        "forms": [f.as_dict() for f in kb.subjects.forms],
+        "forms": forms,
         "flags": "i",
         "errors": {
             "empty": MESSAGES["empty"],
-            "syntax": syntax_message(kb),
+            "syntax": message,
             "too_long": MESSAGES["too_long"],
-            "range": {p.key: range_message(p) for p in kb.subjects.parts},
+            "range": ranges,
         },
         "notes": NOTES,
     }
@@ -147,6 +182,54 @@ DOCUMENTS = {
     "citation": citation,
     "checklists": checklists,
 }
+"""Every kind of document a database may have, by name: `/api/<id>/<name>.json`."""
+
+
+def documents(kb: Database) -> dict[str, str]:
+    """The documents `kb` has, by name, as paths from the site's root."""
+    have = {
+        "agreement": kb.agreement is not None,
+        "subjects": kb.subjects is not None or not kb.public,
+        "citation": True,
+        "checklists": bool(kb.checklists),
+    }
+    return {name: f"api/{kb.id}/{name}.json" for name in DOCUMENTS if have[name]}
+
+
+def databases(family: Family) -> dict[str, Any]:
+    """The family: each database, whether its agreement is public, its pages and documents, and
+    where the site's search sends each of its subjects (`{n}`: the number)."""
+    return {
+        "default": family.default,
+        "databases": [
+            {
+                "id": db.id,
+                "name": db.name,
+                "full_name": db.full_name,
+                "issuer": db.issuer,
+                "issuer_short": db.issuer_short,
+                "agreement": "public" if db.public else "not-public",
+                **({"ask": db.ask} if db.ask else {}),
+                **({"about": db.about} if db.about else {}),
+                "pages": _pages(db),
+                "api": documents(db),
+                "subject_links": pages.subject_links(db),
+            }
+            for db in family.databases
+        ],
+    }
+
+
+def files(family: Family) -> dict[str, str]:
+    """Every API document by its path from the site's root; /api/*.json are the default's."""
+    out = {"api/databases.json": dumps(databases(family))}
+    for db in family.databases:
+        for name, path in documents(db).items():
+            out[path] = dumps(DOCUMENTS[name](db))
+    default = family.db()
+    for name in documents(default):
+        out[f"api/{name}.json"] = out[f"api/{default.id}/{name}.json"]
+    return out
 
 
 def dumps(document: dict[str, Any]) -> str:

@@ -9,7 +9,8 @@ from html import escape
 from casme3_compliance.knowledge.model import Database, anchor_for
 
 Link = Callable[[str], str]
-"""Turns a docs-relative target (`terms.md#clause-3-4`) into a link from the current page."""
+"""Turns a docs-relative target (`casme3/terms.md#clause-3-4`) into a link from the current
+page."""
 
 VERDICTS = ("restricted", "allowed", "approval", "unknown", "invalid")
 
@@ -27,12 +28,25 @@ def md_escape(text: str) -> str:
     return out
 
 
-def clause_link(clause_id: str, link: Link, kb: Database | None = None) -> str:
-    """`[3.5](terms.md#clause-3-5)`; with `kb`, the LA's own place as the link's title."""
-    title = f' "{kb.agreement.clause(clause_id).where}"' if kb is not None else ""
-    return f"[{clause_id}]({link('terms.md#' + anchor_for(clause_id))}{title})"
+def doc(kb: Database, page: str = "") -> str:
+    """The Markdown source of one of a database's pages: `casme3/terms.md`, `casme3/index.md`."""
+    return f"{kb.id}/{page or 'index'}.md"
 
 
-def clause_links(ids: tuple[str, ...] | list[str], link: Link, kb: Database | None = None) -> str:
+def url(kb: Database, page: str = "") -> str:
+    """The same page's URL from the site's root: `casme3/terms/`, `casme3/`."""
+    return f"{kb.id}/{page + '/' if page else ''}"
+
+
+def clause_link(clause_id: str, link: Link, kb: Database, title: bool = True) -> str:
+    """`[3.5](casme3/terms.md#clause-3-5 "LA section 3, paragraph 3")`: the clause on its
+    database's terms page, with the agreement's own place as the link's title."""
+    where = f' "{kb.agreement.clause(clause_id).where}"' if title else ""
+    return f"[{clause_id}]({link(doc(kb, 'terms') + '#' + anchor_for(clause_id))}{where})"
+
+
+def clause_links(
+    ids: tuple[str, ...] | list[str], link: Link, kb: Database, title: bool = True
+) -> str:
     word = "clause" if len(ids) == 1 else "clauses"
-    return f"{word} " + ", ".join(clause_link(i, link, kb) for i in ids)
+    return f"{word} " + ", ".join(clause_link(i, link, kb, title) for i in ids)
