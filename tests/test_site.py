@@ -2,8 +2,8 @@
 every database's page set from its data, the redirects of the pages that moved.
 
 Two sites are built: the project's own data, and a copy of it with two databases the code has
-never seen (`with_site_family`): the synthetic public one of tests/family_support.py and one
-whose agreement is not public. Whatever the second shows, no code names.
+never seen (`with_site_family`): the two synthetic ones of tests/family_support.py, one public
+and one whose agreement is not public. Whatever the second shows, no code names.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from xml.etree import ElementTree
 import pytest
 from bs4 import BeautifulSoup
 from conftest import DATA, DB, FAMILY, ROOT
-from family_support import SYNTHETIC, with_synthetic
+from family_support import PRIVATE, SYNTHETIC, with_synthetic
 
 import casme3_compliance as c3
 from casme3_compliance.knowledge.paths import database_ids
@@ -34,51 +34,13 @@ from casme3_compliance.render.markdown import url, verdict_headings
 
 VERDICT_HEADINGS = verdict_headings(FAMILY.db())
 
-NOT_PUBLIC = "ymed"
-NOT_PUBLIC_FILES = {
-    "database.yaml": """\
-id: ymed
-name: YMED
-full_name: Yak Micro-Expression Database (synthetic, for tests; its agreement is not public)
-issuer: Yak Lab
-issuer_short: YL
-agreement: not-public
-ask: write to the Yak Lab at yak@example.org and ask for the agreement
-""",
-    "citation.yaml": """\
-basis: Customary for the synthetic database whose agreement is not public.
-checked:
-  - {fields: everything, where: invented for the tests}
-key: yak2001
-type: inproceedings
-authors:
-  - {given: Yan, family: Yak}
-title:
-  text: "YMED: another synthetic database"
-  latex: "{YMED}: another synthetic database"
-container: Proceedings of Tests
-year: 2001
-doi: 10.0000/ymed
-""",
-}
+NOT_PUBLIC = PRIVATE
 
 
 def with_site_family(tmp_path: Path) -> Path:
-    """A copy of data/ with the synthetic database of tests/family_support.py and a synthetic
-    one whose agreement is not public, listed last; returns its folder."""
+    """A copy of data/ with the synthetic databases of tests/family_support.py: one public, one
+    whose agreement is not public, listed last; returns its folder."""
     data = with_synthetic(tmp_path)
-    folder = data / NOT_PUBLIC
-    folder.mkdir()
-    for name, content in NOT_PUBLIC_FILES.items():
-        (folder / name).write_text(content, "utf-8")
-    listing = data / "databases.yaml"
-    lines = listing.read_text("utf-8").splitlines()
-    for i, line in enumerate(list(lines)):
-        if line.startswith("databases: ["):  # a flow list: add it at the end
-            lines[i] = line.rstrip().removesuffix("]") + f", {NOT_PUBLIC}]"
-        elif line.strip() == f"- {SYNTHETIC}":  # a block list: after the synthetic one
-            lines.insert(i + 1, line.replace(SYNTHETIC, NOT_PUBLIC))
-    listing.write_text("\n".join(lines) + "\n", "utf-8")
     assert database_ids(data)[-2:] == [SYNTHETIC, NOT_PUBLIC]
     return data
 
@@ -582,8 +544,8 @@ def test_search_sends_every_subject_to_its_place_on_its_subjects_page(family_sit
                 target = subjects.find(id=anchor)
                 assert path == url(db, "subjects") and target is not None, (part.key, n, href)
                 text = _squash(target.get_text())
-                if target.name == "h2":  # no cell of its own: the section of its part
-                    assert part.name in text and not part.is_restricted(n), (part.key, n)
+                if target.name == "h2":  # not on its part's list: the section of its part
+                    assert part.name in text and n not in part.list, (part.key, n)
                 else:
                     assert text.startswith(label.replace("{n}", str(n).zfill(part.pad)))
 

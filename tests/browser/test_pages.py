@@ -125,7 +125,7 @@ def test_the_policy_blocks_an_injected_inline_script(sweep):
 
 def _needs(path: str) -> tuple[set[str], set[str]]:
     """The API documents a page fetches as it loads, and once the reader turns to its tools:
-    the apply helper's with the page; the subjects of the database a lookup or the paper's
+    the apply helper's with the page (where the data gives it one); the subjects of the database a lookup or the paper's
     check answers for at first (the default one on the home page and the paper's check) only
     then; nothing else, and never a checklist."""
     default = GROWN.default
@@ -134,7 +134,7 @@ def _needs(path: str) -> tuple[set[str], set[str]]:
     for db in GROWN.databases:
         if path == f"{db.id}/subjects/":
             return set(), {f"api/{db.id}/subjects.json"}
-        if path == f"{db.id}/apply/":
+        if path == f"{db.id}/apply/" and _helper(db):
             return {f"api/{db.id}/agreement.json"}, {f"api/{db.id}/agreement.json"}
     return set(), set()
 
@@ -159,6 +159,13 @@ def test_each_page_fetches_only_the_documents_its_tools_need(browser, base_url, 
     context.close()
 
 
+def _helper(db) -> bool:
+    """Whether the database's apply page has the helper: where the data says who signs or how
+    the signed file is named."""
+    app = db.agreement.application if db.agreement else None
+    return bool(app and (app.who_signs or app.filename))
+
+
 def _scripts(tab, base_url: str) -> set[str]:
     """Our own scripts the page fetched (the theme's are not ours to split)."""
     mine = re.compile(r"assets/javascripts/(casme3[\w-]*\.js)$")
@@ -169,7 +176,7 @@ def _scripts_needed(path: str, turned: bool) -> set[str]:
     """casme3.js everywhere; a tool's own script on its page (the paper's check only once the
     reader turns to it); the subject parser once a tool that reads subjects is turned to."""
     out = {"casme3.js"}
-    if path.endswith("/apply/"):
+    if any(path == f"{db.id}/apply/" and _helper(db) for db in GROWN.databases):
         out.add("casme3-apply.js")
     if turned and path == "self-check/":
         out.add("casme3-check.js")

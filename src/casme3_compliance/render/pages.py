@@ -950,8 +950,8 @@ def rule_page(family: Family, rule: Rule, link: Link) -> str:
 
 
 def _rule_clauses(family: Family, rule: Rule) -> list[tuple[Database, tuple[str, ...]]]:
-    dbs = [d for d in family.databases if rule.database in (None, d.id)]
-    return [(db, ids) for db in dbs if (ids := db.clauses_for(rule))]
+    # rule.database names only the database the examples are written for.
+    return [(db, ids) for db in family.databases if (ids := db.clauses_for(rule))]
 
 
 def rules_index(family: Family, link: Link) -> str:
