@@ -125,9 +125,9 @@ def test_the_policy_blocks_an_injected_inline_script(sweep):
 
 def _needs(path: str) -> tuple[set[str], set[str]]:
     """The API documents a page fetches as it loads, and once the reader turns to its tools:
-    the apply helper's with the page (where the data gives it one); the subjects of the database a lookup or the paper's
-    check answers for at first (the default one on the home page and the paper's check) only
-    then; nothing else, and never a checklist."""
+    the apply helper's with the page (where the data gives it one); the subjects of the
+    database a lookup or the paper's check answers for at first (the default one on the home
+    page and the paper's check) only then; nothing else, and never a checklist."""
     default = GROWN.default
     if path in ("", "self-check/"):
         return set(), {f"api/{default}/subjects.json"}
