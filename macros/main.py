@@ -14,6 +14,9 @@ from casme3_compliance.render import pages, widgets
 
 
 def define_env(env: Any) -> None:
+    # Once per build: define_env runs again on every rebuild of `mkdocs serve`.
+    family = load_family()
+
     def link(target: str) -> str:
         """A docs-relative target as a Markdown link from the page being rendered."""
         here = posixpath.dirname(env.page.file.src_uri)
@@ -29,7 +32,7 @@ def define_env(env: Any) -> None:
         return "./" if rel == "." else rel + ("/" if target.endswith("/") else "")
 
     def per_database(name: str, render: Any) -> None:
-        env.macro(lambda db=None: render(load_family().db(db), link), name)
+        env.macro(lambda db=None: render(family.db(db), link), name)
 
     for name in (
         "database_home",
@@ -41,11 +44,11 @@ def define_env(env: Any) -> None:
         "apply_page",
     ):
         per_database(name, getattr(pages, name))
-    env.macro(lambda: pages.hub(load_family(), link, page_url), "hub")
-    env.macro(lambda: pages.compare(load_family(), link), "compare")
-    env.macro(lambda: pages.rules_index(load_family(), link), "rules_index")
-    env.macro(lambda: widgets.subject_lookup_family(load_family(), link), "subject_lookup")
-    env.macro(lambda: widgets.self_check(load_family(), link), "self_check")
+    env.macro(lambda: pages.hub(family, link, page_url), "hub")
+    env.macro(lambda: pages.compare(family, link), "compare")
+    env.macro(lambda: pages.rules_index(family, link), "rules_index")
+    env.macro(lambda: widgets.subject_lookup_family(family, link), "subject_lookup")
+    env.macro(lambda: widgets.self_check(family, link), "self_check")
     env.macro(
-        lambda code: pages.rule_page(load_family(), load_family().rule(code), link), "rule_page"
+        lambda code: pages.rule_page(family, family.rule(code), link), "rule_page"
     )
