@@ -49,6 +49,4 @@ def define_env(env: Any) -> None:
     env.macro(lambda: pages.rules_index(family, link), "rules_index")
     env.macro(lambda: widgets.subject_lookup_family(family, link), "subject_lookup")
     env.macro(lambda: widgets.self_check(family, link), "self_check")
-    env.macro(
-        lambda code: pages.rule_page(family, family.rule(code), link), "rule_page"
-    )
+    env.macro(lambda code: pages.rule_page(family, family.rule(code), link), "rule_page")

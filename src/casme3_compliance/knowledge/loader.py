@@ -23,10 +23,10 @@ from casme3_compliance.knowledge.model import Database, Family
 from casme3_compliance.knowledge.paths import (
     DATABASE_FILES,
     FAMILY_FILES,
-    LANGUAGES,
     data_dir,
     database_ids,
     display,
+    i18n_files,
 )
 
 try:  # The C SHA-256 behind hashlib, without loading OpenSSL: ~5 ms off every CLI start.
@@ -43,17 +43,21 @@ if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotat
 
 REQUIRED = ("database", "citation")
 """The file kinds every database has; the others only where its agreement is public."""
-_CACHE_FORMAT = "4"
+_CACHE_FORMAT = "5"
 
-_families: dict[str, Family] = {}
-_by_stamp: dict[tuple[object, ...], Family] = {}
+_families: dict[tuple[str, str | None], Family] = {}
+_by_stamp: dict[tuple[tuple[object, ...], str | None], Family] = {}
 
 
 def load(
-    directory: Path | str | None = None, *, cache: bool = True, db: str | None = None
+    directory: Path | str | None = None,
+    *,
+    cache: bool = True,
+    db: str | None = None,
+    lang: str | None = None,
 ) -> Database:
     """One database (default: the family's default) from `directory` (default: data_dir())."""
-    family = load_family(directory, cache=cache)
+    family = load_family(directory, cache=cache, lang=lang)
     try:
         return family.db(db)
     except KeyError:
@@ -61,29 +65,36 @@ def load(
         raise DataError("databases.yaml", f"no database {db!r} (known: {known})") from None
 
 
-def load_family(directory: Path | str | None = None, *, cache: bool = True) -> Family:
-    """Every database in `directory` (default: data_dir()), rebuilt when a file changes.
+def load_family(
+    directory: Path | str | None = None, *, cache: bool = True, lang: str | None = None
+) -> Family:
+    """Every database in `directory` (default: data_dir()), with our texts in `lang` (default:
+    the data's default language), rebuilt when a file changes.
 
-    A site build asks for it once per macro; while no file's size or mtime has changed, the
-    family already built is returned without reading the files again.
+    While no file's size or mtime has changed, the family already built is returned without
+    reading the files again.
     """
     directory = Path(directory) if directory else data_dir()
     stamp = _stamp(directory, cache)
-    if stamp is not None and stamp in _by_stamp:
-        return _by_stamp[stamp]
+    if stamp is not None and (stamp, lang) in _by_stamp:
+        return _by_stamp[stamp, lang]
     digest, raw, cached = _read(directory, cache)
-    if digest not in _families:
+    if lang is not None and lang not in raw["i18n"]:
+        known = ", ".join(x["code"] for x in raw["i18n"]["languages"]["languages"])
+        raise DataError("i18n/languages.yaml", f"no language {lang!r} (known: {known})")
+    if (digest, lang) not in _families:
         try:
-            _families[digest] = Family.from_dicts(raw)
+            family = Family.from_dicts(raw, lang)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError):
             if not cached:
                 raise
             # A cache that passed its checks but does not fit the model: rebuild it.
             digest, raw, _ = _read(directory, cache, trust_cache=False)
-            _families[digest] = Family.from_dicts(raw)
+            family = Family.from_dicts(raw, lang)
+        _families[digest, lang] = family
     if stamp is not None:
-        _by_stamp[stamp] = _families[digest]
-    return _families[digest]
+        _by_stamp[stamp, lang] = _families[digest, lang]
+    return _families[digest, lang]
 
 
 def forget() -> None:
@@ -97,7 +108,7 @@ def _files(directory: Path) -> list[Path] | None:
     try:
         order = database_ids(directory)
         paths = [directory / f"{name}.yaml" for name in FAMILY_FILES]
-        paths += [directory / "i18n" / f"{lang}.yaml" for lang in LANGUAGES]
+        paths += i18n_files(directory)
         for db in order:
             folder = directory / db
             paths += [folder / f"{name}.yaml" for name in DATABASE_FILES]
@@ -144,8 +155,13 @@ def _read(
     texts: dict[str, bytes] = {}
     for name in FAMILY_FILES:
         texts[f"{name}.yaml"] = _read_file(directory / f"{name}.yaml")  # type: ignore[assignment]
-    for lang in LANGUAGES:
-        texts[f"i18n/{lang}.yaml"] = _read_file(directory / "i18n" / f"{lang}.yaml")  # type: ignore[assignment]
+    try:
+        translations = i18n_files(directory)
+    except OSError as e:
+        raise DataError(display(directory / "i18n"), f"cannot read: {e.strerror or e}") from None
+    for path in translations:
+        name = path.relative_to(directory).as_posix()
+        texts[name] = _read_file(path)  # type: ignore[assignment]
     try:
         ids = database_ids(directory)
     except OSError as e:

@@ -685,13 +685,19 @@ class Database(Record):
     ask: str | None = None
     about: str | None = None
     aliases: tuple[str, ...] = ()
-    texts: dict[str, str] = {}  # noqa: RUF012 - our texts by id (English), the family's
+    texts: dict[str, str] = {}  # noqa: RUF012 - our texts by id, in the family's language
+    lang: str = "en"
     # data/<id>/scan.yaml as validated (names, subject forms, layout): read by scan/spec.py
     scan: dict[str, Any] | None = None
 
     @property
     def disclaimer(self) -> str:
         return self.texts["disclaimer"]
+
+    def t(self, key: str, **slots: object) -> str:
+        """Our text `key` in this database's language, its `{slots}` filled."""
+        text = self.texts[key]
+        return text.format(**slots) if slots else text
 
     def checklist(self, checklist_id: str) -> Checklist:
         return next(c for c in self.checklists if c.id == checklist_id)
@@ -725,7 +731,7 @@ class Database(Record):
 
     @classmethod
     def from_dicts(
-        cls, raw: dict[str, Any], rules: tuple[Rule, ...], texts: dict[str, str]
+        cls, raw: dict[str, Any], rules: tuple[Rule, ...], texts: dict[str, str], lang: str = "en"
     ) -> Database:
         meta = raw["database"]
         agreement, subjects = raw.get("agreement"), raw.get("subjects")
@@ -746,6 +752,7 @@ class Database(Record):
             about=meta.get("about"),
             aliases=tuple(meta.get("aliases", ())),
             texts=texts,
+            lang=lang,
             scan=raw.get("scan"),
         )
 
@@ -759,13 +766,27 @@ class Family(Record):
     default: str
     ids: tuple[str, ...]
     rules: tuple[Rule, ...]
-    texts: dict[str, dict[str, str]]
+    texts: dict[str, str]  # our texts by id, in `lang`
     each: dict[str, Any]  # each database's validated data, as the loader read it
     built: dict[str, Database]  # the databases built so far
+    lang: str = "en"
+    languages: tuple[dict[str, str], ...] = ()  # every language of data/i18n/languages.yaml
+    fields: dict[str, list[str]] = {}  # noqa: RUF012 - which fields are ours to translate
+    memory: dict[str, str] = {}  # noqa: RUF012 - English sentence -> `lang`
 
     @property
     def databases(self) -> tuple[Database, ...]:
         return tuple(self.db(i) for i in self.ids)
+
+    @property
+    def shipped(self) -> tuple[dict[str, str], ...]:
+        """The languages we offer: the complete ones (a draft is never shown)."""
+        return tuple(x for x in self.languages if x["status"] == "complete")
+
+    def t(self, key: str, **slots: object) -> str:
+        """Our text `key` in the family's language, its `{slots}` filled."""
+        text = self.texts[key]
+        return text.format(**slots) if slots else text
 
     def db(self, database_id: str | None = None) -> Database:
         """The database `database_id` (default: the family's default); KeyError if unknown."""
@@ -774,15 +795,41 @@ class Family(Record):
             if wanted not in self.each:
                 raise KeyError(wanted)
             raw = self.each[wanted]
-            self.built[wanted] = Database.from_dicts(raw, self.rules, self.texts["en"])
+            if self.memory:
+                from casme3_compliance.knowledge.i18n import translate
+
+                raw = {k: translate(v, self.fields.get(k, []), self.memory) for k, v in raw.items()}
+            self.built[wanted] = Database.from_dicts(raw, self.rules, self.texts, self.lang)
         return self.built[wanted]
 
     def rule(self, code: str) -> Rule:
         return next(r for r in self.rules if r.code == code.upper())
 
     @classmethod
-    def from_dicts(cls, raw: dict[str, Any]) -> Family:
-        rules = tuple(Rule.from_dict(r) for r in raw["rules"]["rules"])
+    def from_dicts(cls, raw: dict[str, Any], lang: str | None = None) -> Family:
+        """The family with our texts in `lang` (default: the data's default language)."""
+        i18n = raw["i18n"]
+        lang = lang or i18n["languages"]["default"]
+        if lang not in i18n:
+            raise LookupError(lang)
+        memory = i18n[lang]["data"]
+        rules_raw = raw["rules"]
+        if memory:
+            from casme3_compliance.knowledge.i18n import translate
+
+            rules_raw = translate(rules_raw, i18n["fields"].get("rules", []), memory)
+        rules = tuple(Rule.from_dict(r) for r in rules_raw["rules"])
         order = tuple(raw["databases"]["databases"])
         each = {i: raw["each"][i] for i in order}
-        return cls(raw["databases"]["default"], order, rules, raw["i18n"], each, {})
+        return cls(
+            raw["databases"]["default"],
+            order,
+            rules,
+            i18n[lang]["messages"],
+            each,
+            {},
+            lang,
+            tuple(i18n["languages"]["languages"]),
+            i18n["fields"],
+            memory,
+        )

@@ -6,10 +6,8 @@ import os
 from pathlib import Path
 
 FAMILY_FILES = ("databases", "rules")
-"""The family's own files, beside the databases' folders and i18n/ (our texts, a file a
-language: en.yaml, ...)."""
-LANGUAGES = ("en",)
-"""The languages of i18n/; English is the one every text has."""
+"""The family's own files, beside the databases' folders and i18n/ (our texts in each
+language: see knowledge/i18n.py)."""
 DATABASE_FILES = ("database", "agreement", "subjects", "citation", "checklists", "scan")
 """The file kinds of one database's folder (each `<kind>.yaml`), one schema per kind. `scan` is
 what the scanner needs to recognise the database that its agreement does not say."""
@@ -27,6 +25,22 @@ def project_data_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / "data"
+
+
+def i18n_files(directory: Path) -> list[Path]:
+    """Every file of i18n/, in a stable order: languages.yaml, fields.yaml, and each language's
+    folder (messages/*.yaml, data/*.yaml, glossary.yaml)."""
+    root = directory / "i18n"
+    out: list[Path] = []
+    stack = [root]
+    while stack:  # os.walk and rglob cost the CLI's start more than this
+        folder = stack.pop()
+        for entry in os.scandir(folder):
+            if entry.is_dir():
+                stack.append(Path(entry.path))
+            elif entry.name.endswith(".yaml"):
+                out.append(Path(entry.path))
+    return sorted(out)
 
 
 def display(path: Path) -> str:

@@ -155,8 +155,11 @@ def family(directory: Path, texts: dict[str, bytes]) -> dict[str, Any]:
         if name.endswith(".yaml")
     }
     for name, doc in docs.items():
-        kind = "i18n" if name.startswith("i18n/") else name.rsplit("/", 1)[-1]
-        validate_schema(doc, kind.removesuffix(".yaml"))
+        if _kind(name) == "unknown":
+            raise doc.fail(
+                "not a file of i18n/<lang>/: messages/*.yaml, data/*.yaml, glossary.yaml"
+            )
+        validate_schema(doc, _kind(name))
     databases = docs["databases.yaml"]
     listed = databases.data["databases"]
     if listed != database_ids(directory):
@@ -172,17 +175,90 @@ def family(directory: Path, texts: dict[str, bytes]) -> dict[str, Any]:
         mine = {kind: docs.get(f"{db}/{kind}.yaml") for kind in DATABASE_FILES}
         _check_database(directory / db, db, mine)
         each[db] = {kind: doc.data for kind, doc in mine.items() if doc is not None}
-    english = docs["i18n/en.yaml"]
-    for name, doc in docs.items():
-        if name.startswith("i18n/") and doc is not english:
-            missing = sorted(set(english.data) - set(doc.data))
-            if missing:
-                raise doc.fail(f"no text for {', '.join(missing[:5])} (en.yaml has them)")
     return {
         **{name: docs[f"{name}.yaml"].data for name in FAMILY_FILES},
-        "i18n": {n[5:-5]: d.data for n, d in docs.items() if n.startswith("i18n/")},
+        "i18n": _check_i18n(docs),
         "each": each,
     }
+
+
+def _kind(name: str) -> str:
+    """The schema of a data file, by its path under data/."""
+    parts = name.removesuffix(".yaml").split("/")
+    if parts[0] != "i18n":
+        return parts[-1]
+    if len(parts) == 2:  # languages.yaml, fields.yaml
+        return parts[1]
+    if parts[-1] == "glossary":
+        return "glossary"
+    return {"messages": "i18n", "data": "translations"}.get(parts[2], "unknown")
+
+
+def _check_i18n(docs: dict[str, Doc]) -> dict[str, Any]:
+    """Each language: its messages (every id of English's, with the same `{slots}`) and, for
+    one other than English, a translation of each of our fields of the data (data/i18n/
+    fields.yaml), none unused, none given twice two ways. A draft may lack some; it is never
+    shipped (see languages.yaml)."""
+    from casme3_compliance.knowledge.i18n import SOURCE, fields, placeholders
+
+    languages = docs["i18n/languages.yaml"]
+    codes = [lang["code"] for lang in languages.data["languages"]]
+    if SOURCE not in codes or languages.data["default"] not in codes:
+        raise languages.fail(f"{SOURCE!r} and the default must be listed", "languages")
+    folders = {n.split("/")[1] for n in docs if n.count("/") >= 2 and n.startswith("i18n/")}
+    if folders - set(codes):
+        extra = sorted(folders - set(codes))[0]
+        raise languages.fail(f"i18n/{extra}/ is not a listed language", "languages")
+    patterns = docs["i18n/fields.yaml"].data
+    # Every string of ours in the data, with where it is (for a missing translation's error).
+    ours: dict[str, tuple[Doc, tuple[str | int, ...]]] = {}
+    for name, doc in docs.items():
+        kind = name.removesuffix(".yaml").rsplit("/", 1)[-1]
+        if name.startswith("i18n/") or kind not in patterns:
+            continue
+        for pattern in patterns[kind]:
+            for path, text in fields(doc.data, pattern):
+                ours.setdefault(text, (doc, path))
+    out: dict[str, Any] = {"languages": languages.data, "fields": patterns}
+    english: dict[str, str] = {}
+    for lang in sorted(codes, key=lambda c: c != SOURCE):
+        status = next(x["status"] for x in languages.data["languages"] if x["code"] == lang)
+        messages: dict[str, str] = {}
+        for name in sorted(n for n in docs if n.startswith(f"i18n/{lang}/messages/")):
+            doc = docs[name]
+            for key, text in doc.data.items():
+                if key in messages:
+                    raise doc.fail(f"{key!r} is also in another file of messages/", key)
+                if lang != SOURCE and key not in english:
+                    raise doc.fail(f"{key!r} is not an id of English's messages", key)
+                if lang != SOURCE and placeholders(text) != placeholders(english[key]):
+                    raise doc.fail(f"keep the slots of the English: {english[key]!r}", key)
+                messages[key] = text
+        if lang == SOURCE:
+            english = messages
+        elif status == "complete" and set(english) - set(messages):
+            missing = sorted(set(english) - set(messages))
+            raise languages.fail(f"{lang}: no text for {', '.join(missing[:5])}", "languages")
+        memory: dict[str, str] = {}
+        for name in sorted(n for n in docs if n.startswith(f"i18n/{lang}/data/")):
+            doc = docs[name]
+            for i, pair in enumerate(doc.data):
+                if set(pair) != {SOURCE, lang}:
+                    raise doc.fail(f"each item has `{SOURCE}` and `{lang}`", i)
+                en, tr = pair[SOURCE], pair[lang]
+                if en not in ours:
+                    raise doc.fail("no field of ours in the data says this (any more)", i, SOURCE)
+                if memory.get(en, tr) != tr:
+                    raise doc.fail("translated another way in another item", i, lang)
+                if placeholders(en) != placeholders(tr):
+                    raise doc.fail("keep the {slots} of the English", i, lang)
+                memory[en] = tr
+        if lang != SOURCE and status == "complete":
+            for text, (doc, path) in ours.items():
+                if text not in memory:
+                    raise doc.fail(f"no {lang} translation of {text[:60]!r}", *path)
+        out[lang] = {"messages": messages, "data": memory, "status": status}
+    return out
 
 
 def _check_rules(rules: Doc) -> None:

@@ -1,0 +1,77 @@
+"""Our texts in more than one language, from data: message catalogues for what the code says,
+and for the data's own fields (summaries, checklists, verdict sentences) a list of English
+sentences with their translations.
+
+Which fields are ours to translate is data too (data/i18n/fields.yaml): a clause's `text` and
+every other word of an agreement is never among them, so an agreement reads the same, verbatim,
+in every language. A language is added as files: data/i18n/<lang>/messages/*.yaml (the same ids
+as English) and data/i18n/<lang>/data/*.yaml (English sentence -> translation).
+"""
+
+from __future__ import annotations
+
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+SOURCE = "en"
+"""The language every text is written in first; the others translate it."""
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """The `{name}` slots the code fills, which a translation must keep, each as often."""
+    return sorted(_PLACEHOLDER.findall(text))
+
+
+def fields(data: Any, pattern: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string of `data` at `pattern` (`parts/*/clauses/*/summary`), with its key path."""
+
+    def walk(node: Any, parts: list[str], path: tuple[str | int, ...]) -> Any:
+        if not parts:
+            if isinstance(node, str):
+                yield path, node
+            return
+        head, rest = parts[0], parts[1:]
+        if head == "*":
+            items = (
+                node.items()
+                if isinstance(node, dict)
+                else enumerate(node)
+                if isinstance(node, list)
+                else ()
+            )
+            for key, child in items:
+                yield from walk(child, rest, (*path, key))
+        elif isinstance(node, dict) and head in node:
+            yield from walk(node[head], rest, (*path, head))
+
+    yield from walk(data, pattern.split("/"), ())
+
+
+def translate(data: Any, patterns: list[str], memory: dict[str, str]) -> Any:
+    """A copy of `data` with each of our fields in `memory`'s language. Validation has made
+    sure that a complete language has every one; a draft keeps what it lacks in English."""
+    if not memory:
+        return data
+    out = _copy(data)
+    for pattern in patterns:
+        for path, text in list(fields(out, pattern)):
+            if text in memory:
+                parent = out
+                for key in path[:-1]:
+                    parent = parent[key]
+                parent[path[-1]] = memory[text]
+    return out
+
+
+def _copy(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _copy(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_copy(v) for v in node]
+    return node
