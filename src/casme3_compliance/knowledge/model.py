@@ -825,7 +825,8 @@ class Family(Record):
             raw["databases"]["default"],
             order,
             rules,
-            i18n[lang]["messages"],
+            # A draft (never shipped) says in English what it does not say yet.
+            {**i18n["en"]["messages"], **i18n[lang]["messages"]},
             each,
             {},
             lang,
