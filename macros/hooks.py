@@ -20,7 +20,6 @@ from mkdocs.structure.files import File, Files
 
 from casme3_compliance import DataError, load_family
 from casme3_compliance.render import api, checklist, citation, csp, pages, widgets
-from casme3_compliance.render.markdown import verdict_headings
 
 RESERVED = {"api", "assets", "downloads", "rules", "search", "usage", "compare", "self-check"}
 """Folders of the site itself: no database can have one of these as its id."""
@@ -39,11 +38,8 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             "": pages.family_notice(family),
             **{db.id: pages.notice(db) for db in family.databases},
         },
-        "search": {
-            "texts": verdict_headings(family.db()),
-            "default": family.default,
-            "prefix": widgets.PREFIX,
-        },
+        "search": widgets.search(family),
+        "ui": widgets.ui(family),
     }
     # Each database's pages and each rule's are generated, so their nav entries come from the
     # data too.
@@ -84,9 +80,7 @@ def generated(family: Any, site_url: str = "") -> tuple[dict[str, str], dict[str
     files["downloads/CITATION.cff"] = files[f"downloads/{family.default}/CITATION.cff"]
     files.update(api.files(family))
     docs["rules/index.md"] = (
-        "# Scan rules\n\n`casme3 scan` checks a manuscript or a repository against the "
-        "agreements of the databases it names. Each rule gives the clauses it stands for in "
-        "each agreement; CM0 codes are the scanner's own (what it could not check).\n\n"
+        f"# {family.t('ui.rules.title')}\n\n{family.t('ui.rules.intro')}\n\n"
         "{{ rules_index() }}\n"
     )
     for rule in family.rules:

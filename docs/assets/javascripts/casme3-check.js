@@ -6,13 +6,15 @@
  * The databases the paper uses, each subject answered in its database by that database's
  * /api/<id>/subjects.json (fetched when the reader turns to the list, or when a stored list
  * needs it), each chosen database's "Before you publish" items, the status, the Markdown file.
- * No number, verdict or sentence is written here: they come from the package (data-la-text,
- * /api/). Nothing is sent anywhere.
+ * No number, verdict or sentence is written here: they come from the package, in the page's
+ * language (data-la-text, /api/), and so do the joins of a list and of two sentences and the
+ * lines of the Markdown file. Nothing is sent anywhere.
  */
 (() => {
   "use strict";
 
-  const { answer, api, element, fallback, fill, hint, identity, loaded, parser, prefixed, ready } = window.casme3;
+  const { answer, api, element, fallback, fill, hint, identity, join, loaded, parser, prefixed, ready } =
+    window.casme3;
 
   function load(key) {
     try {
@@ -46,6 +48,17 @@
       /(\{(?=[{%#]))|(&)|(<)|([\\`*_{}[\]])/g,
       (_, jinja, entity, lt, md) => (jinja ? "&#123;" : entity ? "&amp;" : lt ? "&lt;" : `\\${md}`),
     );
+  }
+
+  /** `template` with its `{slots}` filled, as Markdown that shows the whole text literally. */
+  function mdFill(template, slots) {
+    return template
+      .split(/(\{[a-z_]+\})/)
+      .map((piece) => {
+        const slot = /^\{([a-z_]+)\}$/.exec(piece);
+        return mdEscape(slot && slot[1] in slots ? String(slots[slot[1]]) : piece);
+      })
+      .join("");
   }
 
   async function initSelfCheck(root) {
@@ -107,7 +120,8 @@
         const [named, rest] = prefixed(piece, prefix, ids);
         const db = named || home;
         if (!db) {
-          const message = `'${piece}': ${fill(texts.ambiguous, { example: `${ticked()[0]}:${piece}` })}`;
+          const why = fill(texts.ambiguous, { example: `${ticked()[0]}:${piece}` });
+          const message = fill(texts.entry, { input: piece, message: why });
           entries.push({ input: piece, valid: false, verdict: "invalid", why: "ambiguous", message });
           continue;
         }
@@ -134,11 +148,12 @@
       const of = (verdict) => entries.filter((e) => e.verdict === verdict).map(named);
       for (const verdict of ["restricted", "approval", "unknown"]) {
         const list = of(verdict);
-        if (list.length) blocks.push(fill(texts[`${verdict}_block`], { list: list.join(", ") }));
+        if (list.length) blocks.push(fill(texts[`${verdict}_block`], { list: join(texts.list, list) }));
       }
       const invalid = entries.filter((e) => !e.valid);
       if (invalid.length) {
-        blocks.push(fill(texts.invalid_block, { list: invalid.map((e) => `'${e.input}'`).join(", ") }));
+        const quoted = invalid.map((e) => fill(texts.quoted, { input: e.input }));
+        blocks.push(fill(texts.invalid_block, { list: join(texts.list, quoted) }));
       }
       const counted = boxes.filter((box) => chosen.has(box.dataset.db));
       const unticked = counted.filter((box) => !box.checked);
@@ -146,7 +161,7 @@
         blocks.push(fill(texts.unticked_block, { n: unticked.length, total: counted.length }));
       }
       const ready = blocks.length === 0;
-      return { ready, text: ready ? texts.ready : [texts.not_ready, ...blocks].join(" ") };
+      return { ready, text: ready ? texts.ready : join(texts.sentences, [texts.not_ready, ...blocks]) };
     };
 
     let last = null; // the last complete reading, for the download
@@ -188,10 +203,10 @@
         return sections.get(db)?.querySelector("fieldset") ? "" : texts.md_not_public;
       };
       const line = (e) => {
-        const subject = e.valid ? e.label : `'${e.input}'`;
+        const subject = e.valid ? e.label : fill(texts.quoted, { input: e.input });
         const name = e.database ? fill(texts.named, { name: names.get(e.database), label: subject }) : subject;
-        const said = e.note ? `${e.message} ${e.note}` : e.message;
-        return `- ${mdEscape(name)}: ${mdEscape(texts[e.verdict])} ${mdEscape(said)}`;
+        const said = e.note ? join(texts.sentences, [e.message, e.note]) : e.message;
+        return `- ${mdFill(texts.md_subject, { name, verdict: texts[e.verdict], message: said })}`;
       };
       const lines = [
         `# ${mdEscape(texts.md_title)}`,
@@ -202,7 +217,10 @@
         "",
         `## ${mdEscape(texts.md_databases)}`,
         "",
-        ...dbs.map((db) => `- ${mdEscape(names.get(db))}: ${mdEscape(source(db) || texts.md_no_checklist)}`),
+        ...dbs.map(
+          (db) =>
+            `- ${mdFill(texts.md_database, { name: names.get(db), source: source(db) || texts.md_no_checklist })}`,
+        ),
         "",
         `## ${mdEscape(texts.md_subjects)}`,
         "",
@@ -214,18 +232,20 @@
         const refs = (item) =>
           fill(item.clauses.length === 1 ? texts.md_clause : texts.md_clauses, {
             name: names.get(db),
-            ids: item.clauses.join(", "),
+            ids: join(texts.list, item.clauses),
           });
         lines.push(
           "",
-          `## ${mdEscape(checklist.title)}: ${mdEscape(names.get(db))}`,
+          `## ${mdFill(texts.legend, { title: checklist.title, name: names.get(db) })}`,
           "",
           ...checklist.items.map(
-            (item) => `- [${ticks.has(`${db}:${item.id}`) ? "x" : " "}] ${mdEscape(item.text)} (${mdEscape(refs(item))})`,
+            (item) =>
+              `- [${ticks.has(`${db}:${item.id}`) ? "x" : " "}] ` +
+              mdFill(texts.item, { text: item.text, clauses: refs(item) }),
           ),
         );
       }
-      lines.push("", `${mdEscape(texts.md_status)} ${mdEscape(text)}`, "");
+      lines.push("", mdFill(texts.md_status, { status: text }), "");
       return { name: fill(texts.md_file, { date }), content: lines.join("\n") };
     };
 

@@ -5,8 +5,9 @@
  * Material renders the results of each query into its list (emptied first) and writes the count
  * above it. When the query parses as a subject (of the default database, or of the database it
  * names first: `casme2:sub12`), one item in Material's own markup goes first, linking the
- * subject on its database's subjects page, and the count includes it. The headings come from the
- * package (data-la-search, rendered by the search partial), the links from /api/databases.json,
+ * subject on its database's subjects page, and the count includes it. The words come from the
+ * package in the page's language (data-la-search, rendered by the search partial), the links
+ * from the page's edition's /api/databases.json (its subjects page, in its language),
  * the grammar and the verdict sentences from /api/<id>/subjects.json through casme3.js's parser:
  * no number or sentence is written here. casme3.js loads this file when the search field first
  * gets focus; instant navigation keeps the header, so it runs once.
@@ -14,7 +15,7 @@
 (() => {
   "use strict";
 
-  const { api, base, configElement, element, fill, identity, parser, prefixed } = window.casme3;
+  const { api, base, configElement, element, fill, gap, identity, parser, prefixed } = window.casme3;
 
   function initSearch() {
     const search = document.querySelector('[data-md-component="search"][data-la-search]');
@@ -34,7 +35,7 @@
     const item = (result, link, key, title) => {
       const href = new URL(fill(link, { n: result.number }), base);
       const verdict = element("p", identity(result), element("strong", {}, texts[result.verdict]));
-      verdict.append(" ", result.message);
+      verdict.append(gap(texts), result.message);
       return element(
         "li",
         { class: "md-search-result__item la-search-subject", "data-key": key },
@@ -78,7 +79,8 @@
         shown = null;
       }
       if (key) {
-        shown = shown || item(result, link, key, named ? `${p.name} ${result.label}` : result.label);
+        const title = named ? fill(texts.named, { name: p.name, label: result.label }) : result.label;
+        shown = shown || item(result, link, key, title);
         if (list.firstElementChild !== shown) list.prepend(shown);
       }
       const count = key ? plusOne(theirs) : theirs;
