@@ -31,7 +31,13 @@ def pairs(lang: str) -> list[tuple[str, str, str]]:
     return out
 
 
+# What our English names without saying it in its own words: a slot the code fills, a URL, a
+# title or an agreement's words in quotes. A term there is not ours to translate.
+NOT_OURS = re.compile(r"\{[a-z_]*\}|\S*/\S*|“[^”]*”|\"[^\"]*\"|'[^'\s][^']*'|`[^`]*`")
+
+
 def mentions(text: str, term: str) -> bool:
+    text = NOT_OURS.sub(" ", text)
     return re.search(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", text, re.I) is not None
 
 
