@@ -33,7 +33,7 @@ def pairs(lang: str) -> list[tuple[str, str, str]]:
 
 # What our English names without saying it in its own words: a slot the code fills, a URL, a
 # title or an agreement's words in quotes. A term there is not ours to translate.
-NOT_OURS = re.compile(r"\{[a-z_]*\}|\S*/\S*|“[^”]*”|\"[^\"]*\"|'[^'\s][^']*'|`[^`]*`")
+NOT_OURS = re.compile(r"\{[a-z_]*\}|\S*/\S*|“[^”]*”|‘[^’]*’|\"[^\"]*\"|'[^'\s][^']*'|`[^`]*`")
 
 
 def mentions(text: str, term: str) -> bool:
