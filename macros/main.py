@@ -16,11 +16,10 @@ from casme3_compliance.render import pages, widgets
 
 
 def define_env(env: Any) -> None:
-    # Once per build: define_env runs again on every rebuild of `mkdocs serve`. It runs before
-    # the hooks' on_config: bad data stops the build here, with one line naming file:line.
+    # Once per build: define_env runs again on every rebuild of `mkdocs serve`.
     try:
         family = load_family()
-    except DataError as e:
+    except DataError as e:  # one line naming file:line, no traceback, no site
         raise PluginError(str(e)) from None
 
     def link(target: str) -> str:
