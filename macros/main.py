@@ -1,7 +1,9 @@
 """mkdocs-macros entry point: registers the package's page renderers as macros, nothing more.
 
 A macro about one database takes its id (`{{ terms("casme3") }}`; the family's default when
-left out); the pages about every database take none.
+left out); the pages about every database take none. A page of another language's edition (a
+folder named by a language's code, `zh/casme3/terms.md`) is rendered from the family in that
+language, and its links stay in that edition.
 """
 
 from __future__ import annotations
@@ -21,23 +23,38 @@ def define_env(env: Any) -> None:
         family = load_family()
     except DataError as e:  # one line naming file:line, no traceback, no site
         raise PluginError(str(e)) from None
+    codes = {x["code"] for x in family.languages} - {family.lang}
+    families = {family.lang: family}
+
+    def edition() -> tuple[Any, str]:
+        """The family of the page being rendered, in its edition's language, and the folder of
+        that edition (`` for the default language, `zh/`)."""
+        first = env.page.file.src_uri.split("/", 1)[0]
+        if first not in codes or "/" not in env.page.file.src_uri:
+            return family, ""
+        if first not in families:
+            families[first] = load_family(lang=first)
+        return families[first], f"{first}/"
 
     def link(target: str) -> str:
-        """A docs-relative target as a Markdown link from the page being rendered."""
+        """A target of the page's edition (`casme3/terms.md#clause-3-4`, relative to the
+        edition's folder) as a Markdown link from the page being rendered."""
         here = posixpath.dirname(env.page.file.src_uri)
         path, _, anchor = target.partition("#")
+        path = edition()[1] + path if path else ""
         rel = posixpath.relpath(path, here or ".") if path else ""
         return rel + (f"#{anchor}" if anchor else "")
 
     def page_url(target: str) -> str:
-        """A URL from the site's root (`self-check/`) as a URL from the page being rendered,
+        """A URL of the page's edition (`self-check/`) as a URL from the page being rendered,
         for HTML that MkDocs does not rewrite (a form's action)."""
         here = env.page.url
+        target = edition()[1] + target
         rel = posixpath.relpath(target or ".", here or ".")
         return "./" if rel == "." else rel + ("/" if target.endswith("/") else "")
 
     def per_database(name: str, render: Any) -> None:
-        env.macro(lambda db=None: render(family.db(db), link), name)
+        env.macro(lambda db=None: render(edition()[0].db(db), link), name)
 
     for name in (
         "database_home",
@@ -49,9 +66,11 @@ def define_env(env: Any) -> None:
         "apply_page",
     ):
         per_database(name, getattr(pages, name))
-    env.macro(lambda: pages.hub(family, link, page_url), "hub")
-    env.macro(lambda: pages.compare(family, link), "compare")
-    env.macro(lambda: pages.rules_index(family, link), "rules_index")
-    env.macro(lambda: widgets.subject_lookup_family(family, link), "subject_lookup")
-    env.macro(lambda: widgets.self_check(family, link), "self_check")
-    env.macro(lambda code: pages.rule_page(family, family.rule(code), link), "rule_page")
+    env.macro(lambda: pages.hub(edition()[0], link, page_url), "hub")
+    env.macro(lambda: pages.compare(edition()[0], link), "compare")
+    env.macro(lambda: pages.rules_index(edition()[0], link), "rules_index")
+    env.macro(lambda: widgets.subject_lookup_family(edition()[0], link), "subject_lookup")
+    env.macro(lambda: widgets.self_check(edition()[0], link), "self_check")
+    env.macro(
+        lambda code: pages.rule_page(edition()[0], edition()[0].rule(code), link), "rule_page"
+    )

@@ -13,6 +13,11 @@
  * joins a list or two sentences from the header's `data-la-ui`. This file parses, compares and
  * fills `{slots}`. Nothing is sent anywhere: the only requests are for those JSON files, on this
  * site.
+ *
+ * Each language's edition is a site of its own below the site's root (the Chinese one in zh/):
+ * its pages give Material their edition's folder as the base, so the JSON documents, the
+ * search index and the links are that edition's, in its language; the scripts are shared, found
+ * beside this one.
  */
 (() => {
   "use strict";
@@ -24,6 +29,8 @@
     configElement ? JSON.parse(configElement.textContent).base : ".",
     location.href,
   );
+  // Our scripts, beside this one (the base of an edition's page is its edition's folder).
+  const assets = new URL(".", document.currentScript?.src || new URL("assets/javascripts/", base));
   const header = document.querySelector("[data-la-ui]");
   /** How the page's language joins a list (`{a}, {b}`) and two sentences (`{a} {b}`). */
   const ui = header ? JSON.parse(header.dataset.laUi) : { list: "{a}, {b}", sentences: "{a} {b}" };
@@ -246,7 +253,7 @@
   const scripts = new Map();
   function script(name) {
     if (!scripts.has(name)) {
-      const src = new URL(`assets/javascripts/${name}`, base).href;
+      const src = new URL(name, assets).href;
       scripts.set(
         name,
         new Promise((resolve, reject) => {
@@ -313,6 +320,32 @@
     ui,
     whenTurnedTo,
   };
+
+  // --- The language switch: the same page, query and anchor in each other language ----------
+  //
+  // The header renders each link to the same page of the other edition; the header stays
+  // through instant navigation, so its links follow the page shown, and take its #anchor and
+  // ?query at the moment they are used.
+
+  const languages = document.querySelector("[data-la-languages]");
+  if (languages) {
+    const here = new URL(languages.dataset.laHere, location.href).href;
+    const links = Array.from(languages.querySelectorAll("a[data-la-root]"), (a) => [
+      a,
+      new URL(a.dataset.laRoot, location.href),
+    ]);
+    const follow = () => {
+      if (!location.href.startsWith(here)) return;
+      const rest = location.href.slice(here.length);
+      for (const [a, root] of links) a.href = new URL(rest, root).href;
+    };
+    for (const type of ["click", "auxclick", "contextmenu", "focusin", "pointerover"]) {
+      languages.addEventListener(type, follow, { capture: true, passive: true });
+    }
+    window.addEventListener("hashchange", follow);
+    if (typeof document$ !== "undefined") document$.subscribe(follow);
+    follow();
+  }
 
   const searchField = document.querySelector('[data-md-component="search-query"]');
   if (searchField) {
