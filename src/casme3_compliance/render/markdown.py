@@ -112,5 +112,5 @@ def clause_links(
     """`clause 3.5`, `clauses 3.8, 3.9`, each linked."""
     links = [clause_link(i, link, kb, title) for i in ids]
     if len(links) == 1:
-        return kb.t("site.clause.one", clause=links[0])
-    return kb.t("site.clause.many", clauses=listed(kb, links))
+        return kb.t("site.clause.one", ref=links[0])
+    return kb.t("site.clause.many", refs=listed(kb, links))

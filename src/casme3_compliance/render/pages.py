@@ -196,7 +196,7 @@ def notice(kb: Database) -> dict[str, str]:
             "title": escape(kb.t("site.notice.title")),
             "text": escape(kb.t("site.notice.not_public", disclaimer=kb.disclaimer, name=kb.name)),
             "provenance": "",
-            "terms": escape(kb.t("site.notice.ask", issuer=kb.issuer_short)),
+            "terms": escape(kb.t("site.notice.ask", who=kb.issuer_short)),
             "path": url(kb),
             "fragment": "not-public",
         }
@@ -466,7 +466,7 @@ def subject_tables(kb: Database, link: Link) -> str:
         out.append(
             kb.t(
                 "site.subjects.conditions_intro",
-                clauses=clause_links([*permissions, *conditions], link, kb),
+                refs=clause_links([*permissions, *conditions], link, kb),
             )
             + "\n"
         )
@@ -475,7 +475,7 @@ def subject_tables(kb: Database, link: Link) -> str:
     out.append(f"\n## {kb.t('site.subjects.sources')} {{#sources}}\n")
     rules = kb.t(
         "site.subjects.rules",
-        clauses=clause_links(list(dict.fromkeys(p.clause for p in s.parts)), link, kb),
+        refs=clause_links(list(dict.fromkeys(p.clause for p in s.parts)), link, kb),
     )
     sources: dict = {p.range_source: [] for p in s.parts if p.range_source}
     for m in (m for p in s.parts for m in p.members):
@@ -669,7 +669,7 @@ def cite(kb: Database, link: Link) -> str:
         out.append(
             kb.t(
                 "site.cite.asks",
-                clause=clause_link(asks.id, link, kb),
+                ref=clause_link(asks.id, link, kb),
                 text=md_escape(asks.text),
             )
             + "\n"
@@ -677,7 +677,7 @@ def cite(kb: Database, link: Link) -> str:
     else:
         out.append(f"{md_escape(cit.basis)}\n")
     if cit.la_sentence and cit.clause and kb.agreement is not None:
-        by = kb.t("site.quote.by", clause=clause_link(cit.clause, link, kb))
+        by = kb.t("site.quote.by", ref=clause_link(cit.clause, link, kb))
         out.append(f"> {md_escape(cit.la_sentence)}\n>\n> {by}\n")
     out += [
         kb.t("site.cite.checked") + "\n",
@@ -708,7 +708,7 @@ def cite(kb: Database, link: Link) -> str:
             kb.t(
                 "site.cite.name.text",
                 name=md_escape(forms["unicode"]),
-                clause=clause_link(cit.name_clause, link, kb),
+                ref=clause_link(cit.name_clause, link, kb),
                 latex=forms["latex"],
                 latex_text=forms["latex_text"],
                 html=forms["html"],
@@ -719,7 +719,7 @@ def cite(kb: Database, link: Link) -> str:
     if cit.acknowledgement and cit.acknowledgement_clause and kb.agreement is not None:
         out.append(f"## {kb.t('site.cite.ack.heading')} {{#acknowledgement}}\n")
         out.append(
-            kb.t("site.cite.ack.text", clause=clause_link(cit.acknowledgement_clause, link, kb))
+            kb.t("site.cite.ack.text", ref=clause_link(cit.acknowledgement_clause, link, kb))
             + f"\n\n> {md_escape(cit.acknowledgement)}\n"
         )
     out.append(f"## {kb.t('site.cite.downloads')} {{#downloads}}\n")
@@ -756,7 +756,7 @@ def quote(kb: Database, clause_id: str, link: Link) -> str:
     reading = readings(kb, c)
     by = kb.t(
         "site.quote.by_where",
-        clause=clause_link(c.id, link, kb, title=False),
+        ref=clause_link(c.id, link, kb, title=False),
         where=where(kb, c.where),
     )
     return (
@@ -817,8 +817,7 @@ def apply_steps(kb: Database, link: Link) -> str:
         out.append(f"\n### {kb.t('site.apply.la_asks', la=abbr)} {{#la-steps}}\n")
         if steps.steps:
             out.append(
-                kb.t("site.apply.la_steps", la=abbr, clauses=clause_links([steps.id], link, kb))
-                + "\n"
+                kb.t("site.apply.la_steps", la=abbr, refs=clause_links([steps.id], link, kb)) + "\n"
             )
             out.extend(f"{i}. {md_escape(s)}" for i, s in enumerate(steps.steps, 1))
         else:
@@ -855,9 +854,7 @@ def apply_steps(kb: Database, link: Link) -> str:
     form = next((c for c in a.clauses() if c.fields), None)
     if form is not None:
         out.append(f"## {kb.t('site.apply.form')} {{#form}}\n")
-        out.append(
-            kb.t("site.apply.form_asks", la=abbr, clause=clause_link(form.id, link, kb)) + "\n"
-        )
+        out.append(kb.t("site.apply.form_asks", la=abbr, ref=clause_link(form.id, link, kb)) + "\n")
         out.extend(f"- {md_escape(f)}" for f in form.fields)
     return "\n".join(out) + "\n"
 
@@ -873,7 +870,7 @@ def database_home(kb: Database, link: Link) -> str:
         kb.t(
             "site.home.issued",
             full_name=md_escape(kb.full_name),
-            issuer=md_escape(kb.issuer),
+            by=md_escape(kb.issuer),
             short=md_escape(kb.issuer_short),
         )
         + "\n"
@@ -936,7 +933,7 @@ def hub(family: Family, link: Link, page_url: Link) -> str:
     items = []
     for db in family.databases:
         status = family.t("site.hub.public" if db.public else "site.hub.not_public")
-        about = family.t("site.hub.about", issuer=escape(db.issuer_short), status=status)
+        about = family.t("site.hub.about", who=escape(db.issuer_short), status=status)
         links = " · ".join(f"[{t}]({link(doc(db, slug))})" for slug, t in page_set(db))
         items.append(
             f'<li class="la-db" markdown="span">'
@@ -1008,7 +1005,7 @@ def compare(family: Family, link: Link) -> str:
                     "- "
                     + db.t(
                         "site.compare.item",
-                        clause=clause_link(c.id, link, db),
+                        ref=clause_link(c.id, link, db),
                         summary=md_escape(c.summary),
                     )
                     for c in clauses
@@ -1031,7 +1028,7 @@ def rule_page(family: Family, rule: Rule, link: Link) -> str:
             family.t(
                 "site.rule.db_clauses",
                 name=md_escape(db.name),
-                clauses=clause_links(ids, link, db, title=False),
+                refs=clause_links(ids, link, db, title=False),
             )
             for db, ids in found
         )
@@ -1084,7 +1081,7 @@ def rules_index(family: Family, link: Link) -> str:
             family.t(
                 "site.rules.db_clauses",
                 name=md_escape(db.name),
-                clauses=listed(db, [clause_link(c, link, db, title=False) for c in ids]),
+                refs=listed(db, [clause_link(c, link, db, title=False) for c in ids]),
             )
             for db, ids in found
         )
