@@ -77,7 +77,7 @@ def where(kb: Texts, w: Where) -> str:
     form`. Each further detail wraps what comes before it (`site.where.*`)."""
     la = w.abbreviation
     if w.part == "form":
-        return kb.t("site.where.form", la=la)
+        return kb.t("site.where.part.form", la=la)
     if w.part:
         out = kb.t(f"site.where.part.{w.part}", la=la)
     elif w.bullet:

@@ -318,6 +318,15 @@ def _clause_block(kb: Database, clause: Clause, link: Link) -> str:
     )
 
 
+def _within(sentence: str) -> str:
+    """A sentence written to stand alone, inside another: its first word in lower case if it is
+    a capitalised word (`The LA text` -> `the LA text`), never an acronym or a name (`LA`)
+    and never a script without case."""
+    if sentence[:1].isupper() and sentence[1:2].islower():
+        return sentence[0].lower() + sentence[1:]
+    return sentence
+
+
 def provenance(kb: Database, link: Link) -> str:
     """Which document the text is: agreements carry no version, so say what it was compared
     with."""
@@ -328,7 +337,7 @@ def provenance(kb: Database, link: Link) -> str:
         kb.t(
             "site.provenance.intro",
             la=abbr,
-            description=md_escape(p.text.description[0].lower() + p.text.description[1:]),
+            description=md_escape(_within(p.text.description)),
             compared=md_escape(p.compared),
         )
         + "\n\n- "
