@@ -25,8 +25,8 @@ import casme3_compliance as c3
 from casme3_compliance.knowledge.i18n import fields, placeholders
 from casme3_compliance.knowledge.paths import DATABASE_FILES, FAMILY_FILES
 from casme3_compliance.knowledge.verdicts import templates
-from casme3_compliance.render import pages, widgets
-from casme3_compliance.render.markdown import md_escape
+from casme3_compliance.render import api, pages, widgets
+from casme3_compliance.render.markdown import md_escape, provenance_line, where
 
 TRANSLATED = "此处为译文"
 """The stand-in translation of a field of ours the Chinese data does not translate yet."""
@@ -357,3 +357,21 @@ def test_a_sentence_set_inside_another_keeps_an_acronym_and_a_caseless_script():
     assert pages._within("The LA text as distributed.") == "the LA text as distributed."
     assert pages._within("LA 文本随申请材料分发。") == "LA 文本随申请材料分发。"
     assert pages._within("随申请材料分发的 LA 文本。") == "随申请材料分发的 LA 文本。"
+
+
+def test_the_api_keeps_its_ids_and_says_its_lines_for_people_in_the_family_language(en, zh):
+    """/api/<id>/agreement.json: ids, anchors, kinds, topics and the agreement's own words are
+    the same in every language; the provenance line and each clause's place are for people."""
+    for db_en, db_zh in zip(en.databases, zh.databases, strict=True):
+        if db_en.agreement is None:
+            continue
+        a_en, a_zh = api.agreement(db_en), api.agreement(db_zh)
+        line = a_zh["la_source"].pop("line")
+        assert line == provenance_line(db_zh) != a_en["la_source"].pop("line")
+        assert a_zh["la_source"] == a_en["la_source"]
+        fixed = ("id", "anchor", "kind", "topics", "text", "items")
+        for s_en, s_zh in zip(a_en["sections"], a_zh["sections"], strict=True):
+            for c_en, c_zh in zip(s_en["clauses"], s_zh["clauses"], strict=True):
+                assert [c_zh[k] for k in fixed] == [c_en[k] for k in fixed]
+                clause = db_zh.agreement.clause(c_zh["id"])
+                assert c_zh["where"] == where(db_zh, clause.where) != c_en["where"]
