@@ -133,8 +133,10 @@ def _site_texts(family: Any) -> dict[str, str]:
 def _segment_terms(built: list[dict[str, str]]) -> None:
     """The glossary's terms (data/i18n/<lang>/glossary.yaml) are words to jieba, which the search
     plugin segments Chinese with: 受限 and 被试 are found as the glossary writes them."""
-    import jieba
-
+    try:
+        import jieba
+    except ImportError:  # the search plugin would index Chinese as runs of unsplit characters
+        raise PluginError("jieba is not installed: pip install -e '.[site]'") from None
     jieba.setLogLevel(logging.WARNING)  # not its "Building prefix dict" lines in every build
     for edition in built:
         path = data_dir() / "i18n" / edition["code"] / "glossary.yaml"
