@@ -2,7 +2,9 @@
 
 The site is built from a copy of data/ that adds two databases the code has never seen
 (test_site.with_site_family: a synthetic public one and one whose agreement is not public), so
-that every page, tool and redirect is tried with the project's databases and with those.
+that every page, tool and redirect is tried with the project's databases and with those; and
+in every language of data/i18n/languages.yaml, a draft too (CASME3_PREVIEW_LANGUAGES), so that
+each edition is served beside the default one as it will be once shipped.
 
 This folder is a package so that its conftest does not shadow tests/conftest.py, which the
 modules here import as `conftest` (ROOT, VECTORS, require_program).
@@ -62,6 +64,12 @@ def site_family(site_data):
     return c3.load_family(site_data, cache=False)
 
 
+def other_languages() -> list[dict[str, str]]:
+    """Every language of data/i18n/languages.yaml but the default, with its edition's folder."""
+    family = c3.load_family(ROOT / "data")
+    return [{**x, "prefix": f"{x['code']}/"} for x in family.languages if x["code"] != family.lang]
+
+
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory, site_data) -> Iterator[str]:
     """The site's root URL, e.g. http://127.0.0.1:40123/casme3/.
@@ -83,6 +91,7 @@ def base_url(tmp_path_factory, site_data) -> Iterator[str]:
             "NO_MKDOCS_2_WARNING": "1",
             "CASME3_SITE_URL": url,
             "CASME3_DATA_DIR": str(site_data),
+            "CASME3_PREVIEW_LANGUAGES": ",".join(x["code"] for x in other_languages()),
         },
         timeout=300,
     )
