@@ -25,6 +25,9 @@ from .test_search_cite import SEARCHED
 pytestmark = pytest.mark.browser
 
 EDITIONS = other_languages()
+HOME = yaml.safe_load((DATA / "i18n/languages.yaml").read_text("utf-8"))
+HOME = next(x for x in HOME["languages"] if x["code"] == HOME["default"])
+"""The default language, at the site's root."""
 GROWN = grown_family()
 IDS = [e["code"] for e in EDITIONS]
 PAGES = [(e["code"], e["prefix"] + p) for e in EDITIONS for p in family_pages(GROWN)]
@@ -64,7 +67,10 @@ def test_every_page_of_an_edition_loads_cleanly_and_passes_axe(sweep, axe, code,
     assert response.status == 200
     assert sweep.page.evaluate("document.documentElement.lang") == edition["html"]
     assert sweep.page.locator(".la-notice").is_visible()
-    assert sweep.page.locator(".la-lang__link").count() == 1
+    assert sweep.page.locator(".la-lang__link").count() == len(EDITIONS)
+    policy = sweep.page.get_attribute('meta[http-equiv="Content-Security-Policy"]', "content")
+    script = dict(d.strip().split(" ", 1) for d in policy.split(";"))["script-src"].split()
+    assert script[0] == "'self'" and all(s.startswith("'sha256-") for s in script[1:])
     assert axe_violations(sweep.page, axe) == []
     assert sweep.errors == []
     assert sweep.foreign_requests() == []
@@ -267,8 +273,9 @@ def test_the_copy_button_is_labelled_in_the_editions_language(tab, families, edi
     assert button.get_attribute("title") == material(edition, "clipboard.copy")
 
 
-def _switch(tab):
-    return tab.page.locator(".la-lang__link")
+def _switch(tab, to: dict):
+    """The switch's link to the edition `to`."""
+    return tab.page.locator(f'.la-lang__link[hreflang="{to["html"]}"]')
 
 
 @pytest.mark.parametrize("edition", EDITIONS, ids=IDS)
@@ -276,11 +283,11 @@ def test_the_language_switch_keeps_the_page_and_its_anchor(tab, base_url, famili
     kb = families[edition["code"]].db()
     clause = anchor_for(next(iter(kb.agreement.clauses())).id)
     tab.goto(edition["prefix"] + f"{kb.id}/terms/#{clause}")
-    _switch(tab).click()
+    _switch(tab, HOME).click()
     tab.page.wait_for_url(f"{base_url}{kb.id}/terms/#{clause}")
-    assert tab.page.evaluate("document.documentElement.lang") == "en"
+    assert tab.page.evaluate("document.documentElement.lang") == HOME["html"]
     tab.page.wait_for_load_state()
-    _switch(tab).click()  # and back
+    _switch(tab, edition).click()  # and back
     tab.page.wait_for_url(f"{base_url}{edition['prefix']}{kb.id}/terms/#{clause}")
     assert tab.page.evaluate("document.documentElement.lang") == edition["html"]
     # Instant navigation inside the edition: the switch follows the page shown, and its anchor.
@@ -292,13 +299,13 @@ def test_the_language_switch_keeps_the_page_and_its_anchor(tab, base_url, famili
     tab.page.locator("table.la-subjects").first.wait_for()
     assert tab.page.evaluate("performance.timeOrigin") == start
     tab.page.locator('a.headerlink[href$="#lookup"]').click()
-    _switch(tab).hover()
-    assert _switch(tab).get_attribute("href") == f"{base_url}{kb.id}/subjects/#lookup"
-    _switch(tab).click()
+    _switch(tab, HOME).hover()
+    assert _switch(tab, HOME).get_attribute("href") == f"{base_url}{kb.id}/subjects/#lookup"
+    _switch(tab, HOME).click()
     tab.page.wait_for_url(f"{base_url}{kb.id}/subjects/#lookup")
     # A query is kept too (the paper's check's databases, from the home page).
     tab.goto(f"self-check/?db={kb.id}")
-    _switch(tab).click()
+    _switch(tab, edition).click()
     tab.page.wait_for_url(f"{base_url}{edition['prefix']}self-check/?db={kb.id}")
 
 
@@ -307,12 +314,12 @@ def test_the_language_switch_works_without_javascript(browser, base_url, familie
     page = context.new_page()
     for edition in EDITIONS:
         kb = families[edition["code"]].db()
-        for here, there in (
-            (f"{kb.id}/apply/", f"{edition['prefix']}{kb.id}/apply/"),
-            (f"{edition['prefix']}rules/", "rules/"),
-            (edition["prefix"], ""),
+        for here, there, to in (
+            (f"{kb.id}/apply/", f"{edition['prefix']}{kb.id}/apply/", edition),
+            (f"{edition['prefix']}rules/", "rules/", HOME),
+            (edition["prefix"], "", HOME),
         ):
             page.goto(base_url + here)
-            page.locator(".la-lang__link").click()
+            page.locator(f'.la-lang__link[hreflang="{to["html"]}"]').click()
             page.wait_for_url(base_url + there)
     context.close()
