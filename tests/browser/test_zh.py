@@ -250,6 +250,9 @@ def test_the_apply_helper_speaks_the_editions_language(tab, families, edition):
     assert copy.text_content() == fam.t("ui.apply.copy")
     copy.click()
     name = tab.page.locator("#apply-filename").text_content()
+    assert tab.page.evaluate("navigator.clipboard.readText()") == name
+    # The status is written once the clipboard has taken the name.
+    tab.page.wait_for_function("() => document.querySelector('#apply-copy-status').textContent")
     assert tab.page.locator("#apply-copy-status").text_content() == fam.t(
         "ui.apply.copied", filename=name
     )
