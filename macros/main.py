@@ -9,13 +9,18 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from casme3_compliance import load_family
+from mkdocs.exceptions import PluginError
+
+from casme3_compliance import DataError, load_family
 from casme3_compliance.render import pages, widgets
 
 
 def define_env(env: Any) -> None:
     # Once per build: define_env runs again on every rebuild of `mkdocs serve`.
-    family = load_family()
+    try:
+        family = load_family()
+    except DataError as e:  # one line naming file:line, no traceback, no site
+        raise PluginError(str(e)) from None
 
     def link(target: str) -> str:
         """A docs-relative target as a Markdown link from the page being rendered."""
