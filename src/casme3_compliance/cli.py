@@ -292,6 +292,17 @@ def _build_parser() -> argparse.ArgumentParser:
                 return super()._fill_text(text, width, indent)
             return "\n".join(indent + line for line in wrap(text, width - columns(indent)))
 
+        def _format_usage(self, usage, actions, groups, prefix):
+            """A wide "usage:" is measured as the columns it takes, so that a usage line
+            continued on the next is indented under the first."""
+            if prefix is None:
+                prefix = argparse._("usage: ")  # type: ignore[attr-defined]
+            if not has_wide(prefix):
+                return super()._format_usage(usage, actions, groups, prefix)
+            stand_in = "\x00" * columns(prefix)
+            text = super()._format_usage(usage, actions, groups, stand_in)
+            return text.replace(stand_in, prefix, 1)
+
     class _Parser(argparse.ArgumentParser):
         def error(self, message: str):  # type: ignore[override]
             raise _Fail(t("cli.help.see", message=message, prog=self.prog))

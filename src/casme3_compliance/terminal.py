@@ -83,15 +83,17 @@ def _breaks_before(atoms: list[str], i: int) -> bool:
 def wrap(text: str, width: float, measure: Callable[[str], float] = columns) -> list[str]:
     """`text` (its spaces collapsed) in lines no wider than `width` as `measure` measures, broken
     at spaces and between wide characters as the typesetting rules allow; a word wider than a
-    line (a long URL) is cut between characters."""
+    line (a long URL) is cut between characters. A line is never wider than `width`, unless
+    one character is."""
     lines: list[str] = []
     line: list[str] = []
     for atom in re.findall(_ATOM, " ".join(text.split())):
         line.append(atom)
         while len(line) > 1 and measure("".join(line).strip()) > width:
-            cut = next((k for k in range(len(line) - 1, 0, -1) if _breaks_before(line, k)), None)
-            if cut is None or not "".join(line[:cut]).strip():
-                break
+            # The last break the rules allow; where there is none (a word and the closing marks
+            # after it are wider than a line), the last one between two units: the line fits.
+            allowed = (k for k in range(len(line) - 1, 0, -1) if _breaks_before(line, k))
+            cut = next(allowed, len(line) - 1)
             lines.append("".join(line[:cut]).strip())
             line = line[cut:]
             while line and line[0].isspace():

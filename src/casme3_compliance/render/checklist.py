@@ -232,14 +232,8 @@ def document(kb: Database | Sequence[Database]) -> dict[str, object]:
     return doc
 
 
-def render_pdf(kb: Database | Sequence[Database]) -> bytes:
-    """The printable PDF, reused from the cache when neither the data nor the drawing changed.
-
-    Drawing it (and importing reportlab) is most of what the data adds to a site build; the
-    bytes depend only on the inputs hashed here, as the PDF is written with `invariant=1`.
-    """
-    from casme3_compliance.knowledge.loader import cache_dir
-
+def sheet(kb: Database | Sequence[Database]) -> dict[str, object]:
+    """Everything the PDF says, in the first database's language (checklist_pdf.Sheet)."""
     dbs = _dbs(kb)
     texts, first = dbs[0], dbs[0].agreement
     line = provenance_line(texts, first.provenance)
@@ -248,7 +242,7 @@ def render_pdf(kb: Database | Sequence[Database]) -> bytes:
         if len(dbs) == 1
         else title(kb)
     )
-    sheet = {
+    return {
         "title": title(kb),
         "version": version_line(kb),
         "disclaimer": texts.disclaimer,
@@ -274,9 +268,20 @@ def render_pdf(kb: Database | Sequence[Database]) -> bytes:
             for s in sections(kb)
         ],
     }
+
+
+def render_pdf(kb: Database | Sequence[Database]) -> bytes:
+    """The printable PDF, reused from the cache when neither the data nor the drawing changed.
+
+    Drawing it (and importing reportlab) is most of what the data adds to a site build; the
+    bytes depend only on the inputs hashed here, as the PDF is written with `invariant=1`.
+    """
+    from casme3_compliance.knowledge.loader import cache_dir
+
+    content = sheet(kb)
     drawer = Path(__file__).with_name("checklist_pdf.py")
-    content = json.dumps([sheet, version("reportlab")], ensure_ascii=False).encode()
-    key = hashlib.sha256(content + drawer.read_bytes()).hexdigest()
+    inputs = json.dumps([content, version("reportlab")], ensure_ascii=False).encode()
+    key = hashlib.sha256(inputs + drawer.read_bytes()).hexdigest()
     cached = cache_dir() / f"checklist-{key}.pdf"
     try:
         return cached.read_bytes()
@@ -284,7 +289,7 @@ def render_pdf(kb: Database | Sequence[Database]) -> bytes:
         pass
     from casme3_compliance.render.checklist_pdf import draw
 
-    pdf = draw(sheet)
+    pdf = draw(content)
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(".tmp")

@@ -143,16 +143,20 @@ def _in_base_font(text: str) -> bool:
 
 
 def _runs(text: str, font: str) -> list[tuple[str, str]]:
-    """`text` as runs of one font each: `font` where it has the character, else the CID font."""
+    """`text` as runs of one font each: `font` where it has the character, else the CID font;
+    curly quotes beside a CJK character are the CID font's, full-width as CJK text sets them."""
     global _cjk_ready
+    faces = [font if _in_base_font(ch) else _CJK for ch in text]
+    for i, ch in enumerate(text):
+        if ch in _QUOTES and _CJK in faces[max(i - 1, 0) : i + 2]:
+            faces[i] = _CJK
     runs: list[tuple[str, str]] = []
-    for ch in text:
-        face = font if _in_base_font(ch) else _CJK
+    for ch, face in zip(text, faces, strict=True):
         if runs and runs[-1][1] == face:
             runs[-1] = (runs[-1][0] + ch, face)
         else:
             runs.append((ch, face))
-    if not _cjk_ready and any(face == _CJK for _, face in runs):
+    if not _cjk_ready and _CJK in faces:
         from reportlab.pdfbase.cidfonts import UnicodeCIDFont
         from reportlab.pdfbase.pdfmetrics import registerFont
 
@@ -161,17 +165,26 @@ def _runs(text: str, font: str) -> list[tuple[str, str]]:
     return runs or [("", font)]
 
 
+_QUOTES = frozenset("\u201c\u201d\u2018\u2019")
+
+
 def _measure(text: str, font: str, size: float) -> float:
     return sum(stringWidth(run, face, size) for run, face in _runs(text, font))
 
 
 def _draw_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> None:
-    """`text` from `x`, each run in its font; the canvas's font is `font` already."""
-    for i, (run, face) in enumerate(_runs(text, font)):
-        if i or face != font:
-            canvas.setFont(face, size)
-        canvas.drawString(x, y, run)
-        x += stringWidth(run, face, size)
+    """`text` from `x`, the canvas's font being `font` already: one string as before where the
+    font has every character, else one text object whose font changes from run to run, so that
+    a reader extracts and searches the line as one."""
+    runs = _runs(text, font)
+    if len(runs) == 1 and runs[0][1] == font:
+        canvas.drawString(x, y, text)
+        return
+    line = canvas.beginText(x, y)
+    for run, face in runs:
+        line.setFont(face, size)
+        line.textOut(run)
+    canvas.drawText(line)
 
 
 def _blocks(sheet: Sheet) -> list[_Block]:
