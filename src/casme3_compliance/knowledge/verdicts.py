@@ -358,15 +358,25 @@ def _bare(db: Database, text: str) -> bool:
 # --- What render/api.py read before ref_messages(db) -------------------------------------------
 
 
+class _Defaulting(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
 def __getattr__(name: str) -> object:
     """MESSAGES, NOTES and UNKNOWN as they were: the default language's templates with their
     slots open (MESSAGES["syntax"] with `{of}` for " of <name>"). Prefer ref_messages(db),
     which says them in the database's language."""
     if name not in ("MESSAGES", "NOTES", "UNKNOWN"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from casme3_compliance.knowledge.errors import DataError
     from casme3_compliance.knowledge.loader import load_family
 
-    texts = load_family().texts
+    try:
+        texts = load_family().texts
+    except DataError:  # read at import time: the next load of the family says what is wrong
+        texts = {}
+    texts = _Defaulting(texts)
     if name == "NOTES":
         return {"bare": texts["cli.note.bare"], "other_part": texts["cli.note.other_part"]}
     if name == "UNKNOWN":
