@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     import argparse
 
     from casme3_compliance.knowledge.model import Family
+    from casme3_compliance.knowledge.verdicts import Texts
 
 
 class _Run:
@@ -178,16 +179,17 @@ def _shipped(code: str) -> Family | None:
 
     code = code.strip().lower()
     try:
-        folders = os.listdir(data_dir() / "i18n")
+        with os.scandir(data_dir() / "i18n") as entries:
+            folders = {e.name for e in entries if e.is_dir()}
     except OSError:
         return None
-    if not code or code not in folders:
+    if code not in folders:
         return None
     family = load_family(lang=code)
     return family if any(x["code"] == code for x in family.shipped) else None
 
 
-def _join(texts, items: list[str] | tuple[str, ...]) -> str:
+def _join(texts: Texts, items: list[str] | tuple[str, ...]) -> str:
     """`a, b, c` in `texts`' language (a plain list: no "and")."""
     from casme3_compliance.knowledge.verdicts import join
 
@@ -235,8 +237,8 @@ def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
     return SimpleNamespace(ref=refs, json=bool(flags), db=None, source=None, run=_subject)
 
 
-# argparse's own words (its gettext message ids, as Python 3.11 to 3.13 write them) -> our ids.
-# A message argparse words otherwise is left as it is.
+# argparse's own words (its gettext message ids, as Python 3.11 writes them) -> our ids. One that
+# another Python words otherwise passes through as argparse says it.
 _ARGPARSE = {
     "usage: ": "cli.argparse.usage",
     "positional arguments": "cli.argparse.positionals",
