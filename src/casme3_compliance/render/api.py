@@ -26,7 +26,7 @@ from casme3_compliance.knowledge.verdicts import (
     templates,
 )
 from casme3_compliance.render import checklist, pages
-from casme3_compliance.render.markdown import url
+from casme3_compliance.render.markdown import provenance_line, url, where
 
 FILENAME_RULES = {
     # Characters no file name may hold on Windows, macOS or Linux, and the controls that would
@@ -51,7 +51,8 @@ def _meta(kb: Database) -> dict[str, Any]:
     carry no version of their own)."""
     meta: dict[str, Any] = {"database": kb.id, "name": kb.name}
     if kb.agreement is not None:
-        meta["la_source"] = kb.agreement.provenance.stamp()
+        # `line` is for people (the paper's check quotes it): in the family's language.
+        meta["la_source"] = {**kb.agreement.provenance.stamp(), "line": provenance_line(kb)}
     return meta
 
 
@@ -77,7 +78,7 @@ def agreement(kb: Database) -> dict[str, Any]:
                         "id": c.id,
                         "anchor": c.anchor,
                         "kind": c.kind,
-                        "where": str(c.where),
+                        "where": where(kb, c.where),
                         "topics": list(c.topics),
                         "text": c.text,
                         "items": list(c.items),

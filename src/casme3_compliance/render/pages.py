@@ -8,6 +8,11 @@ them.
 Which pages a database has is data too (page_set): a terms page where its agreement is public,
 a subjects page where the agreement has a rule for subjects' images, and so on. The hooks
 (macros/hooks.py) generate them, so a database is added as files under data/, not as pages.
+
+Every word of ours is a message (data/i18n/<lang>/messages/site.yaml, `kb.t("site.…")`), in the
+language of the database or family passed in: a whole sentence with its slots, so another
+language orders it as its grammar wants. Anchors and URLs stay here, the same in every language,
+so that a language switch keeps the reader's place.
 """
 
 from __future__ import annotations
@@ -26,32 +31,33 @@ from casme3_compliance.knowledge.model import (
 )
 from casme3_compliance.render.markdown import (
     Link,
+    and_list,
     clause_link,
     clause_links,
     doc,
+    listed,
     md_escape,
+    paren,
+    provenance_line,
+    then,
     url,
     verdict_headings,
+    where,
 )
 
-COLUMNS = {
-    "permissions": "Permissions",
-    "conditions": "Conditions",
-    "limitations": "Limitations",
-}
+COLUMNS = ("permissions", "conditions", "limitations")
+"""The columns of the at-a-glance page, in order; each is titled `site.glance.<column>`."""
 
 # --- Which pages a database has ---------------------------------------------------------------
 
-TITLES = {
-    "": "Overview",
-    "terms": "Terms",
-    "at-a-glance": "At a glance",
-    "subjects": "Subjects",
-    "cite": "Cite",
-    "checklist": "Checklist",
-    "apply": "Apply",
-}
-"""Each page of a database's set, by its slug (`` is the database's own home), in nav order."""
+SLUGS = ("", "terms", "at-a-glance", "subjects", "cite", "checklist", "apply")
+"""Each page of a database's set, by its slug (`` is the database's own home), in nav order.
+Each is titled `site.page.<slug>` in the nav (`site.page.home` for the home) and headed
+`site.heading.<slug>` on the page."""
+
+
+def _key(slug: str) -> str:
+    return slug or "home"
 
 
 def has_apply(kb: Database) -> bool:
@@ -78,7 +84,7 @@ def page_set(kb: Database) -> list[tuple[str, str]]:
         "checklist": bool(kb.checklists),
         "apply": has_apply(kb),
     }
-    return [(slug, title) for slug, title in TITLES.items() if have[slug]]
+    return [(slug, kb.t(f"site.page.{_key(slug)}")) for slug in SLUGS if have[slug]]
 
 
 def has_page(kb: Database, slug: str) -> bool:
@@ -103,21 +109,13 @@ def page_source(kb: Database, slug: str) -> str:
 
 
 def page_heading(kb: Database, slug: str) -> str:
-    name = md_escape(kb.name)
-    return {
-        "": name,
-        "terms": f"{name}: the terms, verbatim",
-        "at-a-glance": f"{name} at a glance",
-        "subjects": f"{name}: subjects and their images",
-        "cite": f"Cite {name}",
-        "checklist": f"{name}: compliance checklists",
-        "apply": f"{name}: how to apply",
-    }[slug]
+    return kb.t(f"site.heading.{_key(slug)}", name=md_escape(kb.name))
 
 
 def site_nav(family: Family, nav: list | None) -> list:
     """mkdocs.yml's nav with its `Databases` entry replaced by one section per database, and
-    its `Scan rules` entry by the rules' index and one page per rule."""
+    its `Scan rules` entry by the rules' index and one page per rule (titled in the family's
+    language)."""
     out: list = []
     for entry in nav or []:
         title = next(iter(entry)) if isinstance(entry, dict) else None
@@ -128,7 +126,7 @@ def site_nav(family: Family, nav: list | None) -> list:
             ]
         elif title == "Scan rules":
             rules = [{f"{r.code} {r.name}": f"rules/{r.code}.md"} for r in family.rules]
-            out.append({"Scan rules": ["rules/index.md", *rules]})
+            out.append({family.t("site.rules.title"): ["rules/index.md", *rules]})
         else:
             out.append(entry)
     return out
@@ -142,7 +140,7 @@ def redirects(family: Family) -> dict[str, str]:
 
 
 REDIRECT = """<!doctype html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
@@ -152,7 +150,7 @@ REDIRECT = """<!doctype html>
 <noscript><meta http-equiv="refresh" content="0; url={href}"></noscript>
 </head>
 <body>
-<p>This page moved to <a id="la-moved" href="{href}">{title}</a>.</p>
+<p>{moved}</p>
 <script>location.replace(document.getElementById("la-moved").href+location.search+location.hash)</script>
 </body>
 </html>
@@ -162,12 +160,27 @@ drop; without JavaScript the refresh and the link lead to the page itself. The s
 same on every such page, so one hash in its Content-Security-Policy allows it."""
 
 
-def redirect_page(old: str, new: str, title: str, site_url: str) -> str:
-    """The HTML of `old` (a URL from the site's root) sending the reader on to `new`."""
+def redirect_page(
+    old: str, new: str, title: str, site_url: str, family: Family | None = None
+) -> str:
+    """The HTML of `old` (a URL from the site's root) sending the reader on to `new`, in the
+    language of `family` (default: the data's default family)."""
+    if family is None:
+        from casme3_compliance import load_family
+
+        family = load_family()
     depth = old.count("/")
     href = "../" * depth + new
     canonical = (site_url.rstrip("/") + "/" + new) if site_url else href
-    return REDIRECT.format(title=escape(title), href=escape(href), canonical=escape(canonical))
+    lang = next((x["html"] for x in family.languages if x["code"] == family.lang), family.lang)
+    anchor = f'<a id="la-moved" href="{escape(href)}">{escape(title)}</a>'
+    return REDIRECT.format(
+        lang=escape(lang),
+        title=escape(title),
+        href=escape(href),
+        canonical=escape(canonical),
+        moved=family.t("site.redirect.moved", link=anchor),
+    )
 
 
 # --- The notice every page carries -------------------------------------------------------------
@@ -180,22 +193,21 @@ def notice(kb: Database) -> dict[str, str]:
     a = kb.agreement
     if a is None:
         return {
-            "title": escape("Our reading, not the license agreement."),
-            "text": escape(
-                f"{kb.disclaimer} {kb.name}'s agreement is not public: this site shows none of "
-                "its terms."
-            ),
+            "title": escape(kb.t("site.notice.title")),
+            "text": escape(kb.t("site.notice.not_public", disclaimer=kb.disclaimer, name=kb.name)),
             "provenance": "",
-            "terms": escape(f"How to ask {kb.issuer_short}"),
+            "terms": escape(kb.t("site.notice.ask", who=kb.issuer_short)),
             "path": url(kb),
             "fragment": "not-public",
         }
     return {
-        "title": escape("Our reading, not the license agreement."),
-        "text": escape(f"{kb.disclaimer} {a.numbering}"),
-        "provenance": escape(f"{kb.name}: {a.provenance.line()}."),
-        "terms": escape("Read the verbatim terms"),
-        "source": escape("Where this text comes from"),
+        "title": escape(kb.t("site.notice.title")),
+        "text": escape(kb.t("site.notice.text", disclaimer=kb.disclaimer, numbering=a.numbering)),
+        "provenance": escape(
+            kb.t("site.notice.provenance", name=kb.name, line=provenance_line(kb))
+        ),
+        "terms": escape(kb.t("site.notice.terms")),
+        "source": escape(kb.t("site.notice.source")),
         "path": url(kb, "terms"),
         "fragment": "",
         "here": doc(kb, "terms"),
@@ -207,13 +219,10 @@ def family_notice(family: Family) -> dict[str, str]:
     terms and the text they follow are."""
     db = family.db()
     return {
-        "title": escape("Our reading, not the license agreements."),
-        "text": escape(
-            f"{db.disclaimer} Clause numbers are our locators; each clause also gives its place "
-            "in its agreement, and each database's pages say which agreement text they follow."
-        ),
+        "title": escape(family.t("site.notice.family.title")),
+        "text": escape(family.t("site.notice.family.text", disclaimer=db.disclaimer)),
         "provenance": "",
-        "terms": escape("The agreements, database by database"),
+        "terms": escape(family.t("site.notice.family.terms")),
         "path": "",
         "fragment": "databases",
     }
@@ -244,6 +253,12 @@ def _verbatim(clause: Clause) -> str:
     return "<blockquote>" + "".join(parts) + "</blockquote>"
 
 
+def ours(kb: Database, text: str, emphasis: str = "strong") -> str:
+    """Our summary of something of the agreement's, labelled as ours, not the agreement."""
+    la = md_escape(kb.agreement.abbreviation)
+    return kb.t(f"site.ours.{emphasis}", la=la, text=md_escape(text))
+
+
 def readings(kb: Database, clause: Clause) -> str:
     """A sentence that admits two readings: both, and the one we follow, labelled as ours."""
     r = clause.readings
@@ -251,10 +266,9 @@ def readings(kb: Database, clause: Clause) -> str:
         return ""
     a = md_escape(kb.agreement.abbreviation)
     options = "\n".join(f"{i}. {md_escape(o)}" for i, o in enumerate(r.options, 1))
-    return (
-        f"**This sentence admits {len(r.options)} readings:** {md_escape(r.why)}\n\n"
-        f"{options}\n\n**The reading we follow (ours, not the {a}):** {md_escape(r.ours)}\n"
-    )
+    intro = kb.t("site.readings.intro", count=len(r.options), why=md_escape(r.why))
+    follow = kb.t("site.readings.ours", la=a, ours=md_escape(r.ours))
+    return f"{intro}\n\n{options}\n\n{follow}\n"
 
 
 def _clause_block(kb: Database, clause: Clause, link: Link) -> str:
@@ -263,37 +277,54 @@ def _clause_block(kb: Database, clause: Clause, link: Link) -> str:
     if clause.subjects and kb.subjects is not None:
         part = kb.subjects.part(clause.subjects)
         numbers = part.restricted()
-        cells = ", ".join(
-            f"[{md_escape(part.name_of(n))}]({link(doc(kb, 'subjects') + '#' + part.anchor(n))})"
-            for n in numbers
+        cells = listed(
+            kb,
+            [
+                f"[{md_escape(part.name_of(n))}]"
+                f"({link(doc(kb, 'subjects') + '#' + part.anchor(n))})"
+                for n in numbers
+            ],
         )
         if numbers:
-            extra = (
-                f"\n<div class='la-clause__subjects' markdown>\n\n"
-                f"{len(numbers)} restricted {md_escape(part.name)} subjects (see the "
-                f"[subject tables]({link(doc(kb, 'subjects'))})): {cells}\n\n</div>\n"
+            said = kb.t(
+                "site.terms.subjects",
+                count=len(numbers),
+                part=md_escape(part.name),
+                href=link(doc(kb, "subjects")),
+                cells=cells,
             )
+            extra = f"\n<div class='la-clause__subjects' markdown>\n\n{said}\n\n</div>\n"
     if clause.id == a.application.la_clause and a.application.la_status:
         see = (
-            f" See [How to apply]({link(doc(kb, 'apply') + '#steps')})."
+            kb.t("site.terms.see_apply", href=link(doc(kb, "apply") + "#steps"))
             if has_page(kb, "apply") and a.application.current_steps
             else ""
         )
         extra += (
             f"\n<p class='la-clause__status' markdown='span'>"
-            f"{md_escape(a.application.la_status)}{see}</p>\n"
+            f"{then(kb, md_escape(a.application.la_status), see)}</p>\n"
         )
+    title = kb.t("site.terms.link_title", id=clause.id)
     return (
         f'<div class="la-clause la-clause--{clause.kind}" id="{clause.anchor}" markdown>\n'
         f'<div class="la-clause__text" markdown>\n\n'
-        f'[{clause.id}](#{clause.anchor}){{.la-clause__id title="Link to clause {clause.id}"}}'
-        f' <span class="la-kind">{clause.kind}</span>'
-        f' <span class="la-where">{escape(str(clause.where))}</span>\n\n'
+        f'[{clause.id}](#{clause.anchor}){{.la-clause__id title="{title}"}}'
+        f' <span class="la-kind">{kb.t("site.kind." + clause.kind)}</span>'
+        f' <span class="la-where">{escape(where(kb, clause.where))}</span>\n\n'
         f"{_verbatim(clause)}\n{extra}\n{readings(kb, clause)}\n</div>\n"
         f'<div class="la-clause__summary" markdown>\n\n'
-        f"**Our reading, not the {md_escape(a.abbreviation)}:** {md_escape(clause.summary)}"
+        f"{ours(kb, clause.summary)}"
         f"\n\n</div>\n</div>\n"
     )
+
+
+def _within(sentence: str) -> str:
+    """A sentence written to stand alone, inside another: its first word in lower case if it is
+    a capitalised word (`The LA text` -> `the LA text`), never an acronym or a name (`LA`)
+    and never a script without case."""
+    if sentence[:1].isupper() and sentence[1:2].islower():
+        return sentence[0].lower() + sentence[1:]
+    return sentence
 
 
 def provenance(kb: Database, link: Link) -> str:
@@ -303,29 +334,38 @@ def provenance(kb: Database, link: Link) -> str:
     p, f = a.provenance, a.application.filename
     abbr = md_escape(a.abbreviation)
     out = (
-        f"The {abbr} carries no version number or date. The text on this page is "
-        f"{md_escape(p.text.description[0].lower() + p.text.description[1:])} "
-        f"{md_escape(p.compared)}\n\n"
-        f"- The issuer's blank PDF: [{md_escape(p.pdf.path.rsplit('/', 1)[-1])}]({p.pdf.url}), "
-        f"created {p.pdf.created}, sha256 `{p.pdf.sha256}` (repository "
-        f"{md_escape(p.pdf.repository)}, commit {p.pdf.commit}).\n"
+        kb.t(
+            "site.provenance.intro",
+            la=abbr,
+            description=md_escape(_within(p.text.description)),
+            compared=md_escape(p.compared),
+        )
+        + "\n\n- "
+        + kb.t(
+            "site.provenance.pdf",
+            file=md_escape(p.pdf.path.rsplit("/", 1)[-1]),
+            url=p.pdf.url,
+            created=p.pdf.created,
+            sha=p.pdf.sha256,
+            repository=md_escape(p.pdf.repository),
+            commit=p.pdf.commit,
+        )
+        + "\n"
     )
     if f is not None and f.pdf:
-        where = (
-            f" ({clause_link(a.application.la_clause, link, kb)})"
+        at = (
+            paren(kb, clause_link(a.application.la_clause, link, kb))
             if a.application.la_clause
             else ""
         )
         apply = (
-            f" [How to apply]({link(doc(kb, 'apply') + '#file-name')}) shows both."
+            kb.t("site.provenance.apply", href=link(doc(kb, "apply") + "#file-name"))
             if has_page(kb, "apply")
             else ""
         )
-        out += (
-            f"- The file name of the signed scan: the {abbr} text writes `{f.text}`, the PDF "
-            f"writes `{f.pdf}`{where}.{apply}\n"
-        )
-    return out + f"- Our copy of the text: sha256 `{p.text.sha256}`.\n"
+        names = kb.t("site.provenance.filename", la=abbr, text=f.text, pdf=f.pdf, where=at)
+        out += f"- {then(kb, names, apply)}\n"
+    return out + "- " + kb.t("site.provenance.copy", sha=p.text.sha256) + "\n"
 
 
 def _first_numbered(kb: Database) -> Clause:
@@ -339,13 +379,17 @@ def terms(kb: Database, link: Link) -> str:
     a = kb.agreement
     example = _first_numbered(kb)
     out = [
-        f"Each clause of the {md_escape(a.abbreviation)}, word for word, with its number, its "
-        f"kind and our plain reading beside it. Link to a clause with its number, for example "
-        f"[{example.id}](#{example.anchor}).\n",
+        kb.t(
+            "site.terms.intro",
+            la=md_escape(a.abbreviation),
+            id=example.id,
+            anchor=example.anchor,
+        )
+        + "\n",
         f"<p class='la-title'>{escape(a.title)}</p>\n",
-        f"Owner: {md_escape(a.owner)} ({md_escape(a.owner_short)}).\n",
-        f"**Clause numbers are ours.** {md_escape(a.numbering)}\n",
-        "## Which text this is {#provenance}\n",
+        kb.t("site.terms.owner", owner=md_escape(a.owner), short=md_escape(a.owner_short)) + "\n",
+        kb.t("site.terms.numbering", numbering=md_escape(a.numbering)) + "\n",
+        f"## {kb.t('site.terms.provenance')} {{#provenance}}\n",
         provenance(kb, link),
     ]
     for part in a.parts:
@@ -360,23 +404,22 @@ def at_a_glance(kb: Database, link: Link) -> str:
     """Permissions, conditions and limitations in three columns, each entry linked to its clause."""
     abbr = md_escape(kb.agreement.abbreviation)
     out = [
-        f"What the {abbr} permits, what it asks of you, and what it rules out. Each entry is our "
-        "short label for a clause; follow it to the clause's verbatim text.\n",
+        kb.t("site.glance.intro", la=abbr) + "\n",
         '<div class="la-glance" markdown>\n',
     ]
-    for column, title in COLUMNS.items():
+    for column in COLUMNS:
         entries = [
             (g.label, c.id) for c in kb.agreement.clauses() for g in c.glance if g.column == column
         ]
         out.append(f'<section class="la-glance__col la-glance__col--{column}" markdown>\n')
-        out.append(f"## {title}\n")
+        out.append(f"## {kb.t('site.glance.' + column)}\n")
         out.extend(
             f"- [{md_escape(label)}]({link(doc(kb, 'terms') + '#' + anchor_for(cid))}) "
             f"<span class='la-glance__ref'>{cid}</span>"
             for label, cid in entries
         )
         if not entries:
-            out.append(f"*No clause of the {abbr} is in this column.*")
+            out.append(kb.t("site.glance.empty", la=abbr))
         out.append("\n</section>\n")
     out.append("</div>\n")
     return "\n".join(out)
@@ -399,8 +442,9 @@ def subjects_page(kb: Database, link: Link) -> str:
     from casme3_compliance.render import widgets
 
     return (
-        f"Before a face from {md_escape(kb.name)} goes into a figure, check its subject here.\n\n"
-        "## Look up a subject {#lookup}\n\n"
+        kb.t("site.subjects.intro", name=md_escape(kb.name))
+        + "\n\n"
+        + f"## {kb.t('site.subjects.lookup')} {{#lookup}}\n\n"
         f"{widgets.subject_lookup(kb, link)}\n"
         f"{subject_tables(kb, link)}"
     )
@@ -422,36 +466,46 @@ def subject_tables(kb: Database, link: Link) -> str:
     conditions = list(dict.fromkeys(c for p in s.parts for c in p.conditions))
     if permissions or conditions:
         labels = [a.clause(c).label or c for c in conditions]
-        title = "Conditions " + (_and(labels) if labels else "") if conditions else "Permission"
+        title = (
+            kb.t("site.subjects.conditions", list=and_list(kb, labels))
+            if conditions
+            else kb.t("site.subjects.permission")
+        )
         out.append(f"## {title} {{#conditions}}\n")
         out.append(
-            "What the agreement says of the images of subjects that are not restricted "
-            f"({clause_links([*permissions, *conditions], link, kb)}):\n"
+            kb.t(
+                "site.subjects.conditions_intro",
+                refs=clause_links([*permissions, *conditions], link, kb),
+            )
+            + "\n"
         )
         out.extend(f"> {md_escape(a.clause(c).text)}\n>" for c in permissions)
         out.extend(f"> - {md_escape(a.clause(c).text)}" for c in conditions)
-    out.append("\n## Where these facts come from {#sources}\n")
-    rules = list(dict.fromkeys(p.clause for p in s.parts))
-    out.append(f"The rules are the agreement's ({clause_links(rules, link, kb)}).")
+    out.append(f"\n## {kb.t('site.subjects.sources')} {{#sources}}\n")
+    rules = kb.t(
+        "site.subjects.rules",
+        refs=clause_links(list(dict.fromkeys(p.clause for p in s.parts)), link, kb),
+    )
     sources: dict = {p.range_source: [] for p in s.parts if p.range_source}
     for m in (m for p in s.parts for m in p.members):
-        sources.setdefault(m.source, []).append(f"Part {m.part}: {md_escape(m.description)}")
-    if sources:
-        out.append(
-            " The ranges and part descriptions are not in the agreement; each source is named "
-            "once:\n"
+        sources.setdefault(m.source, []).append(
+            kb.t("site.subjects.member", part=m.part, description=md_escape(m.description))
         )
+    if sources:
+        out.append(kb.t("site.join.line", first=rules, second=kb.t("site.subjects.named")) + "\n")
         out.extend(
-            f"- **{md_escape(x.title)}** ({md_escape(x.where)}): {md_escape(x.note)}"
+            "- "
+            + kb.t(
+                "site.subjects.source",
+                title=md_escape(x.title),
+                where=md_escape(x.where),
+                note=md_escape(x.note),
+            )
             + "".join(f"\n    - {item}" for item in items)
             for x, items in sources.items()
         )
     else:
-        out.append(
-            " No public record of the subjects' numbers is named here, so any number the "
-            "grammar reads is answered by the rule alone, which does not say that a subject "
-            "with that number exists.\n"
-        )
+        out.append(kb.t("site.join.line", first=rules, second=kb.t("site.subjects.unnamed")) + "\n")
     if s.counts:
         out.append(f"\n{md_escape(s.counts)}")
     return "\n".join(out) + "\n"
@@ -479,8 +533,9 @@ def subject_links(kb: Database) -> dict[str, dict[str, str]]:
     return links
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+def _bare(heading: str) -> str:
+    """A verdict's heading without its full stop (`Restricted`), as a grid cell shows it."""
+    return heading.rstrip(".\u3002")
 
 
 def _label(part: SubjectPart, n: int) -> str:
@@ -496,19 +551,19 @@ def _label(part: SubjectPart, n: int) -> str:
 
 def _part_section(kb: Database, part: SubjectPart, t: dict[str, str], link: Link) -> list[str]:
     headings = verdict_headings(kb)
-    see = "See [the conditions](#conditions)." if part.permission or part.conditions else ""
+    see = kb.t("site.subjects.see_conditions") if part.permission or part.conditions else ""
     rule = clause_link(part.clause, link, kb)
     name = md_escape(part.name)
     kinds = f"la-subjects--{part.key.lower()} la-subjects--{part.rule}"
     if part.rule == "deny":
-        out = [f"## {name}: restricted subjects {{#{part.section}}}\n"]
+        out = [f"## {kb.t('site.subjects.deny.heading', name=name)} {{#{part.section}}}\n"]
         out.append(
-            f"The agreement lists {len(part.list)} subjects of {name} whose images are "
-            f"restricted ({rule}). Find a number in the row of its tens, under its last digit.\n"
+            kb.t("site.subjects.deny.intro", count=len(part.list), name=name, rule=rule) + "\n"
         )
         numbers = part.numbers() or range(min(part.list), max(part.list) + 1)
-        head = '<tr><th scope="col">Numbers</th> ' + " ".join(
-            f'<th scope="col"><span class="la-vh">Last digit </span>{d}</th>' for d in range(10)
+        digit = escape(kb.t("site.subjects.digit"))
+        head = f'<tr><th scope="col">{escape(kb.t("site.subjects.numbers"))}</th> ' + " ".join(
+            f'<th scope="col"><span class="la-vh">{digit}</span>{d}</th>' for d in range(10)
         )
         rows = []
         first, last = numbers[0], numbers[-1]
@@ -523,23 +578,27 @@ def _part_section(kb: Database, part: SubjectPart, t: dict[str, str], link: Link
                 for n in range(start, start + 10)
             )
             rows.append(f'<tr><th scope="row">{tens[0]}–<wbr>{tens[-1]}</th> {cells}</tr>')
-        caption = (
-            f"Restricted {escape(part.name)} subjects ({escape(part.numbering)}). "
-            "An empty cell is a number the agreement does not list."
+        caption = kb.t(
+            "site.subjects.deny.caption",
+            name=escape(part.name),
+            numbering=escape(part.numbering),
         )
         out.append(_table(kinds, caption, head + "</tr>", rows))
         other = (
-            f"Any other subject from {part.min} to {part.max}"
+            kb.t("site.subjects.other_range", min=part.min, max=part.max)
             if part.max is not None
-            else "Any other subject"
+            else kb.t("site.subjects.other")
         )
-        out.append(f"{md_escape(t['allowed'].replace('{label}', other))} {see}\n")
+        out.append(
+            kb.t("site.join", first=md_escape(t["allowed"].replace("{label}", other)), second=see)
+            + "\n"
+        )
         return out
     if part.rule == "allow":
-        out = [f"## {name}: every subject {{#{part.section}}}\n"]
-        names = _and([part.name_of(n) for n in part.list])
+        out = [f"## {kb.t('site.subjects.all.heading', name=name)} {{#{part.section}}}\n"]
+        names = and_list(kb, [part.name_of(n) for n in part.list])
         out.append(
-            f"Only the images of {md_escape(names)} are not restricted in {name} ({rule}).\n"
+            kb.t("site.subjects.allow.intro", names=md_escape(names), name=name, rule=rule) + "\n"
         )
         numbers = part.numbers() or part.list
         cells = []
@@ -547,40 +606,56 @@ def _part_section(kb: Database, part: SubjectPart, t: dict[str, str], link: Link
             verdict = part.verdict(n)
             cells.append(
                 f'<li id="{part.anchor(n)}" data-verdict="{verdict}">{_label(part, n)} '
-                f'<span class="la-cgrid__verdict">{headings[verdict].rstrip(".")}'
+                f'<span class="la-cgrid__verdict">{_bare(headings[verdict])}'
                 "</span></li>"
             )
-        out.append(
-            f'<ol class="la-cgrid" aria-label="{escape(part.name)} subjects">'
-            f"{' '.join(cells)}</ol>\n"
-        )
+        label = kb.t("site.subjects.allow.grid", name=escape(part.name))
+        out.append(f'<ol class="la-cgrid" aria-label="{label}">{" ".join(cells)}</ol>\n')
         out.extend(
-            f"{md_escape(t['allowed'].replace('{label}', part.name_of(n)))} {see}\n"
+            kb.t(
+                "site.join",
+                first=md_escape(t["allowed"].replace("{label}", part.name_of(n))),
+                second=see,
+            )
+            + "\n"
             for n in part.list
         )
         return out
     sentence = t["approval" if part.rule == "approval" else "allowed"]
-    every = f"Every subject of {part.name}"
+    every = kb.t("site.subjects.every", name=part.name)
     return [
-        f"## {name}: every subject {{#{part.section}}}\n",
-        f"{md_escape(sentence.replace('{label}', every))} {see}\n",
+        f"## {kb.t('site.subjects.all.heading', name=name)} {{#{part.section}}}\n",
+        kb.t("site.join", first=md_escape(sentence.replace("{label}", every)), second=see) + "\n",
     ]
 
 
 # --- Cite, checklists, apply -------------------------------------------------------------------
 
 
+_DOWNLOADS = (
+    ("checklist", "{id}-checklist.pdf", "pdf"),
+    ("checklist", "{id}-checklist.md", "md"),
+    ("checklist", "{id}-checklist.json", "json"),
+    ("citation", "{id}.bib", "bibtex"),
+    ("citation", "{id}.ris", "ris"),
+    ("citation", "{id}/CITATION.cff", "cff"),
+)
+"""Each file a database's pages may offer: what it is, its path under downloads/, its format
+(`site.download.<format>`)."""
+
+
+def _downloads(kb: Database) -> list[tuple[str, str, str]]:
+    """(path from the site's root, what it is, the format's words) of each of `kb`'s files."""
+    return [
+        (f"downloads/{name.format(id=kb.id)}", what, kb.t(f"site.download.{fmt}"))
+        for what, name, fmt in _DOWNLOADS
+        if what != "checklist" or kb.checklists
+    ]
+
+
 def downloads(kb: Database) -> dict[str, str]:
     """The files a database's pages offer, by path from the site's root, with their labels."""
-    out = {}
-    if kb.checklists:
-        out[f"downloads/{kb.id}-checklist.pdf"] = "Checklist, printable PDF with check boxes"
-        out[f"downloads/{kb.id}-checklist.md"] = "Checklist, Markdown task list"
-        out[f"downloads/{kb.id}-checklist.json"] = "Checklist, JSON"
-    out[f"downloads/{kb.id}.bib"] = "Citation, BibTeX"
-    out[f"downloads/{kb.id}.ris"] = "Citation, RIS"
-    out[f"downloads/{kb.id}/CITATION.cff"] = "Citation, CITATION.cff snippet"
-    return out
+    return {path: kb.t(f"site.download.{what}", format=fmt) for path, what, fmt in _downloads(kb)}
 
 
 def _fence(text: str, lang: str = "") -> str:
@@ -601,21 +676,29 @@ def cite(kb: Database, link: Link) -> str:
     if cit.obligation and kb.agreement is not None:
         asks = kb.agreement.clause(cit.obligation)
         out.append(
-            f"The agreement asks ({clause_link(asks.id, link, kb)}): *{md_escape(asks.text)}*\n"
+            kb.t(
+                "site.cite.asks",
+                ref=clause_link(asks.id, link, kb),
+                text=md_escape(asks.text),
+            )
+            + "\n"
         )
     else:
         out.append(f"{md_escape(cit.basis)}\n")
     if cit.la_sentence and cit.clause and kb.agreement is not None:
-        out.append(
-            f"> {md_escape(cit.la_sentence)}\n>\n> — clause {clause_link(cit.clause, link, kb)}\n"
-        )
+        by = kb.t("site.quote.by", ref=clause_link(cit.clause, link, kb))
+        out.append(f"> {md_escape(cit.la_sentence)}\n>\n> {by}\n")
     out += [
-        "Which fields of the record below were checked, and where:\n",
-        *(f"- {md_escape(c.fields)}: {md_escape(c.where)}." for c in cit.checked),
+        kb.t("site.cite.checked") + "\n",
+        *(
+            "- "
+            + kb.t("site.cite.checked_item", fields=md_escape(c.fields), where=md_escape(c.where))
+            for c in cit.checked
+        ),
         "",
         "## BibTeX {#bibtex}\n",
         _fence(citation.render(cit, "bibtex"), "bibtex"),
-        "## Other formats {#other-formats}\n",
+        f"## {kb.t('site.cite.other')} {{#other-formats}}\n",
     ]
     names = {
         "biblatex": ("BibLaTeX", "bibtex"),
@@ -629,21 +712,26 @@ def cite(kb: Database, link: Link) -> str:
         out.append(f'=== "{title}"\n\n' + _indent(_fence(citation.render(cit, fmt), lang)))
     forms = cit.name_forms
     if forms and cit.name_clause and kb.agreement is not None:
-        out.append("## Naming the database {#name}\n")
+        out.append(f"## {kb.t('site.cite.name.heading')} {{#name}}\n")
         out.append(
-            f"Refer to the data as '{md_escape(forms['unicode'])}' "
-            f"({clause_link(cit.name_clause, link, kb)}). Our reading of how to write it: "
-            f"LaTeX `{forms['latex']}` or `{forms['latex_text']}`, HTML `{forms['html']}`, "
-            f"plain text where no superscript is possible `{forms['plain']}`.\n"
+            kb.t(
+                "site.cite.name.text",
+                name=md_escape(forms["unicode"]),
+                ref=clause_link(cit.name_clause, link, kb),
+                latex=forms["latex"],
+                latex_text=forms["latex_text"],
+                html=forms["html"],
+                plain=forms["plain"],
+            )
+            + "\n"
         )
     if cit.acknowledgement and cit.acknowledgement_clause and kb.agreement is not None:
-        out.append("## Acknowledgement {#acknowledgement}\n")
+        out.append(f"## {kb.t('site.cite.ack.heading')} {{#acknowledgement}}\n")
         out.append(
-            f"The agreement asks for this sentence "
-            f"({clause_link(cit.acknowledgement_clause, link, kb)}):\n\n"
-            f"> {md_escape(cit.acknowledgement)}\n"
+            kb.t("site.cite.ack.text", ref=clause_link(cit.acknowledgement_clause, link, kb))
+            + f"\n\n> {md_escape(cit.acknowledgement)}\n"
         )
-    out.append("## Downloads {#downloads}\n")
+    out.append(f"## {kb.t('site.cite.downloads')} {{#downloads}}\n")
     out.extend(
         f"- [{label}]({link(path)})"
         for path, label in downloads(kb).items()
@@ -654,23 +742,17 @@ def cite(kb: Database, link: Link) -> str:
 
 def checklists(kb: Database, link: Link) -> str:
     """Every checklist as a read-only task list; the self-check page makes them interactive."""
+    files = [f"[{fmt}]({link(path)})" for path, what, fmt in _downloads(kb) if what == "checklist"]
     out = [
-        "Work through these before you apply, while you keep the data, and before you publish. "
-        "The [paper's check](" + link("self-check.md") + ") also checks your subjects and "
-        "remembers your answers.\n",
-        "Download: "
-        + " · ".join(
-            f"[{label.split(', ')[1]}]({link(path)})"
-            for path, label in downloads(kb).items()
-            if "-checklist." in path
-        )
-        + "\n",
+        kb.t("site.checklists.intro", href=link("self-check.md")) + "\n",
+        kb.t("site.checklists.download", files=" · ".join(files)) + "\n",
     ]
     for checklist in kb.checklists:
         out.append(f"## {md_escape(checklist.title)} {{#{checklist.id}}}\n")
         out.append(f"{md_escape(checklist.intro)}\n")
         out.extend(
-            f"- [ ] {md_escape(item.text)} ({clause_links(item.clauses, link, kb, title=False)})"
+            f"- [ ] {md_escape(item.text)}"
+            + paren(kb, clause_links(item.clauses, link, kb, title=False))
             for item in checklist.items
         )
         out.append("")
@@ -681,16 +763,16 @@ def quote(kb: Database, clause_id: str, link: Link) -> str:
     """One clause verbatim with its reading, for pages that explain a single topic."""
     c = kb.agreement.clause(clause_id)
     reading = readings(kb, c)
-    abbr = md_escape(kb.agreement.abbreviation)
+    by = kb.t(
+        "site.quote.by_where",
+        ref=clause_link(c.id, link, kb, title=False),
+        where=where(kb, c.where),
+    )
     return (
         f"> {md_escape(c.text)}\n"
         + "".join(f">\n> - {md_escape(i)}\n" for i in c.items)
-        + f">\n> — clause {clause_link(c.id, link, kb, title=False)}; {c.where}\n\n"
-        + (
-            f"{reading}\n"
-            if reading
-            else f"*Our reading, not the {abbr}:* {md_escape(c.summary)}\n"
-        )
+        + f">\n> {by}\n\n"
+        + (f"{reading}\n" if reading else ours(kb, c.summary, "em") + "\n")
     )
 
 
@@ -701,7 +783,7 @@ def apply_page(kb: Database, link: Link) -> str:
     app = kb.agreement.application
     head = ""
     if app.who_signs or app.filename:
-        head = "## Who signs, and the file name { #helper }\n\n" + widgets.apply_helper(kb, link)
+        head = f"## {kb.t('site.apply.helper')} {{ #helper }}\n\n" + widgets.apply_helper(kb, link)
     return head + "\n" + apply_steps(kb, link)
 
 
@@ -716,112 +798,137 @@ def apply_steps(kb: Database, link: Link) -> str:
         list(app.who_signs.clauses) if app.who_signs else [c.id for c in a.with_topic("who-signs")]
     )
     if who:
-        out.append("## Who signs {#who-signs}\n")
+        out.append(f"## {kb.t('site.apply.who')} {{#who-signs}}\n")
         out.extend(quote(kb, cid, link) for cid in who)
     src = app.current_source
     steps = a.clause(app.la_clause) if app.la_clause else None
     asks = [c for c in a.with_topic("how-to-apply") if c is not steps]
     if src or steps or asks:
-        out.append("## How to apply today {#steps}\n")
+        out.append(f"## {kb.t('site.apply.today')} {{#steps}}\n")
     if src:
         out.append(
-            f"The issuer's own page gives these steps ([{md_escape(src.title)}]({src.url}), "
-            f"read {src.read} in its repository {md_escape(src.repository)}, `{src.path}`, "
-            f"commit {src.commit}):\n"
+            kb.t(
+                "site.apply.source",
+                title=md_escape(src.title),
+                url=src.url,
+                read=src.read,
+                repository=md_escape(src.repository),
+                path=src.path,
+                commit=src.commit,
+            )
+            + "\n"
         )
         out.extend(
             f"{i}. {md_escape(s.text)}" + (f" <{s.url}>" if s.url else "")
             for i, s in enumerate(app.current_steps, 1)
         )
     if steps is not None:
-        out.append(f"\n### What the {abbr} itself asks {{#la-steps}}\n")
+        out.append(f"\n### {kb.t('site.apply.la_asks', la=abbr)} {{#la-steps}}\n")
         if steps.steps:
             out.append(
-                f"The {abbr} ({clause_links([steps.id], link, kb)}) says the {abbr} must be:\n"
+                kb.t("site.apply.la_steps", la=abbr, refs=clause_links([steps.id], link, kb)) + "\n"
             )
             out.extend(f"{i}. {md_escape(s)}" for i, s in enumerate(steps.steps, 1))
         else:
             out.append(quote(kb, steps.id, link))
-        if app.la_url:
-            out.append(f"\nThe link the {abbr} gives: <{app.la_url}>.")
-        if app.la_status:
-            out.append(f" {md_escape(app.la_status)}\n")
+        given = kb.t("site.apply.la_link", la=abbr, url=app.la_url) if app.la_url else ""
+        status = md_escape(app.la_status) if app.la_status else ""
+        if given and status:
+            out.append("\n" + kb.t("site.join.line", first=given, second=status) + "\n")
+        elif given:
+            out.append(f"\n{given}")
+        elif status:
+            out.append(f" {status}\n")
     out.extend(quote(kb, c.id, link) for c in asks)
     if app.advice:
-        out.append(f"\n**Our reading, not the {abbr}:** {md_escape(app.advice)}\n")
+        out.append(f"\n{ours(kb, app.advice)}\n")
     names = app.filename
     if names is not None:
-        out.append("## The file name {#file-name}\n")
-        where = f" ({clause_link(steps.id, link, kb)})" if steps is not None else ""
+        out.append(f"## {kb.t('site.apply.filename')} {{#file-name}}\n")
+        at = paren(kb, clause_link(steps.id, link, kb)) if steps is not None else ""
         if names.pdf:
             out.append(
-                "The two documents name the scan differently; both are the issuer's own:\n\n"
-                f"- the {abbr} text{where}: `{names.text}`\n"
-                f"- the issuer's blank PDF: `{names.pdf}`\n"
+                kb.t("site.apply.two_names")
+                + "\n\n- "
+                + kb.t("site.apply.name_la", la=abbr, where=at, name=names.text)
+                + "\n- "
+                + kb.t("site.apply.name_pdf", name=names.pdf)
+                + "\n"
             )
         else:
-            out.append(f"The {abbr}{where} names the scan `{names.text}`.\n")
+            out.append(kb.t("site.apply.one_name", la=abbr, where=at, name=names.text) + "\n")
         out.append(
-            f"\nReplace *{md_escape(names.placeholder)}* with the name of the person who signs.\n"
+            "\n" + kb.t("site.apply.replace", placeholder=md_escape(names.placeholder)) + "\n"
         )
     form = next((c for c in a.clauses() if c.fields), None)
     if form is not None:
-        out.append("## The form {#form}\n")
-        out.append(f"The form in the {abbr} ({clause_link(form.id, link, kb)}) asks for:\n")
+        out.append(f"## {kb.t('site.apply.form')} {{#form}}\n")
+        out.append(kb.t("site.apply.form_asks", la=abbr, ref=clause_link(form.id, link, kb)) + "\n")
         out.extend(f"- {md_escape(f)}" for f in form.fields)
     return "\n".join(out) + "\n"
 
 
 # --- A database's home ------------------------------------------------------------------------
 
-_ABOUT = {
-    "terms": "the whole agreement, clause by clause, verbatim, with our plain reading beside it.",
-    "at-a-glance": "permissions, conditions and limitations in three columns.",
-    "subjects": "whose images the agreement restricts, subject by subject, and a lookup.",
-    "cite": "the paper to cite, ready to copy, and in other formats.",
-    "checklist": "before you apply, while you keep the data, before you publish.",
-    "apply": "who signs, the steps, the file name and the form.",
-}
-
 
 def database_home(kb: Database, link: Link) -> str:
     """What the database is, whose agreement it has, and its pages; for an agreement that is
-    not public, that this site shows none of its terms and how to ask the issuer."""
+    not public, that this site shows none of its terms and how to ask the issuer. What each
+    page holds is `site.about.<slug>`."""
     out = [
-        f"{md_escape(kb.full_name)}. Issued by {md_escape(kb.issuer)} "
-        f"({md_escape(kb.issuer_short)}).\n"
+        kb.t(
+            "site.home.issued",
+            full_name=md_escape(kb.full_name),
+            by=md_escape(kb.issuer),
+            short=md_escape(kb.issuer_short),
+        )
+        + "\n"
     ]
     if kb.about:
         out.append(f"{md_escape(kb.about)}\n")
     if kb.agreement is None:
         out += [
-            "## Its agreement is not public {#not-public}\n",
-            f"{md_escape(kb.name)}'s agreement is not public, so this site shows none of its "
-            "terms, and the lookup and the paper's check answer every subject of it "
-            f'"{md_escape(kb.texts["verdict.unknown"])}"\n',
-            f"**How to ask the issuer:** {md_escape(kb.ask or kb.issuer)}\n",
+            f"## {kb.t('site.home.not_public.heading')} {{#not-public}}\n",
+            kb.t(
+                "site.home.not_public.text",
+                name=md_escape(kb.name),
+                unknown=md_escape(kb.texts["verdict.unknown"]),
+            )
+            + "\n",
+            kb.t("site.home.ask", ask=md_escape(kb.ask or kb.issuer)) + "\n",
         ]
     else:
         a = kb.agreement
         out += [
-            "## Its agreement {#agreement}\n",
-            f"*{md_escape(a.title)}*, by {md_escape(a.owner)}; the text here is the "
-            f"{md_escape(a.provenance.line())}.\n",
+            f"## {kb.t('site.home.agreement.heading')} {{#agreement}}\n",
+            kb.t(
+                "site.home.agreement.text",
+                title=md_escape(a.title),
+                owner=md_escape(a.owner),
+                line=md_escape(provenance_line(kb)),
+            )
+            + "\n",
         ]
-    out.append("## Its pages {#pages}\n")
+    out.append(f"## {kb.t('site.home.pages')} {{#pages}}\n")
     out.extend(
-        f"- [{title}]({link(doc(kb, slug))}): {_ABOUT[slug]}"
+        "- "
+        + kb.t(
+            "site.home.page",
+            title=title,
+            href=link(doc(kb, slug)),
+            about=kb.t(f"site.about.{slug}"),
+        )
         for slug, title in page_set(kb)
         if slug
     )
-    out.append(
-        f"- [The paper's check]({link('self-check.md')}): the subjects of a paper and the items "
-        "to tick before it goes out, for this database and the others the paper uses.\n"
-    )
-    out.append("## Data for tools {#data}\n")
+    out.append("- " + kb.t("site.home.self_check", href=link("self-check.md")) + "\n")
+    out.append(f"## {kb.t('site.home.data')} {{#data}}\n")
     from casme3_compliance.render.api import documents
 
-    out.extend(f"- [{name}]({link(path)})" for name, path in documents(kb).items())
+    out.extend(
+        f"- [{kb.t('site.home.document.' + name)}]({link(path)})"
+        for name, path in documents(kb).items()
+    )
     return "\n".join(out) + "\n"
 
 
@@ -834,55 +941,58 @@ def hub(family: Family, link: Link, page_url: Link) -> str:
     beside each database, its own pages."""
     items = []
     for db in family.databases:
-        status = "agreement public" if db.public else "agreement not public"
+        status = family.t("site.hub.public" if db.public else "site.hub.not_public")
+        about = family.t("site.hub.about", who=escape(db.issuer_short), status=status)
         links = " · ".join(f"[{t}]({link(doc(db, slug))})" for slug, t in page_set(db))
         items.append(
             f'<li class="la-db" markdown="span">'
             f'<input type="checkbox" name="db" value="{db.id}" id="choose-{db.id}"> '
             f'<label for="choose-{db.id}">{escape(db.name)}</label> '
-            f'<span class="la-db__about">{escape(db.issuer_short)}, {status}</span> '
+            f'<span class="la-db__about">{about}</span> '
             f'<span class="la-db__pages">{links}</span></li>'
         )
     return (
         f'<form class="la-choose" action="{page_url("self-check/")}" method="get" markdown>\n'
-        f'<fieldset class="la-choose__dbs" markdown><legend>Tick the databases your paper, '
-        "poster, talk or code uses</legend>\n"
+        f'<fieldset class="la-choose__dbs" markdown><legend>{family.t("site.hub.legend")}'
+        "</legend>\n"
         f'<ul class="la-dbs" markdown>\n' + "\n".join(items) + "\n</ul>\n</fieldset>\n"
         '<p class="la-choose__go">'
-        '<button type="submit" class="md-button md-button--primary">Check a paper that uses them'
+        f'<button type="submit" class="md-button md-button--primary">{family.t("site.hub.check")}'
         "</button> "
         f'<button type="submit" class="md-button" formaction="{page_url("compare/")}">'
-        "Compare their agreements</button></p>\n"
+        f"{family.t('site.hub.compare')}</button></p>\n"
         "</form>\n"
     )
 
 
-COMPARE = {
-    "commercial": "Commercial use",
-    "who-signs": "Who signs",
-    "distribution": "Distribution",
-    "images": "Images in publications",
-    "where-images": "Where images may be used",
-    "notice": "Copyright notice",
-    "citation": "Citation",
-    "how-to-apply": "How to apply",
-}
-"""The rows of the comparison: clause topics (data/schema/agreement.schema.json), in order."""
+COMPARE = (
+    "commercial",
+    "who-signs",
+    "distribution",
+    "images",
+    "where-images",
+    "notice",
+    "citation",
+    "how-to-apply",
+)
+"""The rows of the comparison: clause topics (data/schema/agreement.schema.json), in order;
+each is titled `site.compare.<topic>`."""
 
 
 def compare(family: Family, link: Link) -> str:
     """Every agreement's rules side by side, topic by topic: for each database the clauses of
     that topic, each our summary linked to its verbatim clause."""
-    texts = {"some": "Shown: {list}.", "all": "Show every database."}
+    # Filled by the script: `{list}` is the names of the databases shown.
+    texts = {"some": family.t("site.compare.some"), "all": family.t("site.compare.all")}
+    shown = family.t("site.compare.shown", href=link("index.md#databases"))
     out = [
-        f'<p id="compare-shown" class="la-compare-shown" markdown="span">Every database is shown. '
-        f"[Choose yours on the home page]({link('index.md#databases')}).</p>\n",
+        f'<p id="compare-shown" class="la-compare-shown" markdown="span">{shown}</p>\n',
         # The script shows only the databases the address names (?db=...), and says so above.
         f'<div data-la-widget="compare" data-la-text="{escape(json.dumps(texts), quote=True)}" '
         "hidden></div>\n",
     ]
-    for topic, label in COMPARE.items():
-        out.append(f"## {label} {{#{topic}}}\n")
+    for topic in COMPARE:
+        out.append(f"## {family.t('site.compare.' + topic)} {{#{topic}}}\n")
         out.append('<div class="la-compare" markdown>\n')
         for db in family.databases:
             out.append(f'<section class="la-compare__cell" data-db="{db.id}" markdown>\n')
@@ -892,21 +1002,27 @@ def compare(family: Family, link: Link) -> str:
             )
             if db.agreement is None:
                 out.append(
-                    f"*Agreement not public:* [how to ask the issuer]"
-                    f"({link(doc(db) + '#not-public')}).\n"
+                    db.t("site.compare.not_public", href=link(doc(db) + "#not-public")) + "\n"
                 )
             else:
                 clauses = db.agreement.with_topic(topic)
                 if not clauses:
                     out.append(
-                        f"*No clause of the {md_escape(db.agreement.abbreviation)} is about "
-                        "this.*\n"
+                        db.t("site.compare.none", la=md_escape(db.agreement.abbreviation)) + "\n"
                     )
                 out.extend(
-                    f"- {clause_link(c.id, link, db)}: {md_escape(c.summary)}" for c in clauses
+                    "- "
+                    + db.t(
+                        "site.compare.item",
+                        ref=clause_link(c.id, link, db),
+                        summary=md_escape(c.summary),
+                    )
+                    for c in clauses
                 )
                 if topic == "how-to-apply" and has_page(db, "apply"):
-                    out.append(f"\n[How to apply]({link(doc(db, 'apply'))})\n")
+                    out.append(
+                        "\n" + db.t("site.compare.apply", href=link(doc(db, "apply"))) + "\n"
+                    )
             out.append("\n</section>\n")
         out.append("</div>\n")
     return "\n".join(out)
@@ -917,33 +1033,39 @@ def rule_page(family: Family, rule: Rule, link: Link) -> str:
     each agreement. A CM0 rule is about the scan itself and names no clause."""
     found = _rule_clauses(family, rule)
     la = (
-        "; ".join(
-            f"{md_escape(db.name)} {clause_links(ids, link, db, title=False)}" for db, ids in found
+        family.t("site.list.semi").join(
+            family.t(
+                "site.rule.db_clauses",
+                name=md_escape(db.name),
+                refs=clause_links(ids, link, db, title=False),
+            )
+            for db, ids in found
         )
         if found
-        else "none: this rule is about the scan itself"
+        else family.t("site.rule.none")
     )
+    t = family.t
     out = [
         f"# {rule.code} {rule.name}\n",
-        f"**Severity:** {rule.severity} · **Agreements:** {la}\n",
+        t("site.rule.meta", severity=t(f"site.severity.{rule.severity}"), agreements=la) + "\n",
         f"{md_escape(rule.summary)}\n",
-        "## What it detects\n",
+        f"## {t('site.rule.detects')}\n",
         f"{md_escape(rule.detects)}\n",
-        "## Why\n",
+        f"## {t('site.rule.why')}\n",
         f"{md_escape(rule.why)}\n",
     ]
     if found:
-        out.append("## What the agreements say {#agreements}\n")
+        out.append(f"## {t('site.rule.agreements')} {{#agreements}}\n")
     for db, ids in found:
         out.append(f"### {md_escape(db.name)}\n")
         out.extend(quote(db, c, link) for c in ids)
     out += [
-        "## How to fix\n",
+        f"## {t('site.rule.fix')}\n",
         f"{md_escape(rule.fix)}\n",
-        "## Example\n",
-        f"Triggers {rule.code}, in `{rule.bad.file}`:\n",
-        _fence(rule.bad.content or "(any content: the path alone triggers the rule)", "text"),
-        f"Does not trigger it, in `{rule.good.file}`:\n",
+        f"## {t('site.rule.example')}\n",
+        t("site.rule.triggers", code=rule.code, file=rule.bad.file) + "\n",
+        _fence(rule.bad.content or t("site.rule.any_content"), "text"),
+        t("site.rule.passes", file=rule.good.file) + "\n",
         _fence(rule.good.content, "text"),
     ]
     return "\n".join(out)
@@ -954,17 +1076,35 @@ def _rule_clauses(family: Family, rule: Rule) -> list[tuple[Database, tuple[str,
     return [(db, ids) for db in family.databases if (ids := db.clauses_for(rule))]
 
 
+RULE_COLUMNS = ("code", "name", "severity", "clauses", "finds")
+"""The columns of the rules' index, each titled `site.rules.<column>`."""
+
+
 def rules_index(family: Family, link: Link) -> str:
     """One row per rule; on a phone each row shows as a card (`la-stack` in casme3.css)."""
-    rows = ["| Code | Name | Severity | Clauses | What it finds |", "|---|---|---|---|---|"]
+    head = " | ".join(family.t(f"site.rules.{c}") for c in RULE_COLUMNS)
+    rows = [f"| {head} |", "|" + "---|" * len(RULE_COLUMNS)]
     for r in family.rules:
         found = _rule_clauses(family, r)
-        clauses = "; ".join(
-            f"{md_escape(db.name)} " + ", ".join(clause_link(c, link, db, title=False) for c in ids)
+        clauses = family.t("site.list.semi").join(
+            family.t(
+                "site.rules.db_clauses",
+                name=md_escape(db.name),
+                refs=listed(db, [clause_link(c, link, db, title=False) for c in ids]),
+            )
             for db, ids in found
         )
+        severity = family.t(f"site.severity.{r.severity}")
         rows.append(
-            f"| [{r.code}]({link('rules/' + r.code + '.md')}) | {r.name} | {r.severity} | "
+            f"| [{r.code}]({link('rules/' + r.code + '.md')}) | {r.name} | {severity} | "
             f"{clauses or '—'} | {md_escape(r.summary)} |"
         )
     return '<div class="la-stack la-rules" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n"
+
+
+def rules_index_source(family: Family) -> str:
+    """The Markdown file of the rules' index: its title, what the rules are, the table's macro."""
+    return (
+        f"# {family.t('site.rules.title')}\n\n{family.t('site.rules.intro')}\n\n"
+        "{{ rules_index() }}\n"
+    )

@@ -15,6 +15,7 @@ memory and tarfile reads a long-name header whole:
 - archives inside an archive are judged by their names only: never opened.
 
 A corrupt archive, or one whose central directory is encrypted, cannot be listed: ArchiveError.
+What stops a listing is said as a findings.Say (a message id of scan.yaml), in no language yet.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from casme3_compliance.scan import source
-from casme3_compliance.scan.findings import size
+from casme3_compliance.scan.findings import Say, say, size
 
 MAX_MEMBERS = 100_000  # names read from one archive
 MAX_NAME_BYTES = 16 << 20  # bytes of names read from one archive
@@ -50,7 +51,11 @@ KINDS = {
 
 
 class ArchiveError(Exception):
-    """The archive cannot be listed (corrupt, encrypted, split): one line saying why."""
+    """The archive cannot be listed (corrupt, encrypted, split): `why`, one line."""
+
+    def __init__(self, why: Say):
+        super().__init__(why.key)
+        self.why = why
 
 
 @dataclass
@@ -67,7 +72,7 @@ class Listing:
     it did (the names past that point were not checked)."""
 
     names: list[str] = field(default_factory=list)
-    stopped: str | None = None
+    stopped: Say | None = None
 
 
 # Something, then one of the extensions (the longest first), at the end of a name.
@@ -98,12 +103,12 @@ def list_names(fs: str, archive_kind: str, budget: Budget) -> Listing:
             else:
                 _tar_names(f, out, budget)
         except (EOFError, zlib.error, lzma.LZMAError, struct.error, ValueError) as e:
-            raise ArchiveError(f"corrupt archive ({e or type(e).__name__})") from None
+            raise ArchiveError(say("scan.archive.corrupt", error=e or type(e).__name__)) from None
         except OSError as e:
             if e.errno is not None:  # the file itself could not be read
                 raise
             # A decompressor's complaint about its data (gzip, bz2): no errno.
-            raise ArchiveError(f"corrupt archive ({e})") from None
+            raise ArchiveError(say("scan.archive.corrupt", error=e)) from None
     return out
 
 
@@ -116,19 +121,11 @@ class _Names:
     def add(self, name: str, length: int) -> bool:
         """Whether `name` was added; False once a limit stops the listing."""
         if len(self.out.names) >= MAX_MEMBERS:
-            self.out.stopped = (
-                f"more than {MAX_MEMBERS:,} members: the names past them were not read"
-            )
+            self.out.stopped = say("scan.archive.members", n=f"{MAX_MEMBERS:,}")
         elif self.size + length > MAX_NAME_BYTES:
-            self.out.stopped = (
-                f"its member names take more than {size(MAX_NAME_BYTES)}: "
-                "the names past them were not read"
-            )
+            self.out.stopped = say("scan.archive.name_bytes", size=size(MAX_NAME_BYTES))
         elif self.budget.members <= 0:
-            self.out.stopped = (
-                "the scan has read as many archive members as it may: the names past them "
-                "were not read"
-            )
+            self.out.stopped = say("scan.archive.scan_members")
         else:
             self.size += length
             self.budget.members -= 1
@@ -154,12 +151,12 @@ def _zip_names(f: BinaryIO, out: Listing, budget: Budget) -> None:
     for i in range(count):
         head = f.read(_CENTRAL.size)
         if len(head) < _CENTRAL.size or head[:4] != b"PK\x01\x02":
-            raise ArchiveError(f"its central directory is corrupt or encrypted (member {i + 1})")
+            raise ArchiveError(say("scan.archive.zip_entry", n=i + 1))
         fields = _CENTRAL.unpack(head)
         flags, name_len, extra_len, comment_len = fields[3], fields[10], fields[11], fields[12]
         raw = f.read(name_len)
         if len(raw) < name_len:
-            raise ArchiveError(f"its central directory is cut short (member {i + 1})")
+            raise ArchiveError(say("scan.archive.zip_cut_short", n=i + 1))
         if not names.add(_zip_name(raw, flags), name_len):
             return
         f.seek(extra_len + comment_len, 1)
@@ -173,24 +170,24 @@ def _zip_directory(f: BinaryIO) -> tuple[int, int]:
     tail = f.read(tail_len)
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or tail_len - at < _EOCD.size:
-        raise ArchiveError("no zip central directory (corrupt, or not a zip)")
+        raise ArchiveError(say("scan.archive.zip_no_directory"))
     _, disk, cd_disk, _, count, cd_size, cd_offset, _ = _EOCD.unpack_from(tail, at)
     end = size - tail_len + at  # the central directory ends where the end record begins
     if 0xFFFF in (disk, cd_disk, count) or 0xFFFFFFFF in (cd_size, cd_offset):
         f.seek(max(0, end - _ZIP64_LOCATOR.size))
         locator = f.read(_ZIP64_LOCATOR.size)
         if len(locator) < _ZIP64_LOCATOR.size or locator[:4] != b"PK\x06\x07":
-            raise ArchiveError("its zip64 end record is missing (corrupt)")
+            raise ArchiveError(say("scan.archive.zip64_missing"))
         end = _ZIP64_LOCATOR.unpack(locator)[2]
         f.seek(end)
         record = f.read(_ZIP64_EOCD.size)
         if len(record) < _ZIP64_EOCD.size or record[:4] != b"PK\x06\x06":
-            raise ArchiveError("its zip64 end record is corrupt")
+            raise ArchiveError(say("scan.archive.zip64_corrupt"))
         _, _, _, _, disk, cd_disk, _, count, cd_size, _ = _ZIP64_EOCD.unpack(record)
     if disk or cd_disk:
-        raise ArchiveError("a zip split over several files")
+        raise ArchiveError(say("scan.archive.zip_split"))
     if cd_size > end:
-        raise ArchiveError("its central directory is larger than the file (corrupt)")
+        raise ArchiveError(say("scan.archive.zip_directory_size"))
     # Measured back from the end record, as zipfile does: data prepended to the zip (a
     # self-extracting stub) shifts the offsets the record gives.
     return count, end - cd_size
@@ -222,7 +219,7 @@ def _tar_names(f: BinaryIO, out: Listing, budget: Budget) -> None:
         _tar_headers(f, out, budget, None)
         return
     if budget.unpacked <= 0:
-        out.stopped = "the scan has decompressed as much as it may: its member names were not read"
+        out.stopped = say("scan.archive.scan_unpacked")
         return
     limit = min(MAX_UNPACKED, budget.unpacked)
     try:
@@ -254,11 +251,11 @@ def _tar_headers(stream: BinaryIO, out: Listing, budget: Budget, limit: int | No
             return  # the end (two zero blocks; a missing end is accepted, as tar does)
         if len(block) < _BLOCK or not _checksum_ok(block):
             at = stream.tell() - len(block)
-            raise ArchiveError(f"not a tar archive, or corrupt (a bad header at byte {at:,})")
+            raise ArchiveError(say("scan.archive.tar_header", at=f"{at:,}"))
         size, flag = _number(block[124:136]), block[156]
         if flag in b"LxX":  # a GNU long name, or a pax header: for the next member
             if size > MAX_HEADER:
-                raise ArchiveError(f"a header of {size:,} bytes (corrupt)")
+                raise ArchiveError(say("scan.archive.tar_header_size", n=f"{size:,}"))
             data = stream.read(size)
             stream.seek(-size % _BLOCK, 1)
             long_name = data.split(b"\0", 1)[0] if flag == ord("L") else _pax_path(data)
@@ -296,8 +293,8 @@ def _skip(stream: BinaryIO, n: int, limit: int | None) -> bool:
     return stream.tell() <= limit
 
 
-def _unpacked_stop(limit: int) -> str:
-    return f"more than {size(limit)} once decompressed: the member names past that were not read"
+def _unpacked_stop(limit: int) -> Say:
+    return say("scan.archive.unpacked", size=size(limit))
 
 
 def _header_name(block: bytes) -> bytes:
@@ -324,13 +321,13 @@ def _number(field: bytes) -> int:
     """A numeric header field: octal text, or GNU's base-256 when its first bit is set."""
     if field[:1] and field[0] & 0x80:
         if field[0] == 0xFF:
-            raise ArchiveError("a negative size (corrupt)")
+            raise ArchiveError(say("scan.archive.tar_negative_size"))
         return int.from_bytes(bytes([field[0] & 0x7F]) + field[1:], "big")
     text = field.split(b"\0", 1)[0].strip()
     try:
         return int(text, 8) if text else 0
     except ValueError:
-        raise ArchiveError(f"a bad number field {text[:12]!r} (corrupt)") from None
+        raise ArchiveError(say("scan.archive.tar_number", field=repr(text[:12]))) from None
 
 
 def _pax_path(data: bytes) -> bytes | None:

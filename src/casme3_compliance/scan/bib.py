@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from casme3_compliance.scan.findings import Say, say
+
 MAX_BYTES = 32 << 20  # A bibliography larger than this is not parsed (memory), but noted.
 KINDS = ("bib", "bbl")  # files.TEXT_KINDS values read as bibliographies
 
@@ -50,7 +52,8 @@ class Bibliography:
     """What CM401 needs from one bibliography file."""
 
     papers: list[BibEntry] = field(default_factory=list)
-    failed: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
+    # (line, why): the parser's own words, or ours (a Say) when it stopped
+    failed: list[tuple[int, str | Say]] = field(default_factory=list)
     # failed blocks naming a paper's DOI: (line, the paper's database)
     failed_with_doi: list[tuple[int, str]] = field(default_factory=list)
     too_large: bool = False
@@ -108,7 +111,7 @@ def read_bib(text: str, papers: tuple[Paper, ...]) -> Bibliography:
     try:
         library = _parse(text)
     except Exception as e:  # a third-party parser on arbitrary input: never a traceback
-        out.failed.append((1, f"the parser stopped: {_first_line(e)}"))
+        out.failed.append((1, say("scan.bib.parser_stopped", error=_first_line(e))))
         return out
     strings = {s.key.lower(): s.value for s in library.strings if isinstance(s.value, str)}
     for entry in library.entries:

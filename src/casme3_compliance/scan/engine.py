@@ -5,7 +5,8 @@ looks for is each database's data/<id>/scan.yaml, compiled by spec.py; what is w
 agreement's, through knowledge.verdicts and Database.clauses_for; which code reports what is
 rules.py's registry, found by what each rule of data/rules.yaml applies to. So a change to
 data/ changes what the scanner reports without a change here, and nothing here names a
-database, a part, a clause or a rule code.
+database, a part, a clause or a rule code. Nor does it hold a word of what it reports: those
+are data/i18n/<lang>/messages/scan.yaml's, in the language of the family it is given.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import re
 import stat
 import subprocess
 from collections import Counter
@@ -24,7 +26,9 @@ from casme3_compliance.knowledge.verdicts import Verdict
 from casme3_compliance.scan import archives as A
 from casme3_compliance.scan import bib as B
 from casme3_compliance.scan import layout as L
+from casme3_compliance.scan import report as RP
 from casme3_compliance.scan import rules as R
+from casme3_compliance.scan import source as S
 from casme3_compliance.scan import spec as SP
 from casme3_compliance.scan import text as T
 from casme3_compliance.scan.files import Entry, collect, display, file_key, text_kind
@@ -33,8 +37,12 @@ from casme3_compliance.scan.findings import (
     Finding,
     Note,
     Report,
+    Say,
     ScanError,
+    Texts,
     Unchecked,
+    count,
+    listed,
     size,
     sort_key,
 )
@@ -50,6 +58,8 @@ def resolve_codes(kb: Database | Family, select: str | None, ignore: str | None)
     file pass; only --ignore turns them off."""
     known = [r.code for r in kb.rules]
     own = {r.code for r in kb.rules if r.applies == SCANNER}
+    t = kb.t
+    every = listed(t, known)
 
     def expand(spec: str, flag: str) -> set[str]:
         out: set[str] = set()
@@ -58,7 +68,8 @@ def resolve_codes(kb: Database | Family, select: str | None, ignore: str | None)
                 continue
             matched = {c for c in known if c.startswith(item)}
             if not matched:
-                raise ScanError(f"unknown rule code {item!r} in {flag} (known: {', '.join(known)})")
+                why = t("scan.error.unknown_code", code=repr(item), flag=flag, known=every)
+                raise ScanError(why)
             out |= matched
         return out
 
@@ -66,11 +77,11 @@ def resolve_codes(kb: Database | Family, select: str | None, ignore: str | None)
     if select is not None:
         chosen = expand(select, "--select")
         if not chosen:
-            raise ScanError(f"--select {select!r} selects no rule (known: {', '.join(known)})")
+            raise ScanError(t("scan.error.select_none", value=repr(select), known=every))
     ignored = expand(ignore, "--ignore") if ignore else set()
     chosen -= ignored
     if not chosen:
-        raise ScanError(f"--select and --ignore leave no rule to run (known: {', '.join(known)})")
+        raise ScanError(t("scan.error.no_rule_left", known=every))
     chosen |= own - ignored
     return tuple(c for c in known if c in chosen)
 
@@ -86,11 +97,12 @@ def databases_of(
     names = databases.split(",") if isinstance(databases, str) else list(databases)
     ids = list(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
     known = [d.id for d in every]
+    t = kb.t
     if not ids:
-        raise ScanError(f"--db {databases!r} names no database (known: {', '.join(known)})")
+        raise ScanError(t("scan.error.db_none", value=repr(databases), known=listed(t, known)))
     for i in ids:
         if i not in known:
-            raise ScanError(f"unknown database {i!r} in --db (known: {', '.join(known)})")
+            raise ScanError(t("scan.error.unknown_db", value=repr(i), known=listed(t, known)))
     return tuple(d for d in every if d.id in ids), True
 
 
@@ -112,10 +124,11 @@ def scan(
     codes = resolve_codes(kb, select, ignore)
     # The report, and its target when -o names a symlink (the report is written through it).
     skip = frozenset(file_key(q) for p in exclude for q in (p, os.path.realpath(p)))
-    collected = collect(paths or ["."], all_files, skip)
+    collected = collect(paths or ["."], all_files, skip, t=kb.t)
     entries = collected.entries
     default = kb.default if isinstance(kb, Family) else kb.id
-    run = _Run(dbs, R.Registry(kb.rules), set(codes), default, forced)
+    run = _Run(dbs, R.Registry(kb.rules), set(codes), default, kb.t, forced)
+    run.report_lines = RP.report_lines(kb)
     run.notes = collected.notes
     for u in collected.unchecked:
         run.not_checked(u)
@@ -164,14 +177,9 @@ class _Manuscript:
     acks: frozenset[str] = frozenset()
     how: str = "names"  # "names" the database, "cites" its paper, or a paper using it "forced"
 
-    @property
-    def uses(self) -> str:
+    def uses(self, t: Texts) -> str:
         """How the manuscript uses the database, for messages."""
-        return {
-            "names": "names the database",
-            "cites": "cites the database's paper",
-            "forced": "uses the database (--db)",
-        }[self.how]
+        return t(f"scan.uses.{self.how}")
 
 
 @dataclass
@@ -197,6 +205,7 @@ class _Run:
     rules: R.Registry
     codes: set[str]
     default: str
+    texts: Texts  # our words, in the language of the scan's family
     forced: bool = False
     findings: list[Finding] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
@@ -209,11 +218,18 @@ class _Run:
     kept: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
     more: Counter[tuple[str, str]] = field(default_factory=Counter)
     cap_file: str | None = None  # the archive whose members are being judged
+    # the lines no casme3 report has (report.report_lines): a file without one is a report
+    report_lines: re.Pattern[bytes] | None = None
 
     def __post_init__(self) -> None:
         self.by_id = {d.id: d for d in self.dbs}
         self.spec = SP.compile_spec(self.dbs)
         self.matcher = L.Matcher(self.spec.paths)
+
+    def t(self, key: str, **slots: object) -> str:
+        """Our text `key` in the scan's language; a slot that is a Say is put in it first."""
+        said = {k: v.in_(self.texts) if isinstance(v, Say) else v for k, v in slots.items()}
+        return self.texts(key, **said)
 
     def selected(self, applies: str) -> bool:
         code = self.rules.code(applies)
@@ -263,7 +279,7 @@ class _Run:
         self.kept[(*key, why is None)] += 1
         severity = self.rules.by_code[code].rule.severity
         if db is not None:
-            message = f"{db.name}: {message}"
+            message = self.t("scan.finding", db=db.name, message=message)
         self.findings.append(
             Finding(path, line, column, code, severity, message, clause, why, db.id if db else None)
         )
@@ -275,29 +291,15 @@ class _Run:
     def note_citation(self, m: _Manuscript, message: str) -> None:
         """A paper customarily cited, not asked for by its agreement: a note, not a finding."""
         db = m.db
-        why = (
-            "its agreement asks for no citation"
-            if db.public
-            else "its agreement is not public, so whether it asks for one is not known"
-        )
-        self.notes.append(
-            Note(
-                m.path,
-                "citation",
-                f"line {m.line}: {db.name}: {message}; {why}: citing it is customary",
-            )
-        )
+        key = "scan.citation.customary" if db.public else "scan.citation.customary_unknown"
+        said = self.t(key, line=m.line, db=db.name, message=message)
+        self.notes.append(Note(m.path, "citation", said))
 
     def capped_notes(self) -> None:
         """A note per file and rule that had more findings than CAP, saying how many more."""
         for (file, code), n in sorted(self.more.items()):
-            self.notes.append(
-                Note(
-                    file,
-                    "capped",
-                    f"{code}: {n:,} more findings in this file not shown (the first {CAP} are)",
-                )
-            )
+            said = self.t("scan.text.capped", code=code, n=f"{n:,}", cap=CAP)
+            self.notes.append(Note(file, "capped", said))
 
     # Path rules ------------------------------------------------------------------------------
 
@@ -353,8 +355,7 @@ class _Run:
         applies = self.reports_files(db)
         if applies is None:
             return False
-        label = "annotation workbook" if what == "workbook" else "archive"
-        text = f"the database's {label} {name} is in the tree:"
+        text = self.t(f"scan.release.{what}", name=name)
         if applies == SP.NOT_PUBLIC:
             self.rules[applies].files(self, db, entry.path, text)
         else:
@@ -365,10 +366,14 @@ class _Run:
         parts = []
         for chain in sorted(group.names, key=lambda c: c.order):
             names = group.names[chain]
-            n = _count(len(names), chain.noun)
-            parts.append(f"{chain.describe.replace('{n}', n)} ({_few(names)})")
-        files = _count(group.files, "file")
-        text = f"database files in the tree: {' and '.join(parts)}, {files};"
+            n = count(self.t, "scan.count", len(names), noun=chain.noun)
+            described = chain.describe.replace("{n}", n)
+            parts.append(self.t("scan.release.folder", described=described, names=self._few(names)))
+        joined = parts[0]
+        for part in parts[1:]:
+            joined = self.t("scan.list.and", first=joined, second=part)
+        files = count(self.t, "scan.count.file", group.files)
+        text = self.t("scan.release.folders", parts=joined, files=files)
         applies = self.reports_files(db)
         if applies == SP.NOT_PUBLIC:
             self.rules[applies].files(self, db, parent, text)
@@ -385,14 +390,14 @@ class _Run:
             by_clause.setdefault((v.verdict, v.clause), []).append(v.subject)
         out = ""
         for (answer, clause), labels in by_clause.items():
-            shown = ", ".join(labels[:5]) + (", …" if len(labels) > 5 else "")
-            one = len(labels) == 1
-            if answer == "approval":
-                said = f"{'needs' if one else 'need'} the issuer's approval"
-            else:
-                said = f"{'is' if one else 'are'} restricted"
-            out += f", and {shown} {said} ({R.cite_clause(db, clause)})"
+            key = "scan.release.approval" if answer == "approval" else "scan.release.restricted"
+            shown = listed(self.t, labels, 5)
+            out += count(self.t, key, len(labels), subjects=shown, cited=R.cite_clause(db, clause))
         return out
+
+    def _few(self, names: dict[str, int]) -> str:
+        """The first three names, by subject number then name."""
+        return listed(self.t, sorted(names, key=lambda s: (names[s], s)), 3)
 
     def _path_subjects(self, entry: Entry, segments: list[str], low: list[str], folder, seen):
         above: set[tuple[str, str | None, int]] = set()  # named by a parent folder already
@@ -414,8 +419,8 @@ class _Run:
                 continue
             seen.add((applies, where, key))
             what = "folder" if is_dir else "file"
-            prefix = f"{what} {'path' if form.after else 'name'}: "
-            fact = R.SubjectFact(where, 1, 1, form.part, found.number, found.text, prefix)
+            said = f"scan.subject.{what}_{'path' if form.after else 'name'}"
+            fact = R.SubjectFact(where, 1, 1, form.part, found.number, found.text, said)
             self.rules[applies].report(self, db, fact)
 
     def archive_rules(self, entries: list[Entry], claimed: set[str]) -> None:
@@ -429,10 +434,11 @@ class _Run:
             try:
                 listing = A.list_names(entry.fs, kind, budget)
             except OSError as e:
-                self.not_checked(Unchecked(entry.path, _unreadable(e)))
+                self.not_checked(Unchecked(entry.path, self._unreadable(e)))
                 continue
             except A.ArchiveError as e:
-                self.not_checked(Unchecked(entry.path, f"cannot list the archive: {e}"))
+                why = self.t("scan.archive.cannot_list", why=e.why)
+                self.not_checked(Unchecked(entry.path, why))
                 continue
             self.cap_file = entry.path  # at most CAP findings per rule for the whole archive
             try:
@@ -441,12 +447,10 @@ class _Run:
                 self.cap_file = None
             nested = sum(1 for n in listing.names if A.is_archive(n.rstrip("/")))
             if nested:
-                what = "archive inside it is" if nested == 1 else "archives inside it are"
-                self.notes.append(
-                    Note(entry.path, "archive", f"{nested:,} {what} checked by name only")
-                )
+                said = count(self.t, "scan.archive.nested", nested)
+                self.notes.append(Note(entry.path, "archive", said))
             if listing.stopped:
-                self.not_checked(Unchecked(entry.path, listing.stopped))
+                self.not_checked(Unchecked(entry.path, listing.stopped.in_(self.texts)))
 
     # Text rules ------------------------------------------------------------------------------
 
@@ -462,13 +466,14 @@ class _Run:
                 if self.stands_for("notice", d) and (d.scan or {}).get("notice")
             ),
             self.forced,
+            self.report_lines,
         )
 
     def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
         for entry, result in scan_texts(entries, self.want()):
             if isinstance(result, OSError):
                 if not context_only:
-                    self.not_checked(Unchecked(entry.path, _unreadable(result)))
+                    self.not_checked(Unchecked(entry.path, self._unreadable(result)))
                 continue
             self._use(entry, result, context_only)
 
@@ -483,8 +488,7 @@ class _Run:
         out = []
         for entry in entries:
             if entry.size in known and _sha256(entry.fs) in known[entry.size]:
-                why = "the license agreement's own text (its SHA-256 is the data's): not scanned"
-                self.notes.append(Note(entry.path, "agreement", why))
+                self.notes.append(Note(entry.path, "agreement", self.t("scan.text.agreement")))
             else:
                 out.append(entry)
         return out
@@ -497,11 +501,7 @@ class _Run:
     def _use(self, entry: Entry, result: T.TextResult, context_only: bool) -> None:
         if result.report:
             if not context_only:
-                why = (
-                    "a casme3 report (each line is one of its finding, see, note or summary "
-                    "lines): not scanned"
-                )
-                self.notes.append(Note(entry.path, "report", why))
+                self.notes.append(Note(entry.path, "report", self.t("scan.text.report")))
             return
         self.cites |= result.cites
         if result.bibliography is not None:
@@ -513,9 +513,8 @@ class _Run:
             self._mentions(entry, result, suppressions)
         self._encoding(entry, result)
         if result.size > T.LARGE:
-            self.notes.append(
-                Note(entry.path, "large-file", f"{result.size >> 20} MiB: read as a stream")
-            )
+            said = self.t("scan.text.large", n=result.size >> 20)
+            self.notes.append(Note(entry.path, "large-file", said))
         for hit in result.hits:
             self._text_hit(entry, hit, suppressions)
         if self.selected("notice"):
@@ -524,14 +523,12 @@ class _Run:
                 self.rules["notice"].report(self, db, entry.path, figure, suppressions)
         self._past_the_cap(entry, result)
         if result.directives_dropped:
-            self.notes.append(
-                Note(
-                    entry.path,
-                    "suppression",
-                    f"{result.directives_dropped:,} more casme3: ignore comments past the first "
-                    f"{T.MAX_DIRECTIVES:,}: they suppress nothing",
-                )
+            said = self.t(
+                "scan.suppression.dropped",
+                n=f"{result.directives_dropped:,}",
+                max=f"{T.MAX_DIRECTIVES:,}",
             )
+            self.notes.append(Note(entry.path, "suppression", said))
 
     def _mentions(self, entry: Entry, result: T.TextResult, sup: _Suppressions) -> None:
         """The databases a manuscript uses: those it names, those whose paper it cites (as the
@@ -562,22 +559,19 @@ class _Run:
         """Notes on how the text was read; a finding when it could not be read as text."""
         path, encoding = entry.path, result.encoding
         if encoding is not None:
-            self.notes.append(Note(path, "encoding", f"{encoding} (byte order mark): read as text"))
+            self.notes.append(Note(path, "encoding", self.t("scan.text.bom", encoding=encoding)))
         if result.invalid_at is not None:
-            why = f"not valid {encoding} (byte {result.invalid_at}): read with replacement "
-            self.notes.append(Note(path, "encoding", why + "characters"))
+            why = self.t("scan.text.invalid", encoding=encoding, at=result.invalid_at)
+            self.notes.append(Note(path, "encoding", why))
         if result.invalid_utf8_at is not None:
-            why = f"not valid UTF-8 (byte {result.invalid_utf8_at}): checked as bytes, "
-            self.notes.append(Note(path, "not-utf8", why + "columns may be off"))
+            why = self.t("scan.text.not_utf8", at=result.invalid_utf8_at)
+            self.notes.append(Note(path, "not-utf8", why))
         if result.nul_at is None:
             return
         if encoding is None:
-            why = (
-                f"NUL bytes (the first at byte {result.nul_at}): not text in an encoding casme3 "
-                "reads (UTF-8; UTF-16 or UTF-32 with a byte order mark)"
-            )
+            why = self.t("scan.text.nul_bytes", at=result.nul_at)
         else:
-            why = f"NUL characters in its {encoding} text: binary data, not text"
+            why = self.t("scan.text.nul_characters", encoding=encoding)
         self.not_checked(Unchecked(path, why))
 
     def _past_the_cap(self, entry: Entry, result: T.TextResult) -> None:
@@ -591,10 +585,7 @@ class _Run:
             if self.kept[(entry.path, code, True)]:
                 self.more[(entry.path, code)] += n
             else:
-                why = (
-                    f"{n:,} more {code} matches past the first {CAP}: whether a comment "
-                    "suppresses them was not read"
-                )
+                why = self.t("scan.text.past_cap", n=f"{n:,}", code=code, cap=CAP)
                 self.not_checked(Unchecked(entry.path, why))
 
     def _suppressions(self, path: str, directives: list[T.Directive]) -> _Suppressions:
@@ -606,21 +597,22 @@ class _Run:
             codes = [c.strip().upper() for c in (d.codes or "").split(",") if c.strip()]
             unknown = [c for c in codes if c not in known]
             if not codes:
-                problem = "names no rule code (write casme3: ignore[CODE] -- reason)"
+                problem = self.t("scan.suppression.no_code", line=d.line)
             elif unknown:
-                problem = (
-                    f"names unknown rule code {', '.join(unknown)} (known: {', '.join(known)})"
+                problem = self.t(
+                    "scan.suppression.unknown_code",
+                    line=d.line,
+                    codes=listed(self.t, unknown),
+                    known=listed(self.t, known),
                 )
             elif not d.reason:
-                problem = "gives no reason (write casme3: ignore[CODE] -- reason)"
+                problem = self.t("scan.suppression.no_reason", line=d.line)
             else:
                 line_codes, reasons = found.setdefault(d.line, (set(), {}))
                 line_codes.update(codes)
                 reasons[d.reason] = None
                 continue
-            self.notes.append(
-                Note(path, "suppression", f"line {d.line}: {problem}: it suppresses nothing")
-            )
+            self.notes.append(Note(path, "suppression", problem))
         return {line: (frozenset(c), "; ".join(r)) for line, (c, r) in found.items()}
 
     def _text_hit(self, entry: Entry, hit: T.Hit, suppressions: _Suppressions) -> None:
@@ -633,10 +625,10 @@ class _Run:
             return
         if not self.selected(hit.applies):
             return
-        prefix = "image path: " if hit.context == "image" else ""
+        said = "scan.subject.image_path" if hit.context == "image" else ""
         text = hit.text.decode("utf-8", "replace")
         fact = R.SubjectFact(
-            entry.path, hit.line, hit.column, hit.part, hit.number, text, prefix, suppressions
+            entry.path, hit.line, hit.column, hit.part, hit.number, text, said, suppressions
         )
         self.rules[hit.applies].report(self, db, fact)
 
@@ -648,17 +640,11 @@ class _Run:
         if context_only:
             return
         if found.too_large:
-            why = f"larger than {size(B.MAX_BYTES)}: not read for the paper's entry"
+            why = self.t("scan.bib.too_large", size=size(B.MAX_BYTES))
             self.not_checked(Unchecked(path, why))
-        for line, why in found.failed:
-            self.not_checked(
-                Unchecked(
-                    path,
-                    f"this BibTeX block could not be parsed ({why}): an entry here is not taken "
-                    "as the paper's",
-                    line,
-                )
-            )
+        for line, failed in found.failed:
+            why = self.t("scan.bib.unparsed", why=failed)
+            self.not_checked(Unchecked(path, why, line))
 
     def paper_keys(self) -> frozenset[str]:
         return frozenset(p.key.lower() for b in self.bibs.values() for p in b.papers)
@@ -674,7 +660,7 @@ class _Run:
                 try:
                     found = B.read(fs, "bbl" if fs.endswith(".bbl") else "bib", self.papers)
                 except OSError as e:
-                    self.not_checked(Unchecked(shown, _unreadable(e)))
+                    self.not_checked(Unchecked(shown, self._unreadable(e)))
                     continue
                 self._bibliography(shown, fs, found, context_only=False)
         self.cite_keys = self.paper_keys()
@@ -712,37 +698,47 @@ class _Run:
         papers = [(b.path, p) for b in bibs for p in b.papers if p.db == m.db.id]
         if any(p.key.lower() in self.cites for _, p in papers):
             return None
-        uses = m.uses
+        t = self.t
+        uses = m.uses(t)
         if papers:
             bib_path, entry = papers[0]
-            return (
-                f"{uses}, and {bib_path}:{entry.line} holds its paper as "
-                f"'{entry.key}', but '{entry.key}' is never cited: add \\cite{{{entry.key}}} "
-                f"(LaTeX) or [@{entry.key}] (Markdown) where the database is first named"
+            return t(
+                "scan.citation.never_cited",
+                uses=uses,
+                bib=bib_path,
+                line=entry.line,
+                entry=entry.key,
             )
         c = m.db.citation
-        paper = f'(doi {c.doi}, "{c.title}")'
+        paper = t("scan.citation.paper", doi=c.doi, title=c.title)
         declared = _declared(m)
         if not files:
-            where = f"no .bib or .bbl entry in the tree has its paper {paper}"
+            where = t("scan.citation.nowhere", paper=paper)
         else:
-            named = ", ".join(shown for shown, _, _ in declared)
-            where = f"its bibliography ({named}) has no entry for its paper {paper}"
-            missing = [shown for shown, _, what in declared if what == "missing"]
-            if missing:
-                where += f"; {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not found"
-            links = [shown for shown, _, what in declared if what == "symlink"]
-            if len(links) == 1:
-                where += f"; {links[0]} is a symlink: casme3 does not follow it"
-            elif links:
-                where += f"; {', '.join(links)} are symlinks: casme3 does not follow them"
+            named = listed(t, [shown for shown, _, _ in declared])
+            where = t("scan.citation.not_in_bibliography", files=named, paper=paper)
+            for what in ("missing", "symlink"):
+                these = [shown for shown, _, kind in declared if kind == what]
+                if these:
+                    where += count(t, f"scan.citation.{what}", len(these), files=listed(t, these))
         broken = [
             f"{b.path}:{line}" for b in bibs for line, db in b.failed_with_doi if db == m.db.id
         ]
         if broken:
-            where += f"; {', '.join(broken)} gives its DOI but could not be parsed"
+            where += t("scan.citation.broken", places=listed(t, broken))
         cite = "casme3 cite" if m.db.id == self.default else f"casme3 cite --db {m.db.id}"
-        return f"{uses}, but {where}: add the entry from `{cite}` and cite it"
+        return t("scan.citation.missing_entry", uses=uses, where=where, command=cite)
+
+    def _unreadable(self, e: OSError) -> str:
+        """Why a file could not be read, for a not-checked finding."""
+        if e.errno == errno.ENOENT:
+            return self.t("scan.unreadable.vanished")
+        if e.errno == errno.ELOOP:
+            return self.t("scan.unreadable.became_symlink")
+        error = e.strerror or e
+        if e.errno == errno.EINVAL and error == S.NOT_REGULAR:
+            error = self.t("scan.unreadable.not_regular")
+        return self.t("scan.unreadable.cannot_read", error=error)
 
 
 # A bibliography a manuscript uses: (as shown, path to open, "file", "missing" or "symlink").
@@ -879,24 +875,6 @@ def _where(entry: Entry, segments: list[str], is_dir: bool) -> str:
         return prefix or "./"
     shown = prefix + "/".join(segments)
     return shown + "/" if is_dir else shown
-
-
-def _unreadable(e: OSError) -> str:
-    """Why a file could not be read, for a not-checked finding."""
-    if e.errno == errno.ENOENT:
-        return "vanished during the scan"
-    if e.errno == errno.ELOOP:
-        return "it became a symlink during the scan (not followed)"
-    return f"cannot read: {e.strerror or e}"
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
-def _few(names: dict[str, int]) -> str:
-    shown = sorted(names, key=lambda s: (names[s], s))[:3]
-    return ", ".join(shown) + (", …" if len(names) > 3 else "")
 
 
 def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:

@@ -13,7 +13,7 @@ import stat
 import subprocess
 from dataclasses import dataclass
 
-from casme3_compliance.scan.findings import Note, ScanError, Unchecked
+from casme3_compliance.scan.findings import Note, ScanError, Texts, Unchecked
 
 # Extensions whose text is read; every other file is checked by its name only.
 TEXT_KINDS = {
@@ -71,9 +71,12 @@ def file_key(fs: str) -> str:
     return os.path.join(os.path.realpath(folder), name)
 
 
-def collect(paths: list[str], all_files: bool, exclude: frozenset[str] = frozenset()) -> Collected:
-    """The entries under `paths` (files or folders), each once, and notes on what was skipped;
-    never the files whose file_key is in `exclude` (the report this run writes)."""
+def collect(
+    paths: list[str], all_files: bool, exclude: frozenset[str] = frozenset(), *, t: Texts
+) -> Collected:
+    """The entries under `paths` (files or folders), each once, and notes on what was skipped
+    (in the language of `t`); never the files whose file_key is in `exclude` (the report this
+    run writes)."""
     entries: dict[str, Entry] = {}
     out = Collected([], [], [])
     for arg in paths:
@@ -81,21 +84,18 @@ def collect(paths: list[str], all_files: bool, exclude: frozenset[str] = frozens
             st = os.stat(arg)
         except OSError as e:
             if e.errno == errno.ELOOP:
-                raise ScanError(f"{arg}: symlink loop") from None
+                raise ScanError(t("scan.error.symlink_loop", path=arg)) from None
             if e.errno == errno.ENOENT:
-                raise ScanError(f"{arg}: no such file or directory") from None
-            raise ScanError(f"{arg}: {e.strerror or e}") from None
+                raise ScanError(t("scan.error.missing", path=arg)) from None
+            raise ScanError(t("scan.error.os", path=arg, error=e.strerror or e)) from None
         if stat.S_ISDIR(st.st_mode):
             noted = (len(out.notes), len(out.unchecked))
-            rels = None if all_files else _git_files(arg, out.notes)
+            rels = None if all_files else _git_files(arg, out.notes, t)
             walked = rels is None
             if rels is None:
-                rels = _walk(arg, out.unchecked)
+                rels = _walk(arg, out.unchecked, t)
             elif not rels and _has_files(arg):
-                raise ScanError(
-                    f"{display(arg)}: git would publish nothing here (ignored?): "
-                    "--all scans every file"
-                )
+                raise ScanError(t("scan.error.git_nothing", path=display(arg)))
             top = display(arg)
             root = 0 if top == "." else len(top.rstrip("/")) + 1
             found = 0
@@ -104,14 +104,14 @@ def collect(paths: list[str], all_files: bool, exclude: frozenset[str] = frozens
                 if exclude and file_key(fs) in exclude:
                     continue
                 shown = display(fs)
-                entry = entries.get(shown) or _entry(fs, shown, out, root=root, walked=walked)
+                entry = entries.get(shown) or _entry(fs, shown, out, t, root=root, walked=walked)
                 if entry is not None:
                     entries.setdefault(shown, entry)
                     found += 1
             if not found:
                 why = [u.why for u in out.unchecked[noted[1] :]]
                 why += [n.message for n in out.notes[noted[0] :]]
-                _nothing_to_scan(arg, why)
+                _nothing_to_scan(arg, why, t)
         else:
             shown = display(arg)
             # A relative path is judged whole (a hook passes paths from the repository's root);
@@ -119,9 +119,9 @@ def collect(paths: list[str], all_files: bool, exclude: frozenset[str] = frozens
             root = shown.rfind("/") + 1 if os.path.isabs(arg) else 0
             if exclude and file_key(arg) in exclude:
                 if all(file_key(p) in exclude for p in paths):  # not a clean scan of nothing
-                    _nothing_to_scan(arg, ["the report this run writes"])
+                    _nothing_to_scan(arg, [t("scan.error.own_report")], t)
                 continue
-            entry = _entry(arg, shown, out, explicit=True, root=root)
+            entry = _entry(arg, shown, out, t, explicit=True, root=root)
             if entry is not None:
                 entries.setdefault(shown, entry)
     out.entries = sorted(entries.values(), key=lambda e: e.path)
@@ -132,6 +132,7 @@ def _entry(
     fs: str,
     shown: str,
     out: Collected,
+    t: Texts,
     explicit: bool = False,
     root: int = 0,
     walked: bool = False,
@@ -141,10 +142,11 @@ def _entry(
         st = os.lstat(fs)
     except FileNotFoundError:
         if walked:  # listed a moment ago by the walk: it vanished during the scan
-            out.unchecked.append(Unchecked(shown, "vanished during the scan"))
+            out.unchecked.append(Unchecked(shown, t("scan.unreadable.vanished")))
         return None  # Listed by git, deleted in the work tree since.
     except OSError as e:
-        out.unchecked.append(Unchecked(shown, f"cannot read: {e.strerror or e}"))
+        why = t("scan.unreadable.cannot_read", error=e.strerror or e)
+        out.unchecked.append(Unchecked(shown, why))
         return Entry(shown, fs, None, False, root=root)
     mode = st.st_mode
     if stat.S_ISLNK(mode):
@@ -152,22 +154,21 @@ def _entry(
             os.stat(fs)
         except OSError as e:
             if e.errno == errno.ELOOP:
-                notes.append(Note(shown, "symlink-loop", "symlink loop: checked by name only"))
+                notes.append(Note(shown, "symlink-loop", t("scan.files.symlink_loop")))
                 return Entry(shown, fs, None, False, root=root)
         if explicit:  # named on the command line: say why its content was not read
-            why = "a symlink: checked by its name only (symlinks are not followed)"
-            notes.append(Note(shown, "symlink", why))
+            notes.append(Note(shown, "symlink", t("scan.files.symlink")))
         return Entry(shown, fs, None, False, root=root)
     if stat.S_ISDIR(mode):
-        notes.append(Note(shown, "not-regular", "a nested repository or submodule: not scanned"))
+        notes.append(Note(shown, "not-regular", t("scan.files.nested_repository")))
         return None
     if not stat.S_ISREG(mode):
-        notes.append(Note(shown, "not-regular", "not a regular file: checked by name only"))
+        notes.append(Note(shown, "not-regular", t("scan.files.not_regular")))
         return Entry(shown, fs, None, False, root=root)
     return Entry(shown, fs, text_kind(os.path.basename(fs)), True, st.st_size, root)
 
 
-def _git_files(directory: str, notes: list[Note]) -> list[str] | None:
+def _git_files(directory: str, notes: list[Note], t: Texts) -> list[str] | None:
     """Tracked and untracked-not-ignored files under `directory`, or None outside a work tree."""
     try:
         done = subprocess.run(
@@ -181,14 +182,13 @@ def _git_files(directory: str, notes: list[Note]) -> list[str] | None:
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         if message and "not a git repository" not in message[0]:
-            notes.append(
-                Note(display(directory), "git", f"git failed ({message[0]}): scanned every file")
-            )
+            why = t("scan.files.git_failed", error=message[0])
+            notes.append(Note(display(directory), "git", why))
         return None
     return list(dict.fromkeys(os.fsdecode(p) for p in done.stdout.split(b"\0") if p))
 
 
-def _walk(top: str, unchecked: list[Unchecked]) -> list[str]:
+def _walk(top: str, unchecked: list[Unchecked], t: Texts) -> list[str]:
     """Every file below `top` (relative paths), without following symlinks, skipping .git."""
     out: list[str] = []
     stack = [""]
@@ -198,7 +198,7 @@ def _walk(top: str, unchecked: list[Unchecked]) -> list[str]:
             with os.scandir(os.path.join(top, rel) if rel else top) as it:
                 items = list(it)
         except OSError as e:
-            why = f"cannot read the folder: {e.strerror or e}"
+            why = t("scan.unreadable.folder", error=e.strerror or e)
             unchecked.append(Unchecked(display(os.path.join(top, rel)) + "/", why))
             continue
         for item in items:
@@ -215,10 +215,11 @@ def _walk(top: str, unchecked: list[Unchecked]) -> list[str]:
     return out
 
 
-def _nothing_to_scan(folder: str, why: list[str]) -> None:
+def _nothing_to_scan(folder: str, why: list[str], t: Texts) -> None:
     """A folder that gives no file at all is an error, not a clean scan: a CI job pointed at
     the wrong folder must not pass."""
-    raise ScanError(f"{display(folder)}: nothing to scan ({why[0] if why else 'no files here'})")
+    first = why[0] if why else t("scan.error.no_files")
+    raise ScanError(t("scan.error.nothing", path=display(folder), why=first))
 
 
 def _has_files(folder: str) -> bool:

@@ -1,9 +1,18 @@
 """What a scan reports: findings (a rule matched, or something could not be checked) and notes
-(information that does not weaken the verdict)."""
+(information that does not weaken the verdict).
+
+Every word of ours in them is a text of data/i18n/<lang>/messages/scan.yaml, put in the scan's
+language by the family's `t(id, **slots)`; the readers that do not know the language (archives,
+bibliographies) say what they found as a `Say`, which the engine puts in it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+Texts = Callable[..., str]
+"""A family's or a database's `t`: our text `id` in its language, its `{slots}` filled."""
 
 
 class ScanError(ValueError):
@@ -79,6 +88,34 @@ class Note:
 
 
 @dataclass(frozen=True)
+class Say:
+    """Words of ours not yet in a language: a message id and its slots (a slot may be a Say
+    too). `in_(t)` gives the text in the language of `t`."""
+
+    key: str
+    slots: tuple[tuple[str, object], ...] = ()
+
+    def in_(self, t: Texts) -> str:
+        return t(self.key, **{k: v.in_(t) if isinstance(v, Say) else v for k, v in self.slots})
+
+
+def say(key: str, **slots: object) -> Say:
+    return Say(key, tuple(slots.items()))
+
+
+def count(t: Texts, key: str, n: int, **slots: object) -> str:
+    """`key.one` for 1, else `key.other`, with `{n}` the count (thousands separated): each
+    language writes both forms, whatever its grammar does with them."""
+    return t(f"{key}.{'one' if n == 1 else 'other'}", n=f"{n:,}", **slots)
+
+
+def listed(t: Texts, items: list[str] | tuple[str, ...], most: int | None = None) -> str:
+    """`items` joined as the language lists them; past `most` of them, the rest left out."""
+    shown = t("scan.list.separator").join(items[:most])
+    return t("scan.list.more", items=shown) if most is not None and len(items) > most else shown
+
+
+@dataclass(frozen=True)
 class Unchecked:
     """What the scan could not look at, and why: a finding of the not-checked rule (CM001), so
     that a scan never answers clean for it. `path` ends in "/" for a folder."""
@@ -120,9 +157,9 @@ def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
 CAP = 100  # Findings kept per file and rule; a note counts the rest.
 
 
-def size(n: int) -> str:
+def size(n: int) -> Say:
     """A size limit for a message: in MiB or GiB when whole, else in bytes."""
-    for unit, shift in (("GiB", 30), ("MiB", 20)):
+    for unit, shift in (("gib", 30), ("mib", 20)):
         if n >= 1 << shift and n % (1 << shift) == 0:
-            return f"{n >> shift:,} {unit}"
-    return f"{n:,} bytes"
+            return say(f"scan.size.{unit}", n=f"{n >> shift:,}")
+    return say("scan.size.bytes", n=f"{n:,}")

@@ -5,8 +5,9 @@ database's data it enforces). `Registry(rules)` maps every code to the class her
 implements its `applies`, so from a rule code to its code is one look-up, and a rule's code is
 data: nothing below names a code, a database, a part or a clause. The engine (engine.py) finds
 the facts (a subject tied to a database, a folder of its release, a manuscript naming it) and
-hands each to the rule that judges it; the rule words the finding and names the clause of the
-database's own agreement that it stands for (Database.clauses_for).
+hands each to the rule that judges it; the rule words the finding, in the scan's language
+(data/i18n/<lang>/messages/scan.yaml, through `run.t`), and names the clause of the database's
+own agreement that it stands for (Database.clauses_for).
 
 Adding a rule is a class here with `@implements("<applies>")` and an entry in rules.yaml.
 """
@@ -86,7 +87,8 @@ class NotChecked(Rule):
     """What the scan could not look at: never a clean answer for it."""
 
     def report(self, run: _Run, what: Unchecked) -> None:
-        run.add(self.code, None, what.path, what.line, 1, f"not checked: {what.why}", "")
+        message = run.t("scan.not_checked", why=what.why)
+        run.add(self.code, None, what.path, what.line, 1, message, "")
 
 
 # Subjects -------------------------------------------------------------------------------------
@@ -102,8 +104,12 @@ class SubjectFact:
     part: str | None
     number: int
     text: str  # as written
-    prefix: str = ""  # "image path: ", "folder name: ", ...
+    where: str = ""  # the message id saying where: "scan.subject.image_path", ...; "" for text
     suppressions: dict | None = None
+
+    def said(self, run: _Run, message: str) -> str:
+        """`message` (what the agreement says of the subject), after where it was found."""
+        return run.t(self.where, message=message) if self.where else message
 
 
 class SubjectRule(Rule):
@@ -120,7 +126,7 @@ class SubjectRule(Rule):
             fact.path,
             fact.line,
             fact.column,
-            fact.prefix + v.message,
+            fact.said(run, v.message),
             v.clause or "",
             fact.suppressions,
         )
@@ -158,16 +164,14 @@ class NotPublic(Rule):
             fact.path,
             fact.line,
             fact.column,
-            fact.prefix + v.message,
+            fact.said(run, v.message),
             "",
             fact.suppressions,
         )
 
     def files(self, run: _Run, db: model.Database, path: str, what: str) -> None:
-        message = (
-            f"{what} {db.name}'s agreement is not public, so this project does not know "
-            f"whether they may be shared: ask the issuer ({db.ask or db.issuer})"
-        )
+        ask = db.ask or db.issuer
+        message = run.t("scan.release.not_public", what=what, db=db.name, ask=ask)
         run.add(self.code, db, path, 1, 1, message, "")
 
 
@@ -178,14 +182,21 @@ class NotPublic(Rule):
 class DatabaseFiles(Rule):
     """Files of the database's release in the tree: its agreement forbids sharing them."""
 
-    def forbids(self, db: model.Database) -> str:
+    def forbids(self, run: _Run, db: model.Database) -> str:
         files = (db.scan or {}).get("files", {})
-        return files.get("forbids", "distributing the database")
+        return files.get("forbids") or run.t("scan.release.forbids")
 
     def report(self, run: _Run, db: model.Database, path: str, what: str, more: str = "") -> None:
-        clause = self.clauses(db)[0]
-        la = db.agreement.abbreviation if db.agreement else "agreement"
-        message = f"{what} the {la} forbids {self.forbids(db)} ({cite_clause(db, clause)}){more}"
+        clause = self.clauses(db)[0]  # a clause: so the database has an agreement
+        assert db.agreement is not None
+        message = run.t(
+            "scan.release.forbidden",
+            what=what,
+            la=db.agreement.abbreviation,
+            forbids=self.forbids(run, db),
+            cited=cite_clause(db, clause),
+            more=more,
+        )
         run.add(self.code, db, path, 1, 1, message, clause)
 
 
@@ -199,10 +210,7 @@ class CopyrightNotice(Rule):
     def report(self, run: _Run, db: model.Database, path: str, figure: Figure, sup) -> None:
         clause = self.clauses(db)[0]
         notice = (db.scan or {}).get("notice", {}).get("text", "")
-        message = (
-            f"a figure from the database has no copyright notice {notice}: its agreement asks "
-            f"reproduced images to carry it ({cite_clause(db, clause)}); add it to the caption"
-        )
+        message = run.t("scan.notice.missing", notice=notice, cited=cite_clause(db, clause))
         run.add(self.code, db, path, figure.line, figure.column, message, clause, sup)
 
 
@@ -225,8 +233,10 @@ class MissingCitation(Rule):
         clause = clauses[0]
         where = cite_clause(db, clause)
         if db.citation.clause and db.citation.clause != clause:
-            where += f"; the reference is {cite_clause(db, db.citation.clause)}"
-        run.add(self.code, db, m.path, m.line, m.column, f"{message} ({where})", clause, m.sup)
+            reference = cite_clause(db, db.citation.clause)
+            where = run.t("scan.citation.reference", cited=where, reference=reference)
+        message = run.t("scan.citation.finding", message=message, cited=where)
+        run.add(self.code, db, m.path, m.line, m.column, message, clause, m.sup)
 
 
 @implements("name")
@@ -240,12 +250,16 @@ class DatabaseName(Rule):
         forms = db.citation.name_forms
         keys = ("latex", "latex_text") if kind == "tex" else ("unicode", "html")
         first, other = forms[keys[0]], forms[keys[1]]
-        suggest = first if first == other else f"{first} (or {other})"
+        suggest = first if first == other else run.t("scan.name.either", first=first, other=other)
         found = hit.text.decode("utf-8", "replace")
-        la = db.agreement.abbreviation if db.agreement else "agreement"
-        message = (
-            f"the database is written {found!r}; the {la} calls it '{forms['unicode']}': write "
-            f"{suggest} ({cite_clause(db, clauses[0])})"
+        assert db.agreement is not None  # it has clauses
+        message = run.t(
+            "scan.name.wrong",
+            found=repr(found),
+            la=db.agreement.abbreviation,
+            name=forms["unicode"],
+            suggest=suggest,
+            cited=cite_clause(db, clauses[0]),
         )
         run.add(self.code, db, path, hit.line, hit.column, message, clauses[0], sup)
 
@@ -259,9 +273,11 @@ class Acknowledgement(Rule):
         clauses = self.clauses(db)
         if not clauses or not db.citation.acknowledgement:
             return
-        message = (
-            f"{m.uses} but not the acknowledgement its agreement asks for: add "
-            f'"{db.citation.acknowledgement}" ({cite_clause(db, clauses[0])})'
+        message = run.t(
+            "scan.acknowledgement.missing",
+            uses=m.uses(run.t),
+            text=db.citation.acknowledgement,
+            cited=cite_clause(db, clauses[0]),
         )
         run.add(self.code, db, m.path, m.line, m.column, message, clauses[0], m.sup)
 

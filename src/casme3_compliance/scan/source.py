@@ -28,6 +28,8 @@ BOMS = (
 )
 _FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 _FLAGS |= getattr(os, "O_CLOEXEC", 0)
+NOT_REGULAR = "not a regular file"
+"""The strerror of the OSError for a file that is not a regular one: the scan words it itself."""
 
 
 def open_nofollow(fs: str) -> BinaryIO:
@@ -36,7 +38,7 @@ def open_nofollow(fs: str) -> BinaryIO:
     fd = os.open(fs, _FLAGS)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file")
+            raise OSError(errno.EINVAL, NOT_REGULAR)
         return os.fdopen(fd, "rb")
     except BaseException:
         os.close(fd)

@@ -139,22 +139,15 @@ class Want:
     name_dbs: frozenset[str] = frozenset()
     notice_dbs: frozenset[str] = frozenset()
     forced: bool = False
+    # The lines that are not a casme3 report's (report.report_lines): a file without one is a
+    # report, not read; None: no file is taken for one.
+    not_report: re.Pattern[bytes] | None = None
 
 
 _IMAGES = {"tex": P.INCLUDEGRAPHICS, "md": P.MD_IMAGE}
 _CITES = {"tex": P.TEX_CITE, "md": P.PANDOC_CITE}
 _NOT_IN_COMMENTS = {"cite", "bib-file"}
 _TEX_COMMENT = re.compile(rb"(?<!\\)%")
-# A line of a casme3 text or lines report (report.py): a finding, its rule page, a note (on
-# stdout, or on stderr as `casme3: note:`), the summary. A file of such lines only is a report.
-_REPORT_LINE = (
-    rb"(?:.+:\d+:\d+: CM\d{3} .*"
-    rb"|  see \S+/rules/CM\d{3}/"
-    rb"|(?:casme3: )?note: .*"
-    rb"|Found [\d,]+ findings? \(.*\) in [\d,]+ files?.*\."
-    rb"|No findings in [\d,]+ files?.*\.)"
-)
-_NOT_REPORT_LINE = re.compile(rb"^(?!" + _REPORT_LINE + rb"\r?$)[^\n]*\S", re.M)
 _TEXT = re.compile(rb"\S")
 _REPORT_KINDS = ("txt", "md", "tex")
 # Where a sentence ends: . ! ? (and the brackets or quotes closing on it) before a space, or a
@@ -199,8 +192,8 @@ def _open(fs: str) -> BinaryIO:
 
 def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
     raw = chunk.buf
-    if kind in _REPORT_KINDS and result.report is not False:
-        _report_lines(chunk, result)
+    if kind in _REPORT_KINDS and result.report is not False and want.not_report is not None:
+        _report_lines(chunk, result, want.not_report)
     low = raw.lower()
     ctx = _Context(chunk, kind, low)
     spec = want.spec
@@ -244,10 +237,11 @@ def _search(chunk: _Chunk, kind: str, want: Want, result: TextResult) -> None:
             _take(result, chunk, name, m, kind, want)
 
 
-def _report_lines(chunk: _Chunk, result: TextResult) -> None:
-    """Whether the lines starting in this window are all report lines (a line longer than the
-    window's read-ahead is not one: such a file is scanned as any other)."""
-    other = _NOT_REPORT_LINE.search(chunk.buf, chunk.start)
+def _report_lines(chunk: _Chunk, result: TextResult, not_report: re.Pattern[bytes]) -> None:
+    """Whether the lines starting in this window are all lines of a casme3 text or lines
+    report, in any language of ours (a line longer than the window's read-ahead is not one:
+    such a file is scanned as any other)."""
+    other = not_report.search(chunk.buf, chunk.start)
     if other is not None and other.start() < chunk.end:
         result.report = False
     elif result.report is None and _TEXT.search(chunk.buf, chunk.start, chunk.end):
