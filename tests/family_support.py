@@ -9,6 +9,7 @@ every test that uses it shows the code serving a database it has never seen.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -202,6 +203,13 @@ def with_synthetic(tmp_path: Path) -> Path:
             line = line.rstrip("]") + f", {SYNTHETIC}, {PRIVATE}]"
         out.append(line)
     listing.write_text("\n".join(out) + "\n", "utf-8")
+    # The synthetic databases are written in English only: in the copy, every other language is
+    # a draft (which may lack a translation), whatever data/ ships.
+    langs = data / "i18n" / "languages.yaml"
+    text = re.sub(
+        r"(code: (?!en\b)[^,]+,.*)status: complete", r"\1status: draft", langs.read_text("utf-8")
+    )
+    langs.write_text(text, "utf-8")
     return data
 
 
@@ -650,4 +658,11 @@ def with_family(tmp_path: Path, synthetic: bool = False) -> Path:
         f"databases: [{', '.join(listed)}]" if ln.startswith("databases:") else ln for ln in lines
     ]
     listing.write_text("\n".join(out) + "\n", "utf-8")
+    # The synthetic databases are written in English only: in the copy, every other language is
+    # a draft (which may lack a translation), whatever data/ ships.
+    langs = data / "i18n" / "languages.yaml"
+    text = re.sub(
+        r"(code: (?!en\b)[^,]+,.*)status: complete", r"\1status: draft", langs.read_text("utf-8")
+    )
+    langs.write_text(text, "utf-8")
     return data

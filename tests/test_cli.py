@@ -32,6 +32,15 @@ BROKEN_BIB = (
 CASME3 = Path(sys.executable).with_name("casme3")
 
 
+@pytest.fixture(autouse=True)
+def english_locale(monkeypatch):
+    """These tests read English: no language from the machine running them (test_cli_zh.py
+    holds the others)."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 def cli(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
@@ -851,12 +860,23 @@ def test_the_scanner_and_the_subject_command_read_a_reference_alike(text):
 # The family: --db, databases, --from, one bibliography, one merged checklist ---------------------
 
 
+def english_only(data: Path) -> Path:
+    """The synthetic databases are written in English only: in this copy of data/, every other
+    language is a draft (which may lack a translation), whatever data/ ships."""
+    langs = data / "i18n" / "languages.yaml"
+    text = re.sub(
+        r"(code: (?!en\b)[^,]+,.*)status: complete", r"\1status: draft", langs.read_text("utf-8")
+    )
+    langs.write_text(text, "utf-8")
+    return data
+
+
 @pytest.fixture
 def family_dir(tmp_path, monkeypatch):
     """The project's data with two synthetic databases, as the CLI reads it."""
     from family_support import with_synthetic
 
-    data = with_synthetic(tmp_path)
+    data = english_only(with_synthetic(tmp_path))
     monkeypatch.setenv("CASME3_DATA_DIR", str(data))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return data
@@ -977,3 +997,37 @@ def test_checklist_of_several_databases_is_one_merged_list(capsys, family_dir):
     assert code == 2 and "not public" in one_line_error(err)
     code, out, _ = cli(capsys, "terms", "--db", SYNTHETIC, "1.2")
     assert code == 0 and family.db(SYNTHETIC).agreement.clause("1.2").text in out
+
+
+# The language: --lang, the locale ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv", [["subject", "131"], ["checklist"], ["terms", "3.5"], ["databases"], ["cite"]]
+)
+def test_lang_en_and_an_english_locale_are_the_default_output(argv, capsys, monkeypatch):
+    default = cli(capsys, *argv)
+    assert cli(capsys, "--lang", "en", *argv) == default
+    assert cli(capsys, argv[0], "--lang=en", *argv[1:]) == default
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    assert cli(capsys, *argv) == default
+
+
+def test_every_command_takes_lang_and_says_which_languages(capsys):
+    shipped = ", ".join(x["code"] for x in c3.load_family().shipped)
+    for argv in (["--help"], *[[n, "--help"] for n in ("subject", "cite", "checklist", "terms")]):
+        out = cli(capsys, *argv)[1]
+        assert "--lang LANG" in out and shipped in " ".join(out.split())
+
+
+@pytest.mark.parametrize("asked", ["xx", "english", "zh-Hant", ""])
+def test_an_unknown_language_is_one_line_exit_2(asked, capsys):
+    code, out, err = cli(capsys, "subject", "--lang", asked, "131")
+    line = one_line_error(err)
+    assert (code, out) == (2, "") and f"unknown language {asked!r}" in line
+
+
+def test_a_locale_we_do_not_ship_is_english_without_complaint(capsys, monkeypatch):
+    monkeypatch.setenv("LANG", "tlh_KL.UTF-8")
+    code, out, err = cli(capsys, "subject", "131")
+    assert (code, err) == (1, "") and out.startswith("restricted: ")

@@ -92,3 +92,37 @@ def test_out_of_range_names_the_range(kb):
         c3.parse_ref("spNO.250", kb)
     with pytest.raises(c3.RefError, match="1 to 31"):
         c3.parse_ref("C40", kb)
+
+
+def test_the_words_around_the_data_are_the_models_in_english(family):
+    """verdicts.place and provenance_line say, from the catalogue, what Where.__str__ and
+    Provenance.line() say in English: a clause's place reads the same on every page and output."""
+    from casme3_compliance.knowledge.verdicts import place, provenance_line, provenance_stamp
+
+    for db in family.databases:
+        if db.agreement is None:
+            continue
+        for clause in db.agreement.clauses():
+            assert place(db, clause.where) == str(clause.where)
+        provenance = db.agreement.provenance
+        assert provenance_line(db, provenance) == provenance.line()
+        assert provenance_stamp(db, provenance) == provenance.stamp()
+
+
+def test_the_parsers_messages_in_english_are_what_the_site_was_shipped(kb):
+    """ref_messages(db) in a database's language; the old module constants (render/api.py)
+    still read as they did."""
+    from casme3_compliance.knowledge import verdicts
+
+    messages = verdicts.ref_messages(kb)
+    assert messages["empty"] == verdicts.MESSAGES["empty"] == "empty subject reference"
+    syntax = verdicts.MESSAGES["syntax"].replace("{of}", f" of {kb.name}")
+    assert messages["syntax"] == syntax.replace("{examples}", verdicts.examples(kb))
+    for part in kb.subjects.parts:
+        with pytest.raises(c3.RefError) as info:
+            c3.parse_ref(part.name_of(part.max + 1), kb)
+        assert str(info.value) == messages["range"][part.key].replace(
+            "{input}", part.name_of(part.max + 1)
+        )
+    assert messages["notes"] == verdicts.NOTES
+    assert "{subject}" in messages["unknown"] and "{subject}" in verdicts.UNKNOWN

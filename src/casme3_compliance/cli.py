@@ -4,6 +4,12 @@ A thin face over the package: it parses arguments, asks the package and prints. 
 user can cause (a bad reference, a missing path, an unknown format, a broken data/) is one line
 on stderr and exit status 2. Heavy modules are imported by the command that needs them, so
 `casme3 subject` starts fast.
+
+It speaks the languages the data ships (data/i18n/languages.yaml, `status: complete`): the one
+`--lang` names, else the locale's (LANGUAGE, then LC_ALL, LC_MESSAGES, LANG, as gettext reads
+them), else the data's default. Every word it says is a message of
+data/i18n/<lang>/messages/cli.yaml, argparse's own words ("usage:", "options") included; ids,
+codes, JSON keys and SARIF stay the same in every language.
 """
 
 from __future__ import annotations
@@ -17,42 +23,202 @@ from casme3_compliance.knowledge.errors import DataError, RefError
 from casme3_compliance.terminal import escape
 
 PROG = "casme3"
+LOCALE = ("LC_ALL", "LC_MESSAGES", "LANG")
+"""The variables that name the locale, the first set one winning (LANGUAGE comes before them)."""
+
+# Said when the data itself cannot be read, so that no catalogue can be either.
+_BROKEN = "the knowledge base is broken: {error}"
+# Said on a signal before the catalogue was read (reading data then would only delay the exit).
+_SIGNALS = {"cli.error.interrupted": "interrupted", "cli.error.terminated": "terminated"}
 
 
 class _Fail(Exception):
-    """A user error: printed as one line, exit status 2."""
+    """A user error, already in the output's language: printed as one line, exit status 2."""
 
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
+    from casme3_compliance.knowledge.model import Family
+    from casme3_compliance.knowledge.verdicts import Texts
+
+
+class _Run:
+    """What one call of main() has settled: the language asked for, the family in it."""
+
+    def __init__(self, asked: str | None = None) -> None:
+        self.asked = asked
+        self.family: Family | None = None
+
+
+_run = _Run()
+
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; the exit status: 0 fine, 1 restricted or findings, 2 bad input."""
     _safe_stdout()
     output.catch_termination()
+    words = sys.argv[1:] if argv is None else list(argv)
+    global _run
+    _run = _Run(_asked(words))
     try:
-        args = _quick_subject(argv) or _parser().parse_args(argv)
+        args = _quick(words) or _parser().parse_args(words)
         return args.run(args)
-    except (_Fail, output.OutputError) as e:
+    except _Fail as e:
         return _error(str(e))
+    except output.OutputError as e:
+        try:
+            return _error(e.say(_family()))
+        except (DataError, _Fail):
+            return _error(e.key)
     except DataError as e:
-        return _error(f"the knowledge base is broken: {e}")
+        return _error(_BROKEN.format(error=e))
     except SystemExit as e:  # --help and --version
         return e.code if isinstance(e.code, int) else 0
     except KeyboardInterrupt:
-        _error("interrupted")
+        _error(_said("cli.error.interrupted"))
         return 130
     except output.Terminated as e:
-        _error("terminated")
+        _error(_said("cli.error.terminated"))
         return 128 + e.signum
+    finally:
+        _run = _Run()  # the next call (a test, a script in the same process) starts afresh
 
 
 def _error(message: str) -> int:
     """One line on stderr, with whatever the user typed made harmless; exit status 2."""
     print(f"{PROG}: {escape(message)}", file=sys.stderr)
     return 2
+
+
+def _said(key: str) -> str:
+    return _run.family.t(key) if _run.family is not None else _SIGNALS[key]
+
+
+# The language ---------------------------------------------------------------------------------
+
+
+def _asked(words: list[str]) -> str | None:
+    """The value of `--lang` (or `--lang=`, or a prefix argparse would take for it) wherever it
+    stands, before `--`; the last one wins, as argparse's. Read before parsing, because the
+    help itself is in that language."""
+    asked = None
+    for i, word in enumerate(words):
+        if word == "--":
+            break
+        name, eq, value = word.partition("=")
+        if name.startswith("--l") and "--lang".startswith(name):
+            if eq:
+                asked = value
+            elif i + 1 < len(words):
+                asked = words[i + 1]
+    return asked
+
+
+def _code(value: str) -> str:
+    """`zh_CN.UTF-8` -> `zh`: a locale's (or a language tag's) language."""
+    for sep in "_.@-":
+        value = value.split(sep, 1)[0]
+    return value.strip().lower()
+
+
+def _locale() -> list[str]:
+    """The languages the environment asks for, in order: LANGUAGE's list (which gettext ignores
+    when the locale is C or POSIX), then the locale's own."""
+    env = os.environ
+    locale = next((env[name] for name in LOCALE if env.get(name)), "")
+    if locale in ("C", "POSIX"):
+        return []
+    wanted = [_code(x) for x in env.get("LANGUAGE", "").split(":") if x]
+    return [c for c in [*wanted, _code(locale)] if c not in ("", "c", "posix")]
+
+
+def _family() -> Family:
+    """The family, in the language of this run (loaded once)."""
+    if _run.family is None:
+        _run.family = _in_language(_run.asked)
+    return _run.family
+
+
+def _in_language(asked: str | None) -> Family:
+    if asked is None:
+        return _from_locale()
+    family = _shipped(asked)
+    if family is None:
+        said = _from_locale()
+        known = _join(said, [x["code"] for x in said.shipped])
+        raise _Fail(said.t("cli.error.language", lang=repr(asked), known=known))
+    return family
+
+
+def _default_language(family: Family) -> str:
+    """The data's default language: the family's own unless --lang or the locale chose it."""
+    if _run.asked is None and not _locale():
+        return family.lang
+    from casme3_compliance.knowledge.loader import load_family
+
+    return load_family().lang
+
+
+def _from_locale() -> Family:
+    from casme3_compliance.knowledge.loader import load_family
+
+    for code in _locale():
+        family = _shipped(code)
+        if family is not None:
+            return family
+    return load_family()
+
+
+def _shipped(code: str) -> Family | None:
+    """The family in language `code` if the data ships it (a draft is not shipped), else None;
+    the folders of data/i18n/ are listed first, so an unknown code costs no load."""
+    from casme3_compliance.knowledge.loader import load_family
+    from casme3_compliance.knowledge.paths import data_dir
+
+    code = code.strip().lower()
+    try:
+        with os.scandir(data_dir() / "i18n") as entries:
+            folders = {e.name for e in entries if e.is_dir()}
+    except OSError:
+        return None
+    if code not in folders:
+        return None
+    family = load_family(lang=code)
+    return family if any(x["code"] == code for x in family.shipped) else None
+
+
+def _join(texts: Texts, items: list[str] | tuple[str, ...]) -> str:
+    """`a, b, c` in `texts`' language (a plain list: no "and")."""
+    from casme3_compliance.knowledge.verdicts import join
+
+    return join(texts, items, "cli.list.comma")
+
+
+# Parsing ----------------------------------------------------------------------------------------
+
+
+def _quick(words: list[str]) -> SimpleNamespace | None:
+    """`casme3 --version`, and `casme3 subject` with references and --json, without argparse."""
+    if words == ["--version"]:
+        return SimpleNamespace(run=_version)
+    rest: list[str] = []
+    i = 0
+    while i < len(words):  # `--lang X` anywhere: already read by _asked
+        if words[i] == "--lang" and i + 1 < len(words) and not words[i + 1].startswith("-"):
+            i += 2
+        elif words[i].startswith("--lang="):
+            i += 1
+        else:
+            rest.append(words[i])
+            i += 1
+    return _quick_subject(rest)
+
+
+def _version(args: SimpleNamespace) -> int:
+    output.stdout(f"{PROG} {__version__}\n")
+    return 0
 
 
 def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
@@ -71,117 +237,148 @@ def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
     return SimpleNamespace(ref=refs, json=bool(flags), db=None, source=None, run=_subject)
 
 
-def _parser() -> argparse.ArgumentParser:
+# argparse's own words (its gettext message ids, as Python 3.11 writes them) -> our ids. One that
+# another Python words otherwise passes through as argparse says it.
+_ARGPARSE = {
+    "usage: ": "cli.argparse.usage",
+    "positional arguments": "cli.argparse.positionals",
+    "options": "cli.argparse.options",
+    "argument %(argument_name)s: %(message)s": "cli.argparse.argument",
+    "the following arguments are required: %s": "cli.argparse.required",
+    "unrecognized arguments: %s": "cli.argparse.unrecognized",
+    "expected one argument": "cli.argparse.expected_one",
+    "expected at least one argument": "cli.argparse.expected_some",
+    "ambiguous option: %(option)s could match %(matches)s": "cli.argparse.ambiguous",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli.argparse.choice",
+    "ignored explicit argument %r": "cli.argparse.explicit",
+    "show this help message and exit": "cli.help.help",
+}
+
+
+def _in_our_words(run):
+    """`run()` with argparse's own words taken from our messages, in the run's language."""
     import argparse
+
+    texts = _family()
+    saved = argparse._  # type: ignore[attr-defined]
+    argparse._ = lambda m: texts.t(_ARGPARSE[m]) if m in _ARGPARSE else saved(m)  # type: ignore[attr-defined]
+    try:
+        return run()
+    finally:
+        argparse._ = saved  # type: ignore[attr-defined]
+
+
+def _parser() -> argparse.ArgumentParser:
+    return _in_our_words(_build_parser)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    from casme3_compliance.terminal import columns, has_wide, wrap
+
+    family = _family()
+    t = family.t
+
+    class _Formatter(argparse.HelpFormatter):
+        """Help text in any script: a line of CJK text breaks between characters, and a wide
+        character takes two columns (textwrap would break only at spaces, and count one)."""
+
+        def _split_lines(self, text: str, width: int) -> list[str]:
+            if not has_wide(text):
+                return super()._split_lines(text, width)
+            return wrap(text, width)
+
+        def _fill_text(self, text: str, width: int, indent: str) -> str:
+            if not has_wide(text):
+                return super()._fill_text(text, width, indent)
+            return "\n".join(indent + line for line in wrap(text, width - columns(indent)))
+
+        def _format_usage(self, usage, actions, groups, prefix):
+            """A wide "usage:" is measured as the columns it takes, so that a usage line
+            continued on the next is indented under the first."""
+            if prefix is None:
+                prefix = argparse._("usage: ")  # type: ignore[attr-defined]
+            if not has_wide(prefix):
+                return super()._format_usage(usage, actions, groups, prefix)
+            stand_in = "\x00" * columns(prefix)
+            text = super()._format_usage(usage, actions, groups, stand_in)
+            return text.replace(stand_in, prefix, 1)
 
     class _Parser(argparse.ArgumentParser):
         def error(self, message: str):  # type: ignore[override]
-            raise _Fail(f"{message} (see `{self.prog} --help`)")
+            raise _Fail(t("cli.help.see", message=message, prog=self.prog))
+
+        def parse_known_args(self, args=None, namespace=None):
+            parse = super().parse_known_args
+            return _in_our_words(lambda: parse(args, namespace))
+
+    default = family.default
+    shipped = _join(family, [x["code"] for x in family.shipped])
+
+    languages = t("cli.help.lang", languages=shipped, default=_default_language(family))
+
+    def lang(p: argparse.ArgumentParser, top: bool = False) -> None:
+        """--lang before the command and after it; the subcommand's leaves the global's be."""
+        suppress = None if top else argparse.SUPPRESS
+        p.add_argument("--lang", metavar="LANG", default=suppress, help=languages)
 
     p = _Parser(
         prog=PROG,
-        description="The license agreements of CAS(ME)³ and the other micro-expression "
-        "databases from the command line: look up a subject, cite the papers, export the "
-        "checklists, read the terms, scan a tree. CAS(ME)³ is the default database.",
-        epilog="Plain-language summaries are our reading of the agreements, not legal advice.",
+        description=t("cli.help.description", name=family.db().name),
+        epilog=t("cli.help.epilog"),
+        formatter_class=_Formatter,
     )
-    p.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    version = f"{PROG} {__version__}"
+    p.add_argument("--version", action="version", version=version, help=t("cli.help.version"))
+    lang(p, top=True)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    d = sub.add_parser("databases", help="the databases known, and what is known of each")
-    d.add_argument("--json", action="store_true", help="print them as JSON")
-    d.set_defaults(run=_databases)
+    def command(name: str, run) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=t(f"cli.help.{name}"), formatter_class=_Formatter)
+        lang(c)
+        c.set_defaults(run=run)
+        return c
 
-    s = sub.add_parser("subject", help="does an agreement restrict this subject's images?")
-    s.add_argument(
-        "ref",
-        metavar="REF",
-        nargs="*",
-        help="131, spNO.131, C27, Part C subject 27, sub12 (with --db casme2), ... "
-        "(quotes are optional)",
-    )
-    s.add_argument("--db", metavar="ID", help="the database (default: casme3); see `databases`")
-    s.add_argument(
-        "--from",
-        dest="source",
-        metavar="FILE",
-        help="many references, one a line (`casme2:sub12` names the database), or a composite "
-        "label CSV whose rows begin dataset,subject; - for standard input",
-    )
-    s.add_argument("--json", action="store_true", help="print the verdicts as JSON")
-    s.set_defaults(run=_subject)
+    d = command("databases", _databases)
+    d.add_argument("--json", action="store_true", help=t("cli.help.databases.json"))
 
-    c = sub.add_parser("cite", help="the papers the agreements ask you to cite")
+    s = command("subject", _subject)
+    s.add_argument("ref", metavar="REF", nargs="*", help=t("cli.help.subject.ref"))
+    s.add_argument("--db", metavar="ID", help=t("cli.help.subject.db", default=default))
+    s.add_argument("--from", dest="source", metavar="FILE", help=t("cli.help.subject.from"))
+    s.add_argument("--json", action="store_true", help=t("cli.help.subject.json"))
+
+    c = command("cite", _cite)
+    c.add_argument("--db", metavar="IDS", help=t("cli.help.cite.db", default=default))
     c.add_argument(
-        "--db", metavar="IDS", help="comma-separated databases (default: casme3): one bibliography"
+        "--format", "-f", default="bibtex", metavar="FORMAT", help=t("cli.help.cite.format")
     )
-    c.add_argument(
-        "--format",
-        "-f",
-        default="bibtex",
-        metavar="FORMAT",
-        help="bibtex (default), biblatex, ris, apa, ieee, csl-json or cff",
-    )
-    c.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
-    c.set_defaults(run=_cite)
+    c.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.cite.output"))
 
-    k = sub.add_parser("checklist", help="the researcher's checklists")
-    k.add_argument(
-        "--db", metavar="IDS", help="comma-separated databases (default: casme3): one merged list"
-    )
-    k.add_argument(
-        "--format",
-        "-f",
-        metavar="FORMAT",
-        help="text, md, json or pdf; by default text on stdout, or as -o FILE's extension says "
-        "(.txt, .md, .json, .pdf)",
-    )
-    k.add_argument("-o", "--output", metavar="FILE", help="write to FILE (required for pdf)")
-    k.set_defaults(run=_checklist)
+    k = command("checklist", _checklist)
+    k.add_argument("--db", metavar="IDS", help=t("cli.help.checklist.db", default=default))
+    k.add_argument("--format", "-f", metavar="FORMAT", help=t("cli.help.checklist.format"))
+    k.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.checklist.output"))
 
-    t = sub.add_parser("terms", help="an agreement, verbatim, with our reading of each clause")
-    t.add_argument("clause", metavar="CLAUSE", nargs="?", help="one clause, e.g. 3.5")
-    t.add_argument("--db", metavar="ID", help="the database (default: casme3)")
-    t.set_defaults(run=_terms)
+    m = command("terms", _terms)
+    m.add_argument("clause", metavar="CLAUSE", nargs="?", help=t("cli.help.terms.clause"))
+    m.add_argument("--db", metavar="ID", help=t("cli.help.terms.db", default=default))
 
-    n = sub.add_parser("scan", help="check a manuscript or a repository against the LA")
+    n = command("scan", _scan)
+    n.add_argument("paths", metavar="PATH", nargs="*", default=["."], help=t("cli.help.scan.paths"))
     n.add_argument(
-        "paths",
-        metavar="PATH",
-        nargs="*",
-        default=["."],
-        help="files or folders (default: the current folder)",
+        "--format", "-f", default="text", metavar="FORMAT", help=t("cli.help.scan.format")
     )
-    n.add_argument(
-        "--format",
-        "-f",
-        default="text",
-        metavar="FORMAT",
-        help="text (default), json, sarif or lines",
-    )
-    n.add_argument("--select", metavar="CODES", help="only these rules, e.g. CM301,CM4")
-    n.add_argument("--ignore", metavar="CODES", help="skip these rules")
-    n.add_argument(
-        "--all", action="store_true", help="scan every file, not only what git would publish"
-    )
-    n.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    n.add_argument(
-        "--db",
-        metavar="IDS",
-        help="check against these databases only, taken as used (e.g. casme2,casme3); "
-        "by default every database the tree names or uses",
-    )
-    n.set_defaults(run=_scan)
+    n.add_argument("--select", metavar="CODES", help=t("cli.help.scan.select"))
+    n.add_argument("--ignore", metavar="CODES", help=t("cli.help.scan.ignore"))
+    n.add_argument("--all", action="store_true", help=t("cli.help.scan.all"))
+    n.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.scan.output"))
+    n.add_argument("--db", metavar="IDS", help=t("cli.help.scan.db"))
     return p
 
 
 # Commands --------------------------------------------------------------------------------------
-
-
-def _family():
-    from casme3_compliance.knowledge.loader import load_family
-
-    return load_family()
 
 
 def _kb(db: str | None = None):
@@ -190,7 +387,8 @@ def _kb(db: str | None = None):
     try:
         return family.db(db)
     except KeyError:
-        raise _Fail(f"unknown database {db!r} (known: {', '.join(family.ids)})") from None
+        known = _join(family, family.ids)
+        raise _Fail(family.t("cli.error.database", db=repr(db), known=known)) from None
 
 
 def _many(ids: str | None) -> list:
@@ -212,7 +410,9 @@ def _status(answers: list[str]) -> int:
 def _databases(args: argparse.Namespace) -> int:
     from casme3_compliance.render.catalog import databases
 
-    doc = databases(_family())
+    family = _family()
+    t = family.t
+    doc = databases(family)
     if args.json:
         import json
 
@@ -220,14 +420,15 @@ def _databases(args: argparse.Namespace) -> int:
         return 0
     out = []
     for d in doc["databases"]:
-        default = " (default)" if d["id"] == doc["default"] else ""
-        out.append(f"{d['id']}{default}: {d['name']}, {d['issuer']}")
+        head = "cli.databases.head_default" if d["id"] == doc["default"] else "cli.databases.head"
+        out.append(t(head, id=d["id"], name=d["name"], issuer=d["issuer"]))
         if d["agreement"] == "public":
-            out.append(f"    agreement: {d['agreement_title']}; {d['source']}")
-            out.append(f"    subjects: {d['subjects']}")
+            agreement = t("cli.databases.agreement", title=d["agreement_title"], source=d["source"])
+            out.append(f"    {agreement}")
+            out.append("    " + t("cli.databases.subjects", subjects=d["subjects"]))
         else:
-            out.append(f"    agreement: not public: {d['ask']}")
-        out.append(f"    cite: {d['citation']}")
+            out.append("    " + t("cli.databases.not_public", ask=d["ask"]))
+        out.append("    " + t("cli.databases.cite", citation=d["citation"]))
     output.stdout("\n".join(out) + "\n")
     return 0
 
@@ -237,10 +438,10 @@ def _subject(args: argparse.Namespace) -> int:
 
     if args.source is not None:
         if args.ref:
-            raise _Fail("give references or --from FILE, not both")
+            raise _Fail(_family().t("cli.error.refs_and_file"))
         return _subjects_from(args)
     if not args.ref:
-        raise _Fail("give a reference, or --from FILE (see `casme3 subject --help`)")
+        raise _Fail(_family().t("cli.error.no_ref", prog=PROG))
     kb = _kb(args.db)
     try:
         # The words typed without quotes (`Part C 27`) are one reference.
@@ -252,8 +453,9 @@ def _subject(args: argparse.Namespace) -> int:
 
         output.stdout(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
     else:
-        note = f"note: {v.note}\n" if v.note else ""
-        output.stdout(f"{v.verdict}: {v.message}\n{note}")
+        answer = kb.t(f"cli.answer.{v.verdict}")
+        note = kb.t("cli.subject.note", note=v.note) + "\n" if v.note else ""
+        output.stdout(kb.t("cli.subject.answer", answer=answer, message=v.message) + "\n" + note)
     return EXIT[v.verdict]
 
 
@@ -261,9 +463,10 @@ def _subjects_from(args: argparse.Namespace) -> int:
     """Every row of a list or a composite label file; the rows that may not appear are shown."""
     from casme3_compliance.knowledge.lists import answer
 
-    name = "standard input" if args.source == "-" else args.source
-    text = _read_text(args.source)
     family = _family()
+    t = family.t
+    name = t("cli.stdin") if args.source == "-" else args.source
+    text = _read_text(args.source)
     rows = answer(text, family, _kb(args.db).id)
     if args.json:
         import json
@@ -275,10 +478,24 @@ def _subjects_from(args: argparse.Namespace) -> int:
         for r in rows:
             if r.answer != "allowed":
                 said = r.verdict.message if r.verdict else r.error
-                out.append(f"{escape(name)}:{r.line}: {r.answer}: {escape(said or '')}")
+                word = t(f"cli.answer.{r.answer}")
+                out.append(
+                    t(
+                        "cli.rows.row",
+                        file=escape(name),
+                        line=r.line,
+                        answer=word,
+                        message=escape(said or ""),
+                    )
+                )
         counts = {a: sum(r.answer == a for r in rows) for a in EXIT}
-        summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n)
-        out.append(f"{len(rows)} rows: {summary or 'none'}.")
+        shown = [
+            t("cli.rows.count", n=n, answer=t(f"cli.answer.{a}")) for a, n in counts.items() if n
+        ]
+        from casme3_compliance.knowledge.verdicts import join
+
+        summary = join(family, shown, "cli.rows.counts", "cli.rows.counts") or t("cli.rows.none")
+        out.append(t("cli.rows.summary", rows=len(rows), counts=summary))
         output.stdout("\n".join(out) + "\n")
     return _status([r.answer for r in rows])
 
@@ -292,17 +509,20 @@ def _read_text(source: str) -> str:
             return f.read()
     except (OSError, UnicodeDecodeError) as e:
         why = getattr(e, "strerror", None) or str(e)
-        raise _Fail(f"cannot read {source}: {why}") from None
+        raise _Fail(_family().t("cli.error.read", file=source, why=why)) from None
 
 
 def _cite(args: argparse.Namespace) -> int:
     from casme3_compliance.render import citation
 
+    family = _family()
     if args.format not in citation.FORMATS:
-        raise _Fail(_unknown("citation format", args.format, citation.FORMATS))
+        choices = _join(family, citation.FORMATS)
+        raise _Fail(family.t("cli.error.cite_format", value=repr(args.format), choices=choices))
     dbs = _many(args.db)
     cited = [db.citation for db in dbs]
-    _emit(citation.render(cited[0] if len(cited) == 1 else cited, args.format), args.output)
+    text = citation.render(cited[0] if len(cited) == 1 else cited, args.format, family)
+    _emit(text, args.output)
     return 0
 
 
@@ -312,14 +532,16 @@ _CHECKLIST_EXTENSIONS = {".txt": "text", ".md": "md", ".json": "json", ".pdf": "
 def _checklist(args: argparse.Namespace) -> int:
     from casme3_compliance.render import checklist
 
+    family = _family()
     fmt = args.format or _checklist_format(args.output)
     if fmt not in checklist.FORMATS:
-        raise _Fail(_unknown("checklist format", fmt, checklist.FORMATS))
+        choices = _join(family, checklist.FORMATS)
+        raise _Fail(family.t("cli.error.checklist_format", value=repr(fmt), choices=choices))
     if fmt == "pdf" and args.output in (None, "-"):
-        raise _Fail("a PDF is binary and is not written to a terminal or stdout: add -o FILE.pdf")
+        raise _Fail(family.t("cli.error.pdf_to_stdout"))
     dbs = [db for db in _many(args.db) if db.checklists]
     if not dbs:
-        raise _Fail("no checklist: the agreements of these databases are not public")
+        raise _Fail(family.t("cli.error.no_checklist"))
     _emit(checklist.render(dbs[0] if len(dbs) == 1 else dbs, fmt), args.output)
     return 0
 
@@ -330,23 +552,30 @@ def _checklist_format(target: str | None) -> str:
         return "text"
     ext = os.path.splitext(target)[1].lower()
     if ext not in _CHECKLIST_EXTENSIONS:
-        known = ", ".join(_CHECKLIST_EXTENSIONS)
-        raise _Fail(
-            f"cannot tell a checklist format from {target!r} (extensions: {known}): "
-            "add --format text, md, json or pdf"
-        )
+        family = _family()
+        known = _join(family, list(_CHECKLIST_EXTENSIONS))
+        raise _Fail(family.t("cli.error.extension", target=repr(target), known=known))
     return _CHECKLIST_EXTENSIONS[ext]
 
 
 def _terms(args: argparse.Namespace) -> int:
+    from casme3_compliance.knowledge.verdicts import provenance_line
+    from casme3_compliance.terminal import columns
+
     kb = _kb(args.db)
     la = kb.agreement
     if la is None:
-        raise _Fail(f"{kb.name}'s agreement is not public: {kb.ask}")
+        raise _Fail(kb.t("cli.error.not_public", name=kb.name, ask=kb.ask))
     if args.clause is None:
-        out = [la.title, f"Owner: {la.owner}", f"{la.provenance.line()}.", la.numbering, ""]
+        out = [
+            la.title,
+            kb.t("cli.terms.owner", owner=la.owner),
+            kb.t("cli.terms.source", line=provenance_line(kb, la.provenance)),
+            la.numbering,
+            "",
+        ]
         for section in la.parts:
-            out += [section.heading, "=" * len(section.heading), ""]
+            out += [section.heading, "=" * columns(section.heading), ""]
             for clause in section.clauses:
                 out += _clause(kb, clause)
         out.append(kb.disclaimer)
@@ -355,40 +584,44 @@ def _terms(args: argparse.Namespace) -> int:
     try:
         clause = la.clause(args.clause)
     except KeyError:
-        ids = ", ".join(c.id for c in la.clauses())
-        raise _Fail(f"no clause {args.clause!r} in {la.short_title} (clauses: {ids})") from None
+        ids = _join(kb, [c.id for c in la.clauses()])
+        said = kb.t("cli.error.clause", clause=repr(args.clause), title=la.short_title, ids=ids)
+        raise _Fail(said) from None
     section = la.part_of(clause)
-    lines = [f"{la.short_title}, {section.heading}", "", *_clause(kb, clause)]
-    output.stdout("\n".join(lines) + "\n")
+    heading = kb.t("cli.terms.heading", title=la.short_title, heading=section.heading)
+    output.stdout("\n".join([heading, "", *_clause(kb, clause)]) + "\n")
     return 0
 
 
 def _clause(kb, clause) -> list[str]:
-    lines = [f"[{clause.id}] ({clause.where}) {clause.text}"]
+    from casme3_compliance.knowledge.verdicts import place
+
+    where = place(kb, clause.where)
+    lines = [kb.t("cli.terms.clause", id=clause.id, where=where, text=clause.text)]
     lines += [f"    - {item}" for item in clause.items]
     part = kb.subjects.part(clause.subjects) if clause.subjects else None
     if part is not None and part.list:
         lines.append(f"    {part.numbering.split('<')[0]} {', '.join(map(str, part.list))}")
     if clause.readings:
-        lines += [f"    Two readings: {clause.readings.why}"]
+        lines += ["    " + kb.t("cli.terms.readings", why=clause.readings.why)]
         lines += [f"      {i}. {option}" for i, option in enumerate(clause.readings.options, 1)]
-        lines += [f"    Our reading: {clause.readings.ours}"]
-    lines += [f"    Our reading, not the LA: {clause.summary}", ""]
+        lines += ["    " + kb.t("cli.terms.ours", ours=clause.readings.ours)]
+    lines += ["    " + kb.t("cli.terms.summary", summary=clause.summary), ""]
     return lines
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from casme3_compliance.knowledge.loader import load_family
     from casme3_compliance.scan import ScanError, scan
     from casme3_compliance.scan.report import FORMATS, render, shown
 
+    family = _family()  # the scan judges every database of the family (or --db's)
     if args.format not in FORMATS:
-        raise _Fail(_unknown("report format", args.format, FORMATS))
-    kb = load_family()  # the scan judges every database of the family (or --db's)
+        choices = _join(family, FORMATS)
+        raise _Fail(family.t("cli.error.report_format", value=repr(args.format), choices=choices))
     try:
         report = scan(
             args.paths,
-            kb,
+            family,
             select=args.select,
             ignore=args.ignore,
             all_files=args.all,
@@ -406,16 +639,12 @@ def _scan(args: argparse.Namespace) -> int:
     if args.format == "lines":
         for note in report.notes:
             where, why = escape(shown(note.path)), escape(note.message)
-            print(f"{PROG}: note: {where}: {why}", file=sys.stderr)
-    _emit(render(report, args.format, kb, __version__, color), args.output)
+            print(f"{PROG}: " + family.t("cli.scan.note", where=where, why=why), file=sys.stderr)
+    _emit(render(report, args.format, family, __version__, color), args.output)
     return 1 if report.findings else 0
 
 
 # Output ----------------------------------------------------------------------------------------
-
-
-def _unknown(what: str, value: str, choices: tuple[str, ...]) -> str:
-    return f"unknown {what} {value!r} (choose from {', '.join(choices)})"
 
 
 def _emit(data: str | bytes, target: str | None) -> None:

@@ -19,7 +19,21 @@ import sys
 
 
 class OutputError(Exception):
-    """The output cannot be written; the message says why, in one line."""
+    """The output cannot be written: `key`, a message of data/i18n/<lang>/messages/cli.yaml, and
+    its slots say why, in one line (`say` in a language, `str` in the data's default)."""
+
+    def __init__(self, key: str, **slots: object) -> None:
+        super().__init__(key, slots)
+        self.key, self.slots = key, slots
+
+    def say(self, texts: object) -> str:
+        """The message in `texts`' language (a Family or a Database: anything with `t`)."""
+        return texts.t(self.key, **self.slots)  # type: ignore[attr-defined]
+
+    def __str__(self) -> str:
+        from casme3_compliance.knowledge.loader import load_family
+
+        return self.say(load_family())
 
 
 TMP_SUFFIX = ".casme3-{pid}.tmp"
@@ -48,14 +62,14 @@ def catch_termination() -> None:
 def write(path: str, data: bytes) -> None:
     """Write `data` to the file named `path`, as the module docstring says."""
     if path.endswith(("/", os.sep)) or os.path.isdir(path):
-        raise OutputError(f"{path}: is a folder, not a file name")
+        raise OutputError("cli.output.folder", path=path)
     target = os.path.realpath(path)  # a symlink is followed to what it names
     try:
         st = os.stat(target)
     except FileNotFoundError:
         st = None
     except OSError as e:
-        raise OutputError(f"{path}: {e.strerror or e}") from None
+        raise OutputError("cli.output.failed", path=path, why=e.strerror or e) from None
     if st is not None and not stat.S_ISREG(st.st_mode):
         _write_in_place(path, target, st.st_mode, data)
         return
@@ -65,22 +79,22 @@ def write(path: str, data: bytes) -> None:
 def _write_in_place(path: str, target: str, mode: int, data: bytes) -> None:
     """A device or a FIFO takes the bytes as they are; anything else is refused."""
     if not (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)):
-        kind = "a block device" if stat.S_ISBLK(mode) else "not a regular file"
-        raise OutputError(f"{path}: {kind}: refusing to write into it")
+        kind = "cli.output.block_device" if stat.S_ISBLK(mode) else "cli.output.not_regular"
+        raise OutputError(kind, path=path)
     try:
         # O_NONBLOCK: a FIFO nobody reads fails at once (ENXIO) instead of waiting forever.
         fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except OSError as e:
         if e.errno == errno.ENXIO:
-            raise OutputError(f"{path}: a FIFO that no process is reading") from None
-        raise OutputError(f"{path}: {e.strerror or e}") from None
+            raise OutputError("cli.output.fifo", path=path) from None
+        raise OutputError("cli.output.failed", path=path, why=e.strerror or e) from None
     try:
         os.set_blocking(fd, True)
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
     except OSError as e:
-        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+        raise OutputError("cli.output.cannot", path=path, why=e.strerror or e) from None
     finally:
         os.close(fd)
 
@@ -88,15 +102,14 @@ def _write_in_place(path: str, target: str, mode: int, data: bytes) -> None:
 def _replace(path: str, target: str, data: bytes, mode: int | None) -> None:
     folder, name = os.path.split(target)
     if not os.path.isdir(folder):
-        raise OutputError(f"{path}: no such folder {folder}")
+        raise OutputError("cli.output.no_folder", path=path, folder=folder)
     remove_stale(folder, name)
     tmp = os.path.join(folder, f".{name}" + TMP_SUFFIX.format(pid=os.getpid()))
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     except OSError as e:  # the true reason: the folder refuses new files (/proc, read-only)
-        raise OutputError(
-            f"cannot write {path}: the folder {folder} does not take new files ({e.strerror or e})"
-        ) from None
+        why = e.strerror or e
+        raise OutputError("cli.output.no_new_files", path=path, folder=folder, why=why) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -108,7 +121,7 @@ def _replace(path: str, target: str, data: bytes, mode: int | None) -> None:
         os.replace(tmp, target)
     except OSError as e:
         _unlink(tmp)
-        raise OutputError(f"cannot write {path}: {e.strerror or e}") from None
+        raise OutputError("cli.output.cannot", path=path, why=e.strerror or e) from None
     except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: no half-written file, no temporary left
         _unlink(tmp)
         raise
@@ -152,7 +165,7 @@ def stdout(text: str) -> None:
         _silence_stdout()
     except OSError as e:  # `>/dev/full`: say so once, and do not fail again at exit
         _silence_stdout()
-        raise OutputError(f"cannot write to standard output: {e.strerror or e}") from None
+        raise OutputError("cli.output.stdout", why=e.strerror or e) from None
 
 
 def _silence_stdout() -> None:

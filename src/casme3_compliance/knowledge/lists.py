@@ -4,18 +4,15 @@ A row is one reference (`spNO.131`), a reference with its database (`casme2:sub1
 a composite label file whose first two fields are the dataset and the subject, as the MEGC
 challenges write them (`casme2,sub12,EP01_02,0`; `samm,6,006_1_2,0`; blank `,,,` rows between).
 A row of a database whose agreement is not public is answered "unknown", never "allowed"; a row
-of a database this project does not know is "unknown" too, and says so.
+of a database this project does not know is "unknown" too, and says so, in the family's
+language (data/i18n/<lang>/messages/cli.yaml).
 """
 
 from __future__ import annotations
 
 from casme3_compliance.knowledge.errors import RefError
 from casme3_compliance.knowledge.model import Family, Record
-from casme3_compliance.knowledge.verdicts import SYNTAX, Verdict, verdict
-
-UNKNOWN_DATABASE = (
-    "'{dataset}' is not a database this project knows ({known}): the row is not checked"
-)
+from casme3_compliance.knowledge.verdicts import SYNTAX, Verdict, join, verdict
 
 
 class Row(Record):
@@ -79,9 +76,8 @@ def answer(text: str, family: Family, default: str | None = None) -> list[Row]:
 def _row(family: Family, number: int, text: str, dataset: str, ref: str) -> Row:
     db_id = database_of(family, dataset)
     if db_id is None:
-        message = UNKNOWN_DATABASE.replace("{dataset}", dataset).replace(
-            "{known}", ", ".join(family.ids)
-        )
+        known = join(family, family.ids, "cli.list.comma")
+        message = family.t("cli.rows.unknown_database", dataset=dataset, known=known)
         return Row(number, text, dataset, error=message, known=False)
     try:
         return Row(number, text, db_id, verdict(ref, family.db(db_id)))

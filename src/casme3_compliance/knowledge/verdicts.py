@@ -9,6 +9,10 @@ and the sentences that say so. A database whose agreement is not public gets the
 The grammar is ASCII-only and written so that Python's `re` and JavaScript's RegExp read it the
 same way: /api/subjects.json ships it to the site's script, and both parsers are tested against
 tests/vectors/subject_refs.json.
+
+Every sentence said here around the data (a text that is no reference, a clause's place in its
+agreement, a list of names) is a message of data/i18n/<lang>/messages/cli.yaml, in the
+database's language: a sentence whose word order differs is a whole template there.
 """
 
 from __future__ import annotations
@@ -16,7 +20,25 @@ from __future__ import annotations
 import re
 
 from casme3_compliance.knowledge.errors import RefError
-from casme3_compliance.knowledge.model import Database, Form, Record, SubjectPart
+from casme3_compliance.knowledge.model import (
+    Database,
+    Form,
+    Provenance,
+    Record,
+    SubjectPart,
+    Where,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Protocol
+
+    class Texts(Protocol):
+        """A database or the family: our texts, by id, in its language."""
+
+        def t(self, key: str, **slots: object) -> str: ...
+
 
 SYNTAX = {
     # Separators between references in a list, and the characters stripped around each.
@@ -29,24 +51,6 @@ SYNTAX = {
 }
 _LIST_SEPARATORS = re.compile(SYNTAX["list_separators"])
 _BARE = re.compile(SYNTAX["bare"], re.ASCII)
-MESSAGES = {
-    "empty": "empty subject reference",
-    "syntax": "'{input}' is not a subject reference{of} (write {examples})",
-    "too_long": "'{input}': the number is too long to be a subject",
-    "range": "'{input}' is not a subject: {name} subjects are numbered {min} to {max} ({where})",
-    "no_subjects": "{name} has no subject rule of its own: its agreement is not public",
-}
-"""Why a text names no subject; `{input}` is the stripped text. Shipped to the site as well."""
-NOTES = {
-    "bare": "A number alone is read as {name}: {label}.",
-    "other_part": " {other} numbers its own subjects: write {short} for {other_label}.",
-}
-"""Said with the verdict of a number written alone; also shipped to the site."""
-UNKNOWN = (
-    "{name}'s agreement is not public, so this project does not know whether {subject}'s images "
-    "may appear: ask the issuer ({ask})."
-)
-"""The verdict for a database whose agreement we do not have: never "allowed"."""
 UNKNOWN_FORM = r"[A-Za-z_ .-]*0*([0-9]+)"
 """What is read as a subject of a database whose agreement we do not have: a number, after
 letters or separators if any (group 1); shipped to the site's script as that database's one
@@ -109,13 +113,70 @@ def _compiled(form: Form) -> re.Pattern[str]:
 _patterns: dict[str, re.Pattern[str]] = {}
 
 
+# --- Words around the data, in the database's language ---------------------------------------
+
+
+def join(
+    texts: Texts, items: Sequence[str], last: str = "cli.list.and", each: str = "cli.list.comma"
+) -> str:
+    """`a, b and c`: the items joined by the templates `each` (`{items}, {item}`) and, before
+    the last, `last` (`{items} and {item}`; `cli.list.or`, or `each` again for a plain list)."""
+    out = ""
+    for i, item in enumerate(items):
+        if i == 0:
+            out = item
+        else:
+            out = texts.t(last if i == len(items) - 1 else each, items=out, item=item)
+    return out
+
+
+def place_parts(texts: Texts, where: Where) -> list[str]:
+    """An agreement's own place for a clause, piece by piece: its section (or bullet, or the
+    part outside its sections), then the condition, paragraph and sentence within it."""
+    la = where.abbreviation
+    if where.part:
+        head = texts.t(f"cli.where.part.{where.part}", la=la)
+        if where.part == "form":
+            return [head]
+    elif where.bullet:
+        head = texts.t("cli.where.bullet", la=la, bullet=where.bullet)
+    else:
+        head = texts.t("cli.where.section", la=la, section=where.section)
+    out = [head]
+    for name in ("condition", "paragraph", "sentence"):
+        value = getattr(where, name)
+        if value:
+            out.append(texts.t(f"cli.where.{name}", **{name: value}))
+    return out
+
+
+def _pieced(texts: Texts, parts: list[str]) -> str:
+    return join(texts, parts, "cli.where.more", "cli.where.more")
+
+
+def place(texts: Texts, where: Where) -> str:
+    """`LA section 3, paragraph 3`: where an agreement says a clause, in `texts`' language."""
+    return _pieced(texts, place_parts(texts, where))
+
+
+def provenance_line(texts: Texts, provenance: Provenance) -> str:
+    """The document an agreement's text was read from, in one line for every page and file."""
+    pdf = provenance.pdf
+    return texts.t("cli.provenance", created=pdf.created, sha256=pdf.sha256[:12])
+
+
+def provenance_stamp(texts: Texts, provenance: Provenance) -> dict[str, str]:
+    """Provenance.stamp() with its `line` in `texts`' language; the other values are ids."""
+    return {**provenance.stamp(), "line": provenance_line(texts, provenance)}
+
+
 def examples(db: Database) -> str:
     """How this database's references are written, for messages: `spNO.131 or C27`."""
     shown = []
     for part in db.subjects.parts if db.subjects else ():
         n = part.list[0] if part.list else part.min or 1
         shown += [part.name_of(n)] + ([part.short.replace("{n}", str(n))] if part.short else [])
-    return ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else "".join(shown)
+    return join(db, shown, "cli.list.or")
 
 
 def parse_ref(text: str, db: Database | None = None) -> SubjectRef:
@@ -124,7 +185,7 @@ def parse_ref(text: str, db: Database | None = None) -> SubjectRef:
     db = _db(db)
     s = text.strip(SYNTAX["strip"])
     if not s:
-        raise RefError(MESSAGES["empty"])
+        raise RefError(db.t("cli.ref.empty"))
     if db.subjects is None:
         return _unknown_ref(db, s)
     found = next(((f, m) for f in db.subjects.forms if (m := _compiled(f).fullmatch(s))), None)
@@ -133,11 +194,11 @@ def parse_ref(text: str, db: Database | None = None) -> SubjectRef:
     form, m = found
     digits = m.group(1).lstrip("0") or "0"
     if len(digits) > SYNTAX["max_digits"]:
-        raise RefError(MESSAGES["too_long"].replace("{input}", s))
+        raise RefError(db.t("cli.ref.too_long", input=s))
     part = db.subjects.part(form.part)
     ref = SubjectRef(part.key, int(digits))
     if not part.in_range(ref.number):
-        raise RefError(range_message(part).replace("{input}", s))
+        raise RefError(range_message(part, db).replace("{input}", s))
     return ref
 
 
@@ -146,31 +207,49 @@ def _unknown_ref(db: Database, s: str) -> SubjectRef:
     its subject, so that the answer can say "unknown" rather than "not a subject"."""
     m = re.fullmatch(UNKNOWN_FORM, s, re.ASCII)
     if m is None:
-        raise RefError(
-            MESSAGES["syntax"]
-            .replace("{input}", s)
-            .replace("{of}", f" of {db.name}")
-            .replace("{examples}", "a number")
-        )
+        raise RefError(syntax_message(db).replace("{input}", s))
     if len(m.group(1)) > SYNTAX["max_digits"]:
-        raise RefError(MESSAGES["too_long"].replace("{input}", s))
+        raise RefError(db.t("cli.ref.too_long", input=s))
     return SubjectRef("", int(m.group(1)))
 
 
 def syntax_message(db: Database) -> str:
     """Why a text is no reference of `db`, with the `{input}` slot left open."""
-    return MESSAGES["syntax"].replace("{of}", f" of {db.name}").replace("{examples}", examples(db))
+    shown = examples(db) if db.subjects is not None else db.t("cli.ref.a_number")
+    return db.t("cli.ref.syntax", input="{input}", name=db.name, examples=shown)
 
 
-def range_message(part: SubjectPart) -> str:
-    """The out-of-range message for `part`, with the `{input}` slot left open."""
-    return (
-        MESSAGES["range"]
-        .replace("{name}", part.name)
-        .replace("{min}", str(part.min))
-        .replace("{max}", str(part.max))
-        .replace("{where}", part.range_source.where if part.range_source else "")
+def range_message(part: SubjectPart, db: Database | None = None) -> str:
+    """The out-of-range message for `part` (of `db`, default: the default database, for its
+    language), with the `{input}` slot left open."""
+    return _db(db).t(
+        "cli.ref.range",
+        input="{input}",
+        name=part.name,
+        min=part.min,
+        max=part.max,
+        where=part.range_source.where if part.range_source else "",
     )
+
+
+def ref_messages(db: Database) -> dict[str, object]:
+    """What parse_ref says of a text that names no subject of `db`, in its language, with the
+    `{input}` slot left open; and the notes said with a number written alone (their slots open):
+    what the site's lookup needs to answer as `casme3 subject` does."""
+    ranges = {p.key: range_message(p, db) for p in db.subjects.parts} if db.subjects else {}
+    return {
+        "empty": db.t("cli.ref.empty"),
+        "syntax": syntax_message(db),
+        "too_long": db.t("cli.ref.too_long", input="{input}"),
+        "range": ranges,
+        "notes": {"bare": db.t("cli.note.bare"), "other_part": db.t("cli.note.other_part")},
+        "unknown": unknown_message(db),
+    }
+
+
+def unknown_message(db: Database, subject: str = "{subject}") -> str:
+    """The answer for a database whose agreement we do not have (`{subject}` open by default)."""
+    return db.t("cli.verdict.unknown", name=db.name, subject=subject, ask=db.ask or db.issuer)
 
 
 def parse_refs(text: str, db: Database | None = None) -> list[SubjectRef]:
@@ -182,7 +261,9 @@ def parse_refs(text: str, db: Database | None = None) -> list[SubjectRef]:
 def cite_clause(db: Database, clause_id: str) -> str:
     """`clause 3.5; LA section 3, paragraph 3`: our number, then the agreement's own place."""
     assert db.agreement is not None
-    return f"clause {clause_id}; {db.agreement.clause(clause_id).where}"
+    return db.t(
+        "cli.clause.one", clause=clause_id, where=place(db, db.agreement.clause(clause_id).where)
+    )
 
 
 def cite_clauses(db: Database, ids: list[str] | tuple[str, ...]) -> str:
@@ -194,17 +275,13 @@ def cite_clauses(db: Database, ids: list[str] | tuple[str, ...]) -> str:
     order = [c.id for c in db.agreement.clauses()]
     at = [order.index(i) for i in ids]
     if len(ids) > 2 and at == list(range(at[0], at[0] + len(ids))):
-        first = str(db.agreement.clause(ids[0]).where).split(", ")
-        last = str(db.agreement.clause(ids[-1]).where).split(", ")
+        first = place_parts(db, db.agreement.clause(ids[0]).where)
+        last = place_parts(db, db.agreement.clause(ids[-1]).where)
         pairs = enumerate(zip(first, last, strict=False))
         same = next((i for i, (a, b) in pairs if a != b), len(first))
-        span = f"{', '.join(first)} to {', '.join(last[same:])}"
-        return f"clauses {ids[0]}\u2013{ids[-1]}; {span}"
-    return "clauses " + ", ".join(ids)
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
+        span = db.t("cli.clause.span", first=_pieced(db, first), last=_pieced(db, last[same:]))
+        return db.t("cli.clause.run", first=ids[0], last=ids[-1], span=span)
+    return db.t("cli.clause.many", clauses=join(db, ids, "cli.list.comma"))
 
 
 def slots(db: Database, part: SubjectPart) -> dict[str, str]:
@@ -214,9 +291,9 @@ def slots(db: Database, part: SubjectPart) -> dict[str, str]:
     permission = [part.permission] if part.permission else []
     return {
         "name": part.name,
-        "list": _and([str(n) for n in part.list]) if part.list else "",
-        "list_labels": _and([part.name_of(n) for n in part.list]) if part.list else "",
-        "conditions": _and(labels) if labels else "",
+        "list": join(db, [str(n) for n in part.list]) if part.list else "",
+        "list_labels": join(db, [part.name_of(n) for n in part.list]) if part.list else "",
+        "conditions": join(db, labels) if labels else "",
         "clause": cite_clause(db, part.clause),
         "permission": cite_clauses(db, [*permission, *part.conditions])
         if permission or part.conditions
@@ -237,15 +314,15 @@ def bare_note(db: Database, ref: SubjectRef, label: str) -> str:
     """Why a number alone got this part's verdict, and how to name another part's subject."""
     assert db.subjects is not None
     part = db.subjects.part(ref.part)
-    note = NOTES["bare"].replace("{name}", part.name).replace("{label}", label)
+    note = db.t("cli.note.bare", name=part.name, label=label)
     for other in db.subjects.parts:
         if other.key != ref.part and other.in_range(ref.number) and other.max is not None:
             short = (other.short or other.label).replace("{n}", str(ref.number))
-            note += (
-                NOTES["other_part"]
-                .replace("{other}", other.name)
-                .replace("{short}", short)
-                .replace("{other_label}", other.name_of(ref.number))
+            note += db.t(
+                "cli.note.other_part",
+                other=other.name,
+                short=short,
+                other_label=other.name_of(ref.number),
             )
     return note
 
@@ -259,11 +336,7 @@ def verdict(ref: SubjectRef | str, db: Database | None = None) -> Verdict:
         ref = parse_ref(ref, db)
     if db.subjects is None:
         subject = text.strip(SYNTAX["strip"]) if text else str(ref.number)
-        message = (
-            UNKNOWN.replace("{name}", db.name)
-            .replace("{subject}", subject)
-            .replace("{ask}", db.ask or db.issuer)
-        )
+        message = unknown_message(db, subject)
         return Verdict(db.id, subject, ref.part, ref.number, "unknown", None, "", message)
     part = db.subjects.part(ref.part)
     label = part.name_of(ref.number)
@@ -271,7 +344,7 @@ def verdict(ref: SubjectRef | str, db: Database | None = None) -> Verdict:
     message = templates(db, part)[answer].replace("{label}", label)
     clause = part.clause if answer != "allowed" else (part.allowed_clause or part.clause)
     assert db.agreement is not None
-    where = str(db.agreement.clause(clause).where)
+    where = place(db, db.agreement.clause(clause).where)
     bare = text is not None and _bare(db, text)
     note = bare_note(db, ref, label) if bare else ""
     return Verdict(db.id, label, part.key, ref.number, answer, clause, where, message, note)
@@ -280,3 +353,38 @@ def verdict(ref: SubjectRef | str, db: Database | None = None) -> Verdict:
 def _bare(db: Database, text: str) -> bool:
     s = text.strip(SYNTAX["strip"])
     return _BARE.fullmatch(s) is not None and db.subjects is not None and len(db.subjects.parts) > 1
+
+
+# --- What render/api.py read before ref_messages(db) -------------------------------------------
+
+
+class _Defaulting(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def __getattr__(name: str) -> object:
+    """MESSAGES, NOTES and UNKNOWN as they were: the default language's templates with their
+    slots open (MESSAGES["syntax"] with `{of}` for " of <name>"). Prefer ref_messages(db),
+    which says them in the database's language."""
+    if name not in ("MESSAGES", "NOTES", "UNKNOWN"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from casme3_compliance.knowledge.errors import DataError
+    from casme3_compliance.knowledge.loader import load_family
+
+    try:
+        texts = load_family().texts
+    except DataError:  # read at import time: the next load of the family says what is wrong
+        texts = {}
+    texts = _Defaulting(texts)
+    if name == "NOTES":
+        return {"bare": texts["cli.note.bare"], "other_part": texts["cli.note.other_part"]}
+    if name == "UNKNOWN":
+        return texts["cli.verdict.unknown"]
+    return {
+        "empty": texts["cli.ref.empty"],
+        "syntax": texts["cli.ref.syntax"].replace(" of {name}", "{of}"),
+        "too_long": texts["cli.ref.too_long"],
+        "range": texts["cli.ref.range"],
+        "no_subjects": texts["cli.ref.no_subjects"],
+    }

@@ -2,6 +2,8 @@
 
 For a database whose agreement is public: its title, the document its text was read from, how
 its subjects' images are ruled; for one whose agreement is not: that it is not, and how to ask.
+Our words for these are messages (data/i18n/<lang>/messages/cli.yaml, `cli.rule.*`), in the
+database's language; ids, names and the agreements' titles stay as they are.
 """
 
 from __future__ import annotations
@@ -9,20 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from casme3_compliance.knowledge.model import Database, Family
-
-RULES = {
-    "deny": "a list of restricted subjects",
-    "allow": "only the listed subjects are not restricted",
-    "all": "no list: the same conditions for every subject",
-    "approval": "every image needs the issuer's approval",
-}
-"""Our words for each shape of a subject rule."""
+from casme3_compliance.knowledge.verdicts import join, provenance_line, provenance_stamp
 
 
 def _subjects(db: Database) -> str:
     if db.subjects is None:
-        return "unknown: the agreement is not public"
-    return "; ".join(f"{p.name}: {RULES[p.rule]}" for p in db.subjects.parts)
+        return db.t("cli.rule.unknown")
+    parts = [
+        db.t("cli.rule.part", name=p.name, rule=db.t(f"cli.rule.{p.rule}"))
+        for p in db.subjects.parts
+    ]
+    return join(db, parts, "cli.rule.parts", "cli.rule.parts")
 
 
 def entry(db: Database) -> dict[str, Any]:
@@ -35,13 +34,15 @@ def entry(db: Database) -> dict[str, Any]:
     }
     if db.agreement is not None:
         out["agreement_title"] = db.agreement.title
-        out["source"] = db.agreement.provenance.line()
-        out["provenance"] = db.agreement.provenance.stamp()
+        out["source"] = provenance_line(db, db.agreement.provenance)
+        out["provenance"] = provenance_stamp(db, db.agreement.provenance)
     else:
         out["ask"] = db.ask
     out["subjects"] = _subjects(db)
     c = db.citation
-    out["citation"] = f"{c.authors[0].family} et al., {c.year}, doi:{c.doi}"
+    out["citation"] = db.t(
+        "cli.databases.citation", author=c.authors[0].family, year=c.year, doi=c.doi
+    )
     out["citation_required"] = c.required
     return out
 

@@ -3,6 +3,13 @@
 Drawn on a plain reportlab canvas (not platypus) because each item needs a real AcroForm check
 box placed next to its own wrapped text, and an item must never be split from its box by a page
 break. Call it through checklist.render_pdf, which caches the result.
+
+Text in any script is real text, extractable and searchable: Latin in Helvetica, and whatever
+Helvetica's encoding lacks (Chinese, Japanese, Korean) in reportlab's built-in CID font
+STSong-Light, which every PDF reader knows: no font file is shipped or fetched, the reader
+supplies the glyphs. A line of such text breaks between any two ideographs (there are no word
+spaces), never before a closing mark (a full stop, a comma, a closing bracket or quote)
+nor after an opening one.
 """
 
 from __future__ import annotations
@@ -13,7 +20,10 @@ from io import BytesIO
 from reportlab.lib.colors import Color, HexColor, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+
+from casme3_compliance.terminal import wrap
 
 
 @dataclass(frozen=True)
@@ -32,12 +42,17 @@ class Section:
 
 @dataclass(frozen=True)
 class Sheet:
-    """Everything the PDF says, in words: the caller (checklist.render_pdf) decides them."""
+    """Everything the PDF says, in words: the caller (checklist.render_pdf) decides them, in
+    its language. `page` (`{number}`, `{total}`), `continued` (`{title}`) and `box` (`{text}`,
+    `{refs}`: a check box's tooltip) are templates."""
 
     title: str
     version: str
     disclaimer: str
     footer: str
+    page: str
+    continued: str
+    box: str
     sections: tuple[Section, ...]
 
     @classmethod
@@ -46,13 +61,15 @@ class Sheet:
             Section(s["title"], s["intro"], tuple(Item(**i) for i in s["items"]))
             for s in d["sections"]
         )
-        return cls(d["title"], d["version"], d["disclaimer"], d["footer"], sections)
+        words = (d[k] for k in ("title", "version", "disclaimer", "footer", "page", "continued"))
+        return cls(*words, d["box"], sections)
 
 
 # Helvetica ships with every PDF reader and its WinAnsi encoding covers the data's ³ and curly
-# quotes; a character outside WinAnsi would print as a black square (the tests would catch it,
-# as the extracted text would no longer equal the item text).
+# quotes; a character outside WinAnsi would print as a black square, so it is set in the CID
+# font instead (registered on first use: loading its metrics costs a tenth of a second).
 _REGULAR, _BOLD, _ITALIC = "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+_CJK = "STSong-Light"
 _PAGE_W, _PAGE_H = A4
 _MARGIN = 56.0  # about 20 mm: prints on any office printer
 _TOP = _PAGE_H - _MARGIN
@@ -84,7 +101,7 @@ class _Block:
     item: Item | None = None  # draws a check box beside the first line
     shaded: bool = False
     keep_with_next: bool = False  # a heading is never the last thing on a page
-    continues: str | None = None  # checklist title to repeat when the block opens a page
+    continues: str | None = None  # "<checklist title> (continued)" when the block opens a page
     rule: bool = False  # a hairline under a checklist heading
 
     @property
@@ -101,11 +118,73 @@ def _wrap(
     color: Color = black,
     width: float = _WIDTH,
 ) -> list[_Line]:
-    """Text broken at spaces to fit `width` minus `indent`, measured with the real font metrics."""
-    return [
-        _Line(part, font, size, leading, indent, color)
-        for part in simpleSplit(" ".join(text.split()), font, size, width - indent)
-    ]
+    """Text broken to fit `width` minus `indent`, measured with the real font metrics: at
+    spaces, and in CJK text between characters (terminal.wrap)."""
+    flat = " ".join(text.split())
+    if _in_base_font(flat):
+        parts = simpleSplit(flat, font, size, width - indent)
+    else:
+        parts = wrap(flat, width - indent, lambda s: _measure(s, font, size))
+    return [_Line(part, font, size, leading, indent, color) for part in parts]
+
+
+# --- Text in more than one font ------------------------------------------------------------------
+
+_cjk_ready = False
+
+
+def _in_base_font(text: str) -> bool:
+    """Whether Helvetica's encoding (WinAnsi, i.e. cp1252) has every character of `text`."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _runs(text: str, font: str) -> list[tuple[str, str]]:
+    """`text` as runs of one font each: `font` where it has the character, else the CID font;
+    curly quotes beside a CJK character are the CID font's, full-width as CJK text sets them."""
+    global _cjk_ready
+    faces = [font if _in_base_font(ch) else _CJK for ch in text]
+    for i, ch in enumerate(text):
+        if ch in _QUOTES and _CJK in faces[max(i - 1, 0) : i + 2]:
+            faces[i] = _CJK
+    runs: list[tuple[str, str]] = []
+    for ch, face in zip(text, faces, strict=True):
+        if runs and runs[-1][1] == face:
+            runs[-1] = (runs[-1][0] + ch, face)
+        else:
+            runs.append((ch, face))
+    if not _cjk_ready and _CJK in faces:
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfbase.pdfmetrics import registerFont
+
+        registerFont(UnicodeCIDFont(_CJK))
+        _cjk_ready = True
+    return runs or [("", font)]
+
+
+_QUOTES = frozenset("\u201c\u201d\u2018\u2019")
+
+
+def _measure(text: str, font: str, size: float) -> float:
+    return sum(stringWidth(run, face, size) for run, face in _runs(text, font))
+
+
+def _draw_text(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> None:
+    """`text` from `x`, the canvas's font being `font` already: one string as before where the
+    font has every character, else one text object whose font changes from run to run, so that
+    a reader extracts and searches the line as one."""
+    runs = _runs(text, font)
+    if len(runs) == 1 and runs[0][1] == font:
+        canvas.drawString(x, y, text)
+        return
+    line = canvas.beginText(x, y)
+    for run, face in runs:
+        line.setFont(face, size)
+        line.textOut(run)
+    canvas.drawText(line)
 
 
 def _blocks(sheet: Sheet) -> list[_Block]:
@@ -120,11 +199,11 @@ def _blocks(sheet: Sheet) -> list[_Block]:
         ),
     ]
     for section in sheet.sections:
-        blocks += _checklist_blocks(section)
+        blocks += _checklist_blocks(section, sheet.continued.format(title=section.title))
     return blocks
 
 
-def _checklist_blocks(checklist: Section) -> list[_Block]:
+def _checklist_blocks(checklist: Section, continued: str) -> list[_Block]:
     blocks = [
         _Block(
             _wrap(checklist.title, _BOLD, 14, 18), space_before=20, keep_with_next=True, rule=True
@@ -138,12 +217,12 @@ def _checklist_blocks(checklist: Section) -> list[_Block]:
     for item in checklist.items:
         lines = _wrap(item.text, _REGULAR, 10.5, 13.5, _INDENT)
         lines += _wrap(item.refs, _REGULAR, 8.5, 11.5, _INDENT, _GREY)
-        blocks.append(_Block(lines, space_before=8, item=item, continues=checklist.title))
+        blocks.append(_Block(lines, space_before=8, item=item, continues=continued))
     return blocks
 
 
-def _continued(checklist_title: str) -> _Block:
-    return _Block(_wrap(f"{checklist_title} (continued)", _BOLD, 10, 16, color=_GREY))
+def _continued(heading: str) -> _Block:
+    return _Block(_wrap(heading, _BOLD, 10, 16, color=_GREY))
 
 
 @dataclass
@@ -198,7 +277,7 @@ def _split(block: _Block, room: float) -> tuple[_Block, _Block]:
     return head, _Block(block.lines[n:], continues=block.continues)
 
 
-def _draw_block(canvas: Canvas, block: _Block, top: float) -> None:
+def _draw_block(canvas: Canvas, block: _Block, top: float, box: str) -> None:
     if block.shaded:
         canvas.setFillColor(_SHADE)
         canvas.rect(_MARGIN, top - block.height, _WIDTH, block.height, stroke=0, fill=1)
@@ -209,11 +288,11 @@ def _draw_block(canvas: Canvas, block: _Block, top: float) -> None:
         baseline = top - line.leading + (line.leading - line.size) / 2 + 0.22 * line.size
         canvas.setFont(line.font, line.size)
         canvas.setFillColor(line.color)
-        canvas.drawString(x + line.indent, baseline, line.text)
+        _draw_text(canvas, x + line.indent, baseline, line.text, line.font, line.size)
         if i == 0 and block.item is not None:
             canvas.acroForm.checkbox(
                 name=block.item.id,
-                tooltip=f"{block.item.text} ({block.item.refs})",
+                tooltip=box.format(text=block.item.text, refs=block.item.refs),
                 x=x,
                 y=baseline - 1.5,
                 size=_BOX,
@@ -232,13 +311,18 @@ def _draw_block(canvas: Canvas, block: _Block, top: float) -> None:
         canvas.line(_MARGIN, top + 1, _MARGIN + _WIDTH, top + 1)
 
 
-def _draw_footer(canvas: Canvas, footer: str, number: int, total: int) -> None:
+def _draw_footer(canvas: Canvas, footer: str, page: str) -> None:
     """Version and page on every sheet: loose printed pages still say which text they follow."""
     canvas.setFont(_REGULAR, 8)
     canvas.setFillColor(_GREY)
     y = _MARGIN - 20
-    canvas.drawString(_MARGIN, y, footer)
-    canvas.drawRightString(_MARGIN + _WIDTH, y, f"Page {number} of {total}")
+    _draw_text(canvas, _MARGIN, y, footer, _REGULAR, 8)
+    if not _in_base_font(footer):
+        canvas.setFont(_REGULAR, 8)
+    if _in_base_font(page):
+        canvas.drawRightString(_MARGIN + _WIDTH, y, page)
+    else:
+        _draw_text(canvas, _MARGIN + _WIDTH - _measure(page, _REGULAR, 8), y, page, _REGULAR, 8)
 
 
 def draw(content: dict) -> bytes:
@@ -256,8 +340,8 @@ def draw(content: dict) -> bytes:
     canvas.setCreator("casme3-compliance")
     for number, page in enumerate(pages, start=1):
         for block, top in page.placed:
-            _draw_block(canvas, block, top)
-        _draw_footer(canvas, sheet.footer, number, len(pages))
+            _draw_block(canvas, block, top, sheet.box)
+        _draw_footer(canvas, sheet.footer, sheet.page.format(number=number, total=len(pages)))
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()

@@ -15,6 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from casme3_compliance.knowledge.model import Author, Citation
+from casme3_compliance.knowledge.verdicts import join
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from casme3_compliance.knowledge.verdicts import Texts
 
 FORMATS: tuple[str, ...] = ("bibtex", "biblatex", "ris", "apa", "ieee", "csl-json", "cff")
 
@@ -49,22 +54,34 @@ _APA_MAX_AUTHORS = 20
 _SENTENCE_BREAKS = (":", "?", "!", "\u2014")
 
 
-def render(citation: Citation | Sequence[Citation], fmt: str) -> str:
+def render(citation: Citation | Sequence[Citation], fmt: str, texts: Texts | None = None) -> str:
     """The citation (or several: one bibliography for every database a paper uses) as text in
-    `fmt`, one of FORMATS."""
+    `fmt`, one of FORMATS. `texts` (a database or the family; default: the data's default
+    language) says our own words, the comment above a CFF block; the record's fields are the
+    paper's own and read the same in every language."""
     try:
         renderer = _RENDERERS[fmt]
     except (KeyError, TypeError):
+        said = _texts(texts)
+        choices = join(said, FORMATS, "cli.list.comma")
         raise ValueError(
-            f"unknown citation format {fmt!r} (choose from {', '.join(FORMATS)})"
+            said.t("cli.error.cite_format", value=repr(fmt), choices=choices)
         ) from None
+    if fmt == "cff":
+        return _cff_all([citation] if isinstance(citation, Citation) else citation, texts)
     if isinstance(citation, Citation):
         return renderer(citation)
     if fmt == "csl-json":
         return json.dumps([as_csl(c) for c in citation], indent=2, ensure_ascii=False) + "\n"
-    if fmt == "cff":
-        return _cff_all(citation)
     return "\n".join(renderer(c) for c in citation)
+
+
+def _texts(texts: Texts | None) -> Texts:
+    if texts is not None:
+        return texts
+    from casme3_compliance.knowledge.loader import load_family
+
+    return load_family()
 
 
 # --- names --------------------------------------------------------------------------------------
@@ -417,13 +434,10 @@ def _cff(c: Citation) -> str:
     return _cff_all([c])
 
 
-def _cff_all(citations: Sequence[Citation]) -> str:
-    which = ", ".join(c.key for c in citations)
-    lines = [
-        f"# The papers to cite for the databases used ({which}); merge into an existing "
-        "references: list.",
-        "references:",
-    ]
+def _cff_all(citations: Sequence[Citation], texts: Texts | None = None) -> str:
+    said = _texts(texts)
+    which = join(said, [c.key for c in citations], "cli.list.comma")
+    lines = ["# " + said.t("cli.cite.cff", keys=which), "references:"]
     for c in citations:
         lines += _cff_entry(c)
     return "\n".join(lines) + "\n"
