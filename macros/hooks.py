@@ -319,6 +319,13 @@ def on_page_context(context: dict, page: Any, config: MkDocsConfig, nav: Navigat
     return context
 
 
+def on_template_context(context: dict, template_name: str, config: MkDocsConfig) -> dict:
+    """The theme's own pages (404.html) are the default edition's: its nav only."""
+    if "navs" in _state:
+        context["nav"] = _state["navs"][_state["editions"][0]["code"]]
+    return context
+
+
 _HEADING = re.compile(r'<h[1-6] id="([^"]*)"')
 
 

@@ -185,6 +185,16 @@ def test_every_link_of_an_edition_stays_in_it(site):
         assert len(nav) > 5, here
 
 
+def test_the_themes_own_page_is_the_default_editions(site):
+    """404.html (served for any missing address) has the default edition's nav only."""
+    soup = soup_of(site / "404.html")
+    hrefs = [a["href"] for a in soup.select("nav.md-nav--primary a[href]")]
+    root = urlsplit(SITE_URL).path
+    assert len(hrefs) > 5
+    for edition in EDITIONS[1:]:
+        assert not [h for h in hrefs if h.startswith(root + edition["prefix"])], edition["code"]
+
+
 def test_every_link_of_an_edition_leads_somewhere_that_exists(site):
     targets = _targets(site)
     for edition, page_path, path in twins(site):
