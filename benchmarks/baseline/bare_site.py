@@ -287,6 +287,29 @@ def build(config: Path, dest: Path) -> None:
         raise RuntimeError(f"{' '.join(build_command(config, dest))} failed:\n{proc.stderr}")
 
 
+INDEX = "search/search_index.json"
+
+
+def split_search(site: Path, editions: list[str], ours: Path) -> None:
+    """Split the twin's one search index as our hooks split ours: the root keeps the default
+    edition's pages, each edition's folder (`zh/`) gets its own, with the search languages our
+    index of that edition asks for (each costs a worker script), so a first visit to a page of
+    either site downloads the same kind of index."""
+    import json
+
+    index = json.loads((site / INDEX).read_text("utf-8"))
+    own: dict[str, list[Any]] = {e: [] for e in ["", *editions]}
+    for entry in index["docs"]:
+        edition = next((e for e in editions if entry["location"].startswith(e)), "")
+        own[edition].append({**entry, "location": entry["location"].removeprefix(edition)})
+    for edition, docs in own.items():
+        (site / edition / INDEX).parent.mkdir(parents=True, exist_ok=True)
+        config = json.loads((ours / edition / INDEX).read_text("utf-8"))["config"]
+        out = {"config": {**index["config"], "lang": config["lang"]}, "docs": docs}
+        text = json.dumps(out, separators=(",", ":"), default=str)
+        (site / edition / INDEX).write_text(text, "utf-8")
+
+
 def build_ours(dest: Path) -> Path:
     build(REPO / "mkdocs.yml", dest)
     return dest
