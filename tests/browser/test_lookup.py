@@ -257,8 +257,9 @@ def test_the_home_lookup_answers_for_the_database_chosen(tab, base_url, site_fam
         if db.subjects is not None:
             texts += [db.subjects.parts[0].name_of(n) for n in range(1, 25)]
         tab.page.fill("#subject-lookup", "1")  # wait for the database's grammar to arrive
-        tab.page.wait_for_function(
-            "() => document.querySelector('#subject-lookup-result').dataset.verdict"
+        tab.page.wait_for_function(  # an answer of this database, not the one chosen before
+            "(db) => document.querySelector('#subject-lookup-result').dataset.db === db",
+            arg=db.id,
         )
         answers = look_up(tab.page, texts)
         for text, got in zip(texts, answers, strict=True):
