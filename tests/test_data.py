@@ -252,8 +252,9 @@ def test_an_edited_cache_is_not_believed(tmp_path, monkeypatch, kb):
     blob = path.read_bytes()
     head, _, payload = blob.partition(b"\n")
     raw = marshal.loads(payload)
-    listed = raw["each"][kb.id]["subjects"]["parts"][0]["list"]
-    listed.remove(n)
+    mine = marshal.loads(raw["each"][kb.id])  # each database is packed on its own
+    mine["subjects"]["parts"][0]["list"].remove(n)
+    raw["each"][kb.id] = marshal.dumps(mine)
     edited = marshal.dumps(raw)
     assert edited != payload
     path.write_bytes(head + b"\n" + edited)

@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotat
 
 REQUIRED = ("database", "citation")
 """The file kinds every database has; the others only where its agreement is public."""
-_CACHE_FORMAT = "5"
+_CACHE_FORMAT = "6"
 
 _families: dict[tuple[str, str | None], Family] = {}
 _by_stamp: dict[tuple[tuple[object, ...], str | None], Family] = {}
@@ -228,7 +228,12 @@ def _read_cache(path: Path, key: str) -> dict[str, Any] | None:
 
 
 def _write_cache(path: Path, key: str, raw: dict[str, Any]) -> None:
-    payload = marshal.dumps(raw)
+    # Each database and each language packed on its own (model._unpacked reads them when asked).
+    i18n = {
+        k: v if k in ("languages", "fields") else marshal.dumps(v) for k, v in raw["i18n"].items()
+    }
+    each = {k: marshal.dumps(v) for k, v in raw["each"].items()}
+    payload = marshal.dumps({**raw, "i18n": i18n, "each": each})
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

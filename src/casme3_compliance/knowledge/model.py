@@ -757,6 +757,16 @@ class Database(Record):
         )
 
 
+def _unpacked(part: Any) -> Any:
+    """A part of the loader's cache kept as marshal bytes (one database, one language), read
+    only when asked for: the CLI reads one database in one language, not eight in two."""
+    if isinstance(part, bytes):
+        import marshal
+
+        return marshal.loads(part)
+    return part
+
+
 class Family(Record):
     """Every database the project knows, in the site's order, and the shared scan rules.
 
@@ -794,7 +804,7 @@ class Family(Record):
         if wanted not in self.built:
             if wanted not in self.each:
                 raise KeyError(wanted)
-            raw = self.each[wanted]
+            raw = _unpacked(self.each[wanted])
             if self.memory:
                 from casme3_compliance.knowledge.i18n import translate
 
@@ -810,9 +820,10 @@ class Family(Record):
         """The family with our texts in `lang` (default: the data's default language)."""
         i18n = raw["i18n"]
         lang = lang or i18n["languages"]["default"]
+        english, ours = _unpacked(i18n["en"]), _unpacked(i18n[lang])
         if lang not in i18n:
             raise LookupError(lang)
-        memory = i18n[lang]["data"]
+        memory = ours["data"]
         rules_raw = raw["rules"]
         if memory:
             from casme3_compliance.knowledge.i18n import translate
@@ -826,7 +837,7 @@ class Family(Record):
             order,
             rules,
             # A draft (never shipped) says in English what it does not say yet.
-            {**i18n["en"]["messages"], **i18n[lang]["messages"]},
+            {**english["messages"], **ours["messages"]},
             each,
             {},
             lang,
