@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import marshal
+import os
+import re
 import shutil
 
 import pytest
@@ -240,6 +242,34 @@ def test_a_dangling_link_in_source_is_one_line(tmp_path):
 def _cache_file(tmp_path):
     (path,) = (tmp_path / "cache").rglob("*.marshal")
     return path
+
+
+def test_a_file_rewritten_with_its_old_size_and_mtime_is_read_again(tmp_path, monkeypatch, kb):
+    """A new process skips hashing the data only while every file is the very same one: a
+    write changes the file's ctime, which no tool sets back, even when the size and mtime are
+    put back as they were."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _copy(tmp_path)
+    c3.load(data)
+    from casme3_compliance.knowledge import loader
+
+    loader.forget()
+    n = kb.subjects.part("AB").restricted()[-1]
+    subjects = data / kb.id / "subjects.yaml"
+    before = subjects.stat()
+    text = subjects.read_text("utf-8")
+    # Same size: the number swapped for one of as many digits that is not on the list.
+    part = kb.subjects.part("AB")
+    m = next(
+        x for x in range(n - 1, 0, -1) if len(str(x)) == len(str(n)) and not part.is_restricted(x)
+    )
+    start = text.index("list: [")
+    edited = text[:start] + re.sub(rf"\b{n}\b", str(m), text[start:], count=1)
+    assert edited != text and len(edited.encode()) == len(text.encode())
+    subjects.write_text(edited, "utf-8")
+    os.utime(subjects, ns=(before.st_atime_ns, before.st_mtime_ns))
+    loader.forget()
+    assert not c3.verdict(f"spNO.{n}", c3.load(data)).restricted
 
 
 def test_an_edited_cache_is_not_believed(tmp_path, monkeypatch, kb):
