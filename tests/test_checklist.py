@@ -210,11 +210,10 @@ def test_several_databases_merge_by_checklist_each_item_naming_its_database(tmp_
     """`casme3 checklist --db a,b`: one list per kind (apply, keep, publish), every item with
     its database and clauses, in every format; the PDF's boxes stay unique."""
     from family_support import SYNTHETIC, with_synthetic
-    from test_cli import english_only
 
     import casme3_compliance as c3
 
-    family = c3.load_family(english_only(with_synthetic(tmp_path)), cache=False)
+    family = c3.load_family(with_synthetic(tmp_path), cache=False)
     dbs = [family.db(), family.db(SYNTHETIC)]
     doc = cl.document(dbs)
     assert set(doc["sources"]) == {db.id for db in dbs}

@@ -860,23 +860,12 @@ def test_the_scanner_and_the_subject_command_read_a_reference_alike(text):
 # The family: --db, databases, --from, one bibliography, one merged checklist ---------------------
 
 
-def english_only(data: Path) -> Path:
-    """The synthetic databases are written in English only: in this copy of data/, every other
-    language is a draft (which may lack a translation), whatever data/ ships."""
-    langs = data / "i18n" / "languages.yaml"
-    text = re.sub(
-        r"(code: (?!en\b)[^,]+,.*)status: complete", r"\1status: draft", langs.read_text("utf-8")
-    )
-    langs.write_text(text, "utf-8")
-    return data
-
-
 @pytest.fixture
 def family_dir(tmp_path, monkeypatch):
     """The project's data with two synthetic databases, as the CLI reads it."""
     from family_support import with_synthetic
 
-    data = english_only(with_synthetic(tmp_path))
+    data = with_synthetic(tmp_path)
     monkeypatch.setenv("CASME3_DATA_DIR", str(data))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return data
