@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import DATA, FAMILY, ROOT
+from test_cli import cli, one_line_error
 
 import casme3_compliance as c3
 from casme3_compliance import cli as cli_module
-from casme3_compliance.cli import main
 from casme3_compliance.knowledge.model import Checklist, ChecklistItem
 from casme3_compliance.knowledge.verdicts import place
 from casme3_compliance.render import checklist as cl
@@ -57,19 +57,6 @@ RESTRICTED = {
     for f in (EN, ZH)
 }
 """How a restricted subject's answer begins, in each language."""
-
-
-def cli(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def one_line_error(err: str) -> str:
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("casme3: "), err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def _english_fragments() -> list[str]:
