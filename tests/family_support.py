@@ -203,14 +203,7 @@ def with_synthetic(tmp_path: Path) -> Path:
             line = line.rstrip("]") + f", {SYNTHETIC}, {PRIVATE}]"
         out.append(line)
     listing.write_text("\n".join(out) + "\n", "utf-8")
-    # The synthetic databases are written in English only: in the copy, every other language is
-    # a draft (which may lack a translation), whatever data/ ships.
-    langs = data / "i18n" / "languages.yaml"
-    text = re.sub(
-        r"(code: (?!en\b)[^,]+,.*)status: complete", r"\1status: draft", langs.read_text("utf-8")
-    )
-    langs.write_text(text, "utf-8")
-    return data
+    return english_only(data)
 
 
 # Stand-ins for the family (stream B2's tests) ----------------------------------------------------
@@ -658,8 +651,12 @@ def with_family(tmp_path: Path, synthetic: bool = False) -> Path:
         f"databases: [{', '.join(listed)}]" if ln.startswith("databases:") else ln for ln in lines
     ]
     listing.write_text("\n".join(out) + "\n", "utf-8")
-    # The synthetic databases are written in English only: in the copy, every other language is
-    # a draft (which may lack a translation), whatever data/ ships.
+    return english_only(data)
+
+
+def english_only(data: Path) -> Path:
+    """The synthetic databases are written in English only: in the copy, every other language
+    is a draft (which may lack a translation), whatever data/ ships."""
     langs = data / "i18n" / "languages.yaml"
     text = re.sub(
         r"(code: (?!en\b)[^,]+,.*)status: complete", r"\1status: draft", langs.read_text("utf-8")

@@ -26,6 +26,7 @@ from casme3_compliance.knowledge.paths import (
     display,
     project_data_dir,
 )
+from casme3_compliance.knowledge.regex import literal_prefix
 
 try:  # The C loader is several times faster where libyaml is present.
     _Loader: type = yaml.CSafeLoader
@@ -515,18 +516,6 @@ _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\\g<")
 _SUPERSCRIPT_GROUPS = {"caret", "pandoc", "plain"}
 
 
-def _literal_prefix(pattern: str) -> str:
-    """The characters every match of `pattern` starts with; scan/spec.py reads it alike."""
-    from re import _constants, _parser  # type: ignore[attr-defined]
-
-    out = []
-    for op, av in _parser.parse(pattern):
-        if op is not _constants.LITERAL:
-            break
-        out.append(chr(av))
-    return "".join(out)
-
-
 def _check_scan(scan: Doc, subjects: Doc | None, agreement: Doc | None) -> None:
     """The regular expressions compile, are lower case where they run on lower-cased text,
     start with a literal where the reader searches for it first, and give the number in group
@@ -549,7 +538,7 @@ def _check_scan(scan: Doc, subjects: Doc | None, agreement: Doc | None) -> None:
         return compiled
 
     def literal(pattern: str, *keys: str | int) -> None:
-        if len(_literal_prefix(pattern)) < 2:
+        if len(literal_prefix(pattern)) < 2:
             raise scan.fail(
                 "start with two literal characters at least: the reader looks for them first",
                 *keys,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from casme3_compliance.knowledge.regex import literal_prefix
 from casme3_compliance.scan import spec as SP
 
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -44,7 +45,7 @@ class _Folder:
 class Matcher:
     def __init__(self, spec: SP.PathSpec):
         self.spec = spec
-        self.forms = [(f, SP.literal_prefix(f.pattern.pattern)) for f in spec.forms]
+        self.forms = [(f, literal_prefix(f.pattern.pattern)) for f in spec.forms]
         self._folders: dict[str, _Folder] = {}
         self._files = (
             re.compile(

@@ -19,24 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from re import _constants as _C  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 
 from casme3_compliance.knowledge.model import Database
+from casme3_compliance.knowledge.regex import literal_prefix
 
 # A part's rule -> the `applies` of the rule that reports its restricted subjects.
 SHAPES = {"deny": "deny-list", "allow": "allow-list", "approval": "approval"}
 NOT_PUBLIC = "not-public"  # the `applies` of the rule for what a non-public agreement decides
-
-
-def literal_prefix(pattern: str) -> str:
-    """The characters every match of `pattern` starts with (`sp ?no` -> `sp`)."""
-    out = []
-    for op, av in _parser.parse(pattern):
-        if op is not _C.LITERAL:
-            break
-        out.append(chr(av))
-    return "".join(out)
 
 
 def _bytes(pattern: str) -> re.Pattern[bytes]:
