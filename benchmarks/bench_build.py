@@ -1,4 +1,4 @@
-"""Build time of this site against a bare MkDocs Material site of the same size (issue 2).
+"""Build time of this site against a plain MkDocs Material site of the same size (issues 2, 12).
 
 Why: the macros plugin, the hooks and the data validation run on every build and every
 `mkdocs serve` reload; this shows what they cost next to what Material costs anyway. Both sites
@@ -48,6 +48,11 @@ def timed_build(config: Path, dest: Path) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5, help="builds of each site, best kept (5)")
+    ap.add_argument(
+        "--rich-twin",
+        action="store_true",
+        help="against the earlier twin with our features, palette and Markdown extensions",
+    )
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be at least 1")
@@ -56,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         root = Path(tmp)
         ours_cfg = bare_site.REPO / "mkdocs.yml"
         ours_site = bare_site.build_ours(root / "ours")  # also warms the file cache
-        bare_cfg = bare_site.write_bare_project(ours_site, root / "bare")
+        bare_cfg = bare_site.write_bare_project(ours_site, root / "bare", args.rich_twin)
         bare_site.build(bare_cfg, root / "bare-site")
         pages = bare_site.pages(ours_site)
         bare_pages = bare_site.pages(root / "bare-site")
@@ -69,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             ours_runs.append(timed_build(ours_cfg, root / "ours"))
             bare_runs.append(timed_build(bare_cfg, root / "bare-site"))
 
-    print(f"Build time: `mkdocs build --strict`, best of {args.runs}, alternating")
+    twin = "rich twin (our features, palette, extensions)" if args.rich_twin else "plain twin"
+    print(f"Build time: `mkdocs build --strict`, best of {args.runs}, alternating; bare = {twin}")
     print(
         f"  pages: ours {len(pages)}, bare {len(bare_pages)} (index.html files of the built sites)"
     )

@@ -584,6 +584,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--timeout", type=int, default=180, help="seconds per Lighthouse run (180)")
     ap.add_argument("--keep", type=Path, help="copy the Lighthouse JSON reports into this dir")
+    ap.add_argument(
+        "--rich-twin",
+        action="store_true",
+        help="against the earlier twin with our features, palette and Markdown extensions",
+    )
     ap.add_argument("--site", type=Path, help="measure this built site instead of building one")
     args = ap.parse_args(argv)
 
@@ -594,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="casme3-bench-pages-") as tmp:
         root = Path(tmp)
         ours = args.site.resolve() if args.site else bare_site.build_ours(root / "ours")
-        bare_cfg = bare_site.write_bare_project(ours, root / "bare")
+        bare_cfg = bare_site.write_bare_project(ours, root / "bare", args.rich_twin)
         bare = root / "bare-site"
         bare_site.build(bare_cfg, bare)
         bare_site.split_search(bare, EDITIONS, ours)

@@ -192,6 +192,13 @@ class Download(File):
         return False
 
 
+def _rendered(markdown: str, meta: str = "") -> str:
+    """A generated page, already rendered by the package: mkdocs-macros leaves it as it is
+    (`render_macros: false`), so no Jinja pass runs over it and nothing in it (BibTeX's `{{`)
+    is read as a template."""
+    return f"---\nrender_macros: false\n{meta}---\n{markdown}"
+
+
 def generated(
     family: Any, site_url: str = "", prefix: str = ""
 ) -> tuple[dict[str, str], dict[str, str | bytes]]:
@@ -203,9 +210,11 @@ def generated(
     for db in family.databases:
         # The default database's pages come first in the search where every database's page
         # says the same words (引用 on every citation page): it is the site's default.
-        first = "---\nsearch:\n  boost: 2\n---\n" if db.id == family.default else ""
+        boost = "search:\n  boost: 2\n" if db.id == family.default else ""
         for slug, _ in pages.page_set(db):
-            docs[f"{db.id}/{slug or 'index'}.md"] = first + pages.page_source(db, slug)
+            path = f"{db.id}/{slug or 'index'}.md"
+            body = pages.page_markdown(db, slug, pages.linker(prefix + path, prefix))
+            docs[path] = _rendered(body, boost)
         for path in pages.downloads(db):
             name = path.rsplit("/", 1)[-1]
             if name.endswith("-checklist.md"):
@@ -221,12 +230,14 @@ def generated(
             elif name == "CITATION.cff":
                 files[path] = citation.render(db.citation, "cff")
     files.update(api.files(family))
-    docs["rules/index.md"] = (
+    index = pages.rules_index(family, pages.linker(prefix + "rules/index.md", prefix))
+    docs["rules/index.md"] = _rendered(
         f"# {family.t('ui.rules.title')} {{ #scan-rules }}\n\n{family.t('ui.rules.intro')}\n\n"
-        "{{ rules_index() }}\n"
+        + index
     )
     for rule in family.rules:
-        docs[f"rules/{rule.code}.md"] = f'{{{{ rule_page("{rule.code}") }}}}\n'
+        path = f"rules/{rule.code}.md"
+        docs[path] = _rendered(pages.rule_page(family, rule, pages.linker(prefix + path, prefix)))
     if prefix:
         return (
             {prefix + path: text for path, text in docs.items()},
@@ -254,6 +265,64 @@ MINIFIED = {
 }
 
 
+_COLOR = re.compile(r"\[data-md-color-([\w-]+)=\"?([\w-]+)\"?\]")
+
+
+def _top_level(text: str, sep: str) -> list[str]:
+    """`text` split at each `sep` outside parentheses (a selector list: `a:not(b,c),d`)."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if ch == sep and not depth:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
+def palette_subset(css: str, used: dict[str, set[str]]) -> str:
+    """The rules of Material's minified palette style sheet that the site's palette can match:
+    a selector naming `[data-md-color-primary=red]` is kept only when `red` is among
+    `used["primary"]` (likewise scheme and accent); a selector naming no color, or an attribute
+    not in `used`, is kept. At-rules (`@media`) keep what is left inside them."""
+    out: list[str] = []
+    i = 0
+    while i < len(css):
+        start = css.find("{", i)
+        if start < 0:
+            break
+        depth, end = 1, start + 1
+        while depth:
+            depth += (css[end] == "{") - (css[end] == "}")
+            end += 1
+        head, body = css[i:start], css[start + 1 : end - 1]
+        if head.lstrip().startswith("@"):
+            inner = palette_subset(body, used)
+            if inner:
+                out.append(f"{head}{{{inner}}}")
+        else:
+            kept = [
+                s
+                for s in _top_level(head, ",")
+                if all(v in used.get(k, {v}) for k, v in _COLOR.findall(s))
+            ]
+            if kept:
+                out.append(",".join(kept) + "{" + body + "}")
+        i = end
+    return "".join(out)
+
+
+def _palette_used(config: MkDocsConfig) -> dict[str, set[str]]:
+    """The schemes, primary and accent colors the theme's palette names (`default` is the
+    scheme of a palette entry that names none)."""
+    palette = config.theme.get("palette") or []
+    entries = [palette] if isinstance(palette, dict) else palette
+    used: dict[str, set[str]] = {"scheme": set(), "primary": set(), "accent": set()}
+    for entry in entries:
+        for key in used:
+            used[key].add(str(entry.get(key) or "default").replace(" ", "-").lower())
+    return used
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     built = _state["editions"]
     # The pages written by hand for a language that is not built (a draft) are left out.
@@ -269,6 +338,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.append(File.generated(config, path, content=content))
         for path, content in other.items():
             files.append(Download.generated(config, path, content=content))
+    # Material's palette style sheet holds every color it offers (2 KiB gzipped on each first
+    # visit); the site serves, at the same address, the rules its own palette can match.
+    for file in [
+        f for f in files if re.fullmatch(r"assets/stylesheets/palette\.\w+\.min\.css", f.src_uri)
+    ]:
+        if config.theme.get("palette"):
+            files.remove(file)
+            text = Path(file.abs_src_path).read_text("utf-8")
+            subset = palette_subset(text, _palette_used(config))
+            files.append(Download.generated(config, file.src_uri, content=subset))
     for path, minify in MINIFIED.items():
         source = files.get_file_from_path(path)
         if source is not None:
@@ -359,13 +438,25 @@ def _rename_toc(toc: Any, renamed: dict[str, str]) -> None:
         _rename_toc(item.children, renamed)
 
 
+_SPACE = re.compile(r"(<(pre|textarea|script|style|code)\b.*?</\2>)|[ \t]*\n\s*", re.S | re.I)
+
+
+def compact(html: str) -> str:
+    """`html` without the blank lines and indents the theme's templates leave (6% of a page
+    gzipped): each run of white space that holds a line break becomes one line break, which
+    renders the same; the text of <pre>, <textarea>, <code>, <script> and <style> is kept as
+    it is."""
+    return _SPACE.sub(lambda m: m[1] or "\n", html)
+
+
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 
 
 def on_post_page(output: str, page: Any, config: MkDocsConfig) -> str:
-    """Every page carries its Content-Security-Policy (casme3_compliance.render.csp). The
-    theme's scripts of an edition's page take its folder for the site's root: its search index,
-    its sitemap (which instant navigation keeps to) and the /api/ documents in its language."""
+    """Every page carries its Content-Security-Policy (casme3_compliance.render.csp) and comes
+    without the templates' blank lines (compact). The theme's scripts of an edition's page take
+    its folder for the site's root: its search index, its sitemap (which instant navigation
+    keeps to) and the /api/ documents in its language."""
     prefix = edition_of(page.file.src_uri)["prefix"]
     if prefix:
 
@@ -375,7 +466,7 @@ def on_post_page(output: str, page: Any, config: MkDocsConfig) -> str:
             return m[1] + json.dumps(app, separators=(",", ":")) + m[3]
 
         output = _CONFIG.sub(rebase, output, count=1)
-    return csp.add_meta(output)
+    return csp.add_meta(compact(output))
 
 
 def on_post_build(config: MkDocsConfig) -> None:

@@ -39,11 +39,7 @@ def define_env(env: Any) -> None:
     def link(target: str) -> str:
         """A target of the page's edition (`casme3/terms.md#clause-3-4`, relative to the
         edition's folder) as a Markdown link from the page being rendered."""
-        here = posixpath.dirname(env.page.file.src_uri)
-        path, _, anchor = target.partition("#")
-        path = edition()[1] + path if path else ""
-        rel = posixpath.relpath(path, here or ".") if path else ""
-        return rel + (f"#{anchor}" if anchor else "")
+        return pages.linker(env.page.file.src_uri, edition()[1])(target)
 
     def page_url(target: str) -> str:
         """A URL of the page's edition (`self-check/`) as a URL from the page being rendered,

@@ -1,12 +1,15 @@
-"""Build this site and a bare MkDocs Material twin of it, both into temporary directories.
+"""Build this site and a plain MkDocs Material twin of it, both into temporary directories.
 
-The twin is the baseline of `bench_build.py` and `bench_pages.py`: the same theme settings that
-cost build time and bytes (Material, `font: false`, features, palette, Markdown extensions, the
-search plugin with our separator, `site_url`) but none of our own work: no macros, no hooks, no
-`data/`, no `custom_dir`, no extra CSS or JavaScript. It has one page per page of ours, at the
+The twin is the baseline of `bench_build.py` and `bench_pages.py`: plain Material (`font:
+false`) with the search plugin, and nothing else: no theme features, no palette, no Markdown
+extensions beyond the three MkDocs always loads (toc, tables, fenced_code), no macros, no hooks,
+no `data/`, no `custom_dir`, no extra CSS or JavaScript. It has one page per page of ours, at the
 same path, made from the text of our built page (headings, paragraphs, lists, tables and code
-blocks), so both sites carry a comparable amount of Markdown and the difference is what our
-machinery costs. Nothing is written inside the repository.
+blocks), so both sites carry the same article text and the difference is what our theme
+settings and our machinery cost. The search plugin keeps our settings (languages, separator):
+both sites index the same text the same way, Chinese segmented by jieba, so both pay for the
+same search. `rich=True` gives the earlier, richer twin (our features, palette and Markdown
+extensions), for comparison. Nothing is written inside the repository.
 """
 
 from __future__ import annotations
@@ -248,14 +251,21 @@ def site_nav(nav: Any) -> Any:
     return site_nav(load_family(), nav)
 
 
-def bare_config(sources: list[str]) -> dict[str, Any]:
-    """The bare twin's mkdocs.yml: our theme and Markdown settings, nothing of our own."""
+def bare_config(sources: list[str], rich: bool = False) -> dict[str, Any]:
+    """The twin's mkdocs.yml: plain Material (`font: false`, our language) with the search
+    plugin as we set it, our `site_name`, `site_url` and nav; with `rich`, also our theme's
+    features and palette and our Markdown extensions."""
     ours = _load_yaml(REPO / "mkdocs.yml")
-    theme = dict(ours.get("theme") or {"name": "material"})
-    theme.pop("custom_dir", None)
-    for ours_only in ("logo", "favicon"):  # files of ours: the twin keeps Material's own
-        theme.pop(ours_only, None)
-    theme.setdefault("font", False)
+    our_theme = dict(ours.get("theme") or {"name": "material"})
+    theme: dict[str, Any] = {"name": our_theme.get("name", "material"), "font": False}
+    if "language" in our_theme:
+        theme["language"] = our_theme["language"]
+    if rich:
+        theme = our_theme
+        theme.pop("custom_dir", None)
+        for ours_only in ("logo", "favicon"):  # files of ours: the twin keeps Material's own
+            theme.pop(ours_only, None)
+        theme.setdefault("font", False)
     search: Any = "search"
     for plugin in ours.get("plugins") or []:
         if isinstance(plugin, dict) and "search" in plugin:
@@ -264,8 +274,9 @@ def bare_config(sources: list[str]) -> dict[str, Any]:
         "site_name": ours.get("site_name", "Bare"),
         "theme": theme,
         "plugins": [search],
-        "markdown_extensions": ours.get("markdown_extensions") or [],
     }
+    if rich:
+        config["markdown_extensions"] = ours.get("markdown_extensions") or []
     if ours.get("site_url"):
         config["site_url"] = ours["site_url"]
     nav = _nav(site_nav(ours.get("nav")), sources)
@@ -315,8 +326,8 @@ def build_ours(dest: Path) -> Path:
     return dest
 
 
-def write_bare_project(our_site: Path, root: Path) -> Path:
-    """Write the bare twin of our built site under `root`; return its mkdocs.yml."""
+def write_bare_project(our_site: Path, root: Path, rich: bool = False) -> Path:
+    """Write the twin of our built site under `root` (plain, or `rich`); return its mkdocs.yml."""
     paths = pages(our_site)
     profiles = [profile(our_site, p) for p in paths]
     for prof in profiles:
@@ -327,7 +338,7 @@ def write_bare_project(our_site: Path, root: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(prof.markdown, encoding="utf-8")
     config = root / "mkdocs.yml"
-    cfg = bare_config([p.source for p in profiles])
+    cfg = bare_config([p.source for p in profiles], rich)
     text = yaml.dump(cfg, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
     config.write_text(text, encoding="utf-8")
     return config

@@ -18,6 +18,7 @@ so that a language switch keeps the reader's place.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from html import escape
 
@@ -103,9 +104,33 @@ _MACROS = {
 
 
 def page_source(kb: Database, slug: str) -> str:
-    """The Markdown file of one of `kb`'s pages: its title, then one macro call."""
+    """The Markdown file of one of `kb`'s pages as a macro call: its title, then the macro
+    (`{{ terms('casme3') }}`), for a page written by hand."""
     title = page_heading(kb, slug)
     return f"# {title}\n\n{{{{ {_MACROS[slug]}({kb.id!r}) }}}}\n"
+
+
+def page_markdown(kb: Database, slug: str, link: Link) -> str:
+    """One of `kb`'s pages, rendered: its title, then what its macro (`_MACROS`) renders. The
+    hooks write generated pages so, and no Jinja pass of mkdocs-macros runs over them."""
+    title = page_heading(kb, slug)
+    return f"# {title}\n\n{globals()[_MACROS[slug]](kb, link)}\n"
+
+
+def linker(src_uri: str, prefix: str = "") -> Link:
+    """The link maker of the page at `src_uri` (`zh/casme3/terms.md`) in the edition whose
+    folder is `prefix` (`zh/`, `` for the default one): a target of that edition
+    (`casme3/terms.md#clause-3-4`, relative to the edition's folder) as a Markdown link from
+    the page."""
+    here = posixpath.dirname(src_uri)
+
+    def link(target: str) -> str:
+        path, _, anchor = target.partition("#")
+        path = prefix + path if path else ""
+        rel = posixpath.relpath(path, here or ".") if path else ""
+        return rel + (f"#{anchor}" if anchor else "")
+
+    return link
 
 
 def page_heading(kb: Database, slug: str) -> str:
