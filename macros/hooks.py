@@ -438,7 +438,8 @@ def _rename_toc(toc: Any, renamed: dict[str, str]) -> None:
         _rename_toc(item.children, renamed)
 
 
-_SPACE = re.compile(r"(<(pre|textarea|script|style|code)\b.*?</\2>)|[ \t]*\n\s*", re.S | re.I)
+_KEEP = re.compile(r"<(pre|textarea|script|style|code)\b.*?</\1>", re.S)
+_BREAK = re.compile(r"\n\s+")
 
 
 def compact(html: str) -> str:
@@ -446,7 +447,12 @@ def compact(html: str) -> str:
     gzipped): each run of white space that holds a line break becomes one line break, which
     renders the same; the text of <pre>, <textarea>, <code>, <script> and <style> is kept as
     it is."""
-    return _SPACE.sub(lambda m: m[1] or "\n", html)
+    out, last = [], 0
+    for kept in _KEEP.finditer(html):
+        out += [_BREAK.sub("\n", html[last : kept.start()]), kept[0]]
+        last = kept.end()
+    out.append(_BREAK.sub("\n", html[last:]))
+    return "".join(out)
 
 
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)

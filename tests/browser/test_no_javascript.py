@@ -94,8 +94,8 @@ def test_the_choice_of_databases_works_as_a_plain_form(page, base_url, site_fami
 
 def test_a_tool_whose_data_cannot_load_gives_way_to_what_to_use_instead(browser, base_url, kb):
     """The data of a tool is fetched when the reader turns to it (the lookup's field, the list
-    of subjects) or, for the apply helper, with the page; when it cannot load, the tool goes
-    and its <noscript> text shows, with no dead control left behind."""
+    of subjects, the apply helper's name); when it cannot load, the tool goes and its
+    <noscript> text shows, with no dead control left behind."""
     context = browser.new_context()
     context.route("**/api/**", lambda route: route.abort())
     page = context.new_page()
@@ -103,7 +103,7 @@ def test_a_tool_whose_data_cannot_load_gives_way_to_what_to_use_instead(browser,
         ("", "#subject-lookup", "look the subject up in the subject tables"),
         (f"{kb.id}/subjects/", "#subject-lookup", "look the subject up in the tables below"),
         ("self-check/", "#self-check-subjects", "subjects are not checked"),
-        (f"{kb.id}/apply/", None, "who signs"),
+        (f"{kb.id}/apply/", "#apply-signer-name", "who signs"),
     ]:
         page.goto(base_url + path)
         if field:

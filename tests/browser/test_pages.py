@@ -125,9 +125,10 @@ def test_the_policy_blocks_an_injected_inline_script(sweep):
 
 def _needs(path: str) -> tuple[set[str], set[str]]:
     """The API documents a page fetches as it loads, and once the reader turns to its tools:
-    the apply helper's with the page (where the data gives it one); the subjects of the
-    database a lookup or the paper's check answers for at first (the default one on the home
-    page and the paper's check) only then; nothing else, and never a checklist."""
+    none as it loads; once turned to, the apply helper's agreement (where the data gives it a
+    helper) and the subjects of the database a lookup or the paper's check answers for at
+    first (the default one on the home page and the paper's check); nothing else, and never a
+    checklist."""
     default = GROWN.default
     if path in ("", "self-check/"):
         return set(), {f"api/{default}/subjects.json"}
@@ -135,7 +136,7 @@ def _needs(path: str) -> tuple[set[str], set[str]]:
         if path == f"{db.id}/subjects/":
             return set(), {f"api/{db.id}/subjects.json"}
         if path == f"{db.id}/apply/" and _helper(db):
-            return {f"api/{db.id}/agreement.json"}, {f"api/{db.id}/agreement.json"}
+            return set(), {f"api/{db.id}/agreement.json"}
     return set(), set()
 
 
@@ -173,13 +174,14 @@ def _scripts(tab, base_url: str) -> set[str]:
 
 
 def _scripts_needed(path: str, turned: bool) -> set[str]:
-    """casme3.js everywhere; a tool's own script on its page (the paper's check only once the
-    reader turns to it); the subject parser once a tool that reads subjects is turned to."""
+    """casme3.js everywhere; a tool's own script on its page once the reader turns to it (the
+    apply helper, the paper's check); the subject parser once a tool that reads subjects is
+    turned to."""
     out = {"casme3.js"}
-    if any(path == f"{db.id}/apply/" and _helper(db) for db in GROWN.databases):
+    if turned and any(path == f"{db.id}/apply/" and _helper(db) for db in GROWN.databases):
         out.add("casme3-apply.js")
     if turned and path == "self-check/":
         out.add("casme3-check.js")
-    if turned and _needs(path)[1] - _needs(path)[0]:
+    if turned and any(d.endswith("/subjects.json") for d in _needs(path)[1] - _needs(path)[0]):
         out.add("casme3-parse.js")
     return out

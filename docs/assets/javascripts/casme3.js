@@ -391,9 +391,19 @@
   // The tools of their own file, which registers them in window.casme3.tools when it runs.
   const MODULES = { apply: "casme3-apply.js" };
 
+  // Such a tool shows at once (its markup is the package's, rendered for a first visit); its
+  // script, and the data it fetches, come when the reader turns to it, or at once when the
+  // browser restored an answer in it (back and forward).
   async function launch(root) {
     const name = root.dataset.laWidget;
-    if (!TOOLS[name]) await script(MODULES[name]);
+    if (!TOOLS[name]) {
+      const restored = Array.from(root.querySelectorAll("input, textarea")).some(
+        (field) => field.value !== field.defaultValue || field.checked !== field.defaultChecked,
+      );
+      root.hidden = false;
+      if (!restored) await new Promise((turned) => whenTurnedTo(root, turned));
+      await script(MODULES[name]);
+    }
     await TOOLS[name](root);
   }
 
