@@ -7,8 +7,8 @@ and measured in the same run:
 
 (a) bytes a first visit transfers (compressed, every request the page makes, workers included),
     from Chromium's own network log, for `/`, the default database's `/<id>/subjects/`,
-    `/self-check/` and `/compare/`; budget: ours at most 10% more than the bare twin of the same
-    page;
+    `/self-check/` and `/compare/` of each edition (`--weight-all`: every page); budget: ours at
+    most 5% more than the plain twin of the same page;
 (b) Lighthouse 12.8.2 (mobile preset) on every page of ours and on the bare home page; budget:
     accessibility, best practices and SEO 100, performance at least 99. Failing audits are listed
     with Lighthouse's own details so they can be fixed.
@@ -72,13 +72,34 @@ def _editions() -> list[str]:
     return [f"{x['code']}/" for x in family.shipped if x["code"] != family.lang]
 
 
+def _shape(path: str) -> str:
+    """A page's kind: its path with a database's id and a rule's code left out
+    (`/zh/casme2/terms/` -> `/zh/<db>/terms/`), so one page of each kind can stand for all."""
+    from casme3_compliance import load_family
+
+    family = load_family()
+    names = {**{i: "<db>" for i in family.ids}, **{r.code: "<rule>" for r in family.rules}}
+    return "/".join(names.get(part, part) for part in path.split("/"))
+
+
+def sample(pages: list[str]) -> list[str]:
+    """One page of each kind (_shape) in each edition, the default database's where it has one."""
+    chosen: dict[str, str] = {}
+    for path in sorted(pages, key=lambda p: f"/{DEFAULT}/" not in p):
+        chosen.setdefault(_shape(path), path)
+    return sorted(chosen.values())
+
+
 DEFAULT = _default()
 EDITIONS = _editions()
 _EACH = ["/", f"/{DEFAULT}/subjects/", "/self-check/", "/compare/"]
 WEIGHT_PAGES = _EACH + [f"/{e}{p.lstrip('/')}" for e in EDITIONS for p in _EACH[:3]]
 QUICK_PAGES = [*WEIGHT_PAGES, f"/{DEFAULT}/terms/"]
-WEIGHT_BUDGET = 1.10
-SCORE_BUDGET = {"performance": 0.99, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
+WEIGHT_BUDGET = 1.05
+SCORE_BUDGET = {"performance": 1.0, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
+PERF_EXCUSED = 0.99
+"""Performance 99 counts as met when the bare twin scored below 100 in the same run (the page's
+own twin with --twins, else the bare home page): the machine was slower then, not the page."""
 CATEGORIES = list(SCORE_BUDGET)
 
 # What GitHub Pages compresses; images and fonts are sent as they are.
@@ -279,13 +300,15 @@ def first_visit(browser: Any, served: Served, path: str, settle_ms: int) -> Visi
     return visit
 
 
-def measure_weight(ours: Served, bare: Served, runs: int, settle_ms: int) -> dict[str, Any]:
+def measure_weight(
+    ours: Served, bare: Served, runs: int, settle_ms: int, paths: list[str]
+) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     results: dict[str, tuple[Visit, Visit]] = {}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=QUIET_FLAGS)
-        for path in WEIGHT_PAGES:
+        for path in paths:
             o = [first_visit(browser, ours, path, settle_ms) for _ in range(runs)]
             # Ours has a search index per edition; the twin's pages all ask for the root's, so
             # it is served the index of the edition the page is in (bare_site.split_search).
@@ -304,17 +327,23 @@ def kb(n: float) -> str:
     return f"{n / 1024:.1f}"
 
 
-def print_weight(results: dict[str, tuple[Visit, Visit]]) -> list[str]:
+def print_weight(results: dict[str, tuple[Visit, Visit]], detail: bool = True) -> list[str]:
+    """The table, then for each page (only the pages over budget unless `detail`) its bytes by
+    type and every request that differs."""
     misses = []
     print("(a) First-visit transfer, gzip, compressed bytes incl. headers (KiB)")
-    print(f"  {'page':<14} {'ours':>8} {'bare':>8} {'ratio':>6}  budget <= {WEIGHT_BUDGET:.2f}")
+    print(f"  {'page':<28} {'ours':>7} {'bare':>7} {'ratio':>6}  budget <= {WEIGHT_BUDGET:.2f}")
     for path, (ours, bare) in results.items():
         ratio = ours.total / bare.total
         verdict = "PASS" if ratio <= WEIGHT_BUDGET else "MISS"
         if verdict == "MISS":
             misses.append(path)
-        print(f"  {path:<14} {kb(ours.total):>8} {kb(bare.total):>8} {ratio:>6.3f}  {verdict}")
+        print(f"  {path:<28} {kb(ours.total):>7} {kb(bare.total):>7} {ratio:>6.3f}  {verdict}")
+    ratios = [o.total / b.total for o, b in results.values()]
+    print(f"  {len(ratios)} pages: ratio {min(ratios):.3f} to {max(ratios):.3f}")
     for path, (ours, bare) in results.items():
+        if not detail and path not in misses:
+            continue
         print(f"\n  {path}: by type (KiB)  ours / bare / difference")
         ours_t, bare_t = ours.by_type(), bare.by_type()
         for kind in sorted(set(ours_t) | set(bare_t), key=lambda k: -ours_t.get(k, 0)):
@@ -503,6 +532,11 @@ def print_scores(reports: list[tuple[str, dict[str, Any]]], runs: int) -> list[s
     misses: list[str] = []
     ours: dict[str, dict[str, Any]] = {}  # audit id -> {pages: {label: audit}}
     bare_fails: set[str] = set()
+    twins = {
+        label.removeprefix("bare "): _perf(r)
+        for label, r in reports
+        if label != label.removeprefix("bare ")
+    }
     for label, report in reports:
         scores = [report["categories"][c]["score"] for c in CATEGORIES]
         cells = " ".join(f"{'-' if v is None else round(v * 100):>4}" for v in scores)
@@ -514,8 +548,20 @@ def print_scores(reports: list[tuple[str, dict[str, Any]]], runs: int) -> list[s
         ok = all(
             v is not None and v >= SCORE_BUDGET[c] for c, v in zip(CATEGORIES, scores, strict=True)
         )
+        twin = twins.get(label, twins.get("/"))
+        excused = (
+            not ok
+            and all(
+                v is not None and v >= SCORE_BUDGET[c]
+                for c, v in zip(CATEGORIES[1:], scores[1:], strict=True)
+            )
+            and _perf(report) >= PERF_EXCUSED
+            and twin is not None
+            and twin < SCORE_BUDGET["performance"]
+        )
         bare = label.startswith("bare ")
-        verdict = "" if bare else ("PASS" if ok else "MISS")
+        verdict = "" if bare else ("PASS" if ok else "PASS (twin < 100)" if excused else "MISS")
+        ok = ok or excused
         print(f"  {label:<26} {cells}  {metrics} {kb(weight):>6}  {verdict}")
         fails = failing_audits(report)
         if bare:
@@ -528,7 +574,10 @@ def print_scores(reports: list[tuple[str, dict[str, Any]]], runs: int) -> list[s
             if cat >= SCORE_BUDGET[audit["category"]]:
                 continue  # Only explain categories below budget on that page.
             ours.setdefault(aid, {"audit": audit, "pages": {}})["pages"][label] = audit
-    print(f"  budget: perf >= {SCORE_BUDGET['performance'] * 100:.0f}, a11y/bp/seo 100")
+    print(
+        f"  budget: perf {SCORE_BUDGET['performance'] * 100:.0f} ({PERF_EXCUSED * 100:.0f} when "
+        "the bare twin is below 100 in the same run), a11y/bp/seo 100"
+    )
     bare_perf = [_perf(r) for label, r in reports if label == "bare /"]
     if bare_perf and bare_perf[0] < SCORE_BUDGET["performance"]:
         print(
@@ -573,9 +622,15 @@ def main(argv: list[str] | None = None) -> int:
         "--page", action="append", default=[], help="Lighthouse on this page only (repeatable)"
     )
     ap.add_argument(
+        "--sample", action="store_true", help="Lighthouse on one page of each kind per edition"
+    )
+    ap.add_argument(
         "--twins", action="store_true", help="Lighthouse on each chosen page's bare twin too"
     )
     ap.add_argument("--no-lighthouse", action="store_true", help="page weight only")
+    ap.add_argument(
+        "--weight-all", action="store_true", help="first-visit bytes of every page, not a sample"
+    )
     ap.add_argument("--no-weight", action="store_true", help="Lighthouse only")
     ap.add_argument("--runs", type=int, default=2, help="first visits per page, worst kept (2)")
     ap.add_argument("--settle-ms", type=int, default=1500, help="wait after network idle (1500)")
@@ -611,10 +666,13 @@ def main(argv: list[str] | None = None) -> int:
         with serve(ours) as our_srv, serve(bare) as bare_srv:
             our_base, bare_base = our_srv.base, bare_srv.base
             if not args.no_weight:
-                results = measure_weight(our_srv, bare_srv, args.runs, args.settle_ms)
-                weight_misses = print_weight(results)
+                chosen = pages if args.weight_all else WEIGHT_PAGES
+                results = measure_weight(our_srv, bare_srv, args.runs, args.settle_ms, chosen)
+                weight_misses = print_weight(results, detail=not args.weight_all)
             if not args.no_lighthouse:
                 chosen = [p for p in pages if p in QUICK_PAGES] if args.quick else pages
+                if args.sample:
+                    chosen = sample(pages)
                 if args.page:
                     chosen = [p for p in pages if p in args.page]
                 targets = [(p, our_base + p) for p in chosen]
