@@ -265,6 +265,8 @@ MINIFIED = {
 }
 
 
+_PALETTE_FILE = re.compile(r"assets/stylesheets/palette\.\w+\.min\.css")
+_PALETTE_LINK = re.compile(r'<link rel="stylesheet" href="[^"]*' + _PALETTE_FILE.pattern + '">\n?')
 _COLOR = re.compile(r"\[data-md-color-([\w-]+)=\"?([\w-]+)\"?\]")
 
 
@@ -339,21 +341,25 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         for path, content in other.items():
             files.append(Download.generated(config, path, content=content))
     # Material's palette style sheet holds every color it offers (2 KiB gzipped on each first
-    # visit); the site serves, at the same address, the rules its own palette can match.
-    for file in [
-        f for f in files if re.fullmatch(r"assets/stylesheets/palette\.\w+\.min\.css", f.src_uri)
-    ]:
-        if config.theme.get("palette"):
+    # visit, and a request that blocks rendering): the rules the site's palette can match go
+    # at the head of our own style sheet, and the pages link no palette sheet (on_post_page).
+    # The theme's own pages (404.html) still link it: it is served with those rules only.
+    palette = ""
+    for file in [f for f in files if _PALETTE_FILE.fullmatch(f.src_uri)]:
+        if config.theme.get("palette") and config.extra_css:
             files.remove(file)
             text = Path(file.abs_src_path).read_text("utf-8")
-            subset = palette_subset(text, _palette_used(config))
-            files.append(Download.generated(config, file.src_uri, content=subset))
+            palette = palette_subset(text, _palette_used(config))
+            files.append(Download.generated(config, file.src_uri, content=palette))
+    _state["palette"] = palette
     for path, minify in MINIFIED.items():
         source = files.get_file_from_path(path)
         if source is not None:
             files.remove(source)
-            text = Path(source.abs_src_path).read_text("utf-8")
-            files.append(Download.generated(config, path, content=minify(text)))
+            text = minify(Path(source.abs_src_path).read_text("utf-8"))
+            if path == config.extra_css[0]:
+                text = palette + text
+            files.append(Download.generated(config, path, content=text))
     return files
 
 
@@ -460,9 +466,9 @@ _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</s
 
 def on_post_page(output: str, page: Any, config: MkDocsConfig) -> str:
     """Every page carries its Content-Security-Policy (casme3_compliance.render.csp) and comes
-    without the templates' blank lines (compact). The theme's scripts of an edition's page take
-    its folder for the site's root: its search index, its sitemap (which instant navigation
-    keeps to) and the /api/ documents in its language."""
+    without the templates' blank lines (compact) nor the palette's sheet (on_files). The
+    theme's scripts of an edition's page take its folder for the site's root: its search index,
+    its sitemap (which instant navigation keeps to) and the /api/ documents in its language."""
     prefix = edition_of(page.file.src_uri)["prefix"]
     if prefix:
 
@@ -472,7 +478,9 @@ def on_post_page(output: str, page: Any, config: MkDocsConfig) -> str:
             return m[1] + json.dumps(app, separators=(",", ":")) + m[3]
 
         output = _CONFIG.sub(rebase, output, count=1)
-    return csp.add_meta(compact(output))
+    if _state.get("palette"):  # its rules are in our style sheet (on_files)
+        output = _PALETTE_LINK.sub("", output, count=1)
+    return compact(csp.add_meta(output))
 
 
 def on_post_build(config: MkDocsConfig) -> None:

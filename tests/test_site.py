@@ -471,7 +471,54 @@ def test_own_script_and_style_sheet_are_served_minified(site):
     ]:
         source = (ROOT / "docs" / path).read_text("utf-8")
         served = (site / path).read_text("utf-8")
+        if path.endswith(".css"):  # the palette's rules come first (test_the_palette_...)
+            served = served.removeprefix(_palette_rules(site))
         assert served == minify(source) and len(served) < 0.8 * len(source), path
+
+
+def _palette_rules(site: Path) -> str:
+    (sheet,) = (site / "assets" / "stylesheets").glob("palette.*.min.css")
+    return sheet.read_text("utf-8")
+
+
+def test_the_palette_rules_are_our_colors_only_and_in_our_style_sheet(site):
+    """Material's palette sheet offers every color; the site's pages get the rules of the two
+    schemes and the one color mkdocs.yml names, at the head of our own style sheet, and link
+    no palette sheet (one request less that blocks rendering)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("site_hooks", ROOT / "macros" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    import material
+
+    (theirs,) = (Path(material.__file__).parent / "templates/assets/stylesheets").glob(
+        "palette.*.min.css"
+    )
+    full = theirs.read_text("utf-8")
+    ours = _palette_rules(site)
+    assert (site / "assets/stylesheets/casme3.css").read_text("utf-8").startswith(ours)
+    colors = set(re.findall(r"data-md-color-(?:primary|accent|scheme)=([\w-]+)", ours))
+    assert colors == {"indigo", "slate"}
+    assert "--md-default-bg-color:" in ours and len(ours) < 0.3 * len(full)
+    # A selector list keeps the selectors that can match: `red` out, `indigo` in.
+    css = "[data-md-color-primary=red],[data-md-color-primary=indigo] a{color:red}"
+    used = {"primary": {"indigo"}}
+    assert hooks.palette_subset(css, used) == "[data-md-color-primary=indigo] a{color:red}"
+    media = "@media screen{[data-md-color-accent=red]{x:y}}[data-md-color-switching] *{z:0}"
+    assert hooks.palette_subset(media, {"accent": {"indigo"}}) == "[data-md-color-switching] *{z:0}"
+    for file in html_pages(site):
+        if file.name != "404.html":
+            assert not re.search(r"stylesheets/palette\.", file.read_text("utf-8")), file
+
+
+def test_pages_come_without_blank_lines_and_keep_their_code_as_written(site):
+    text = (site / "usage" / "cli" / "index.html").read_text("utf-8")
+    outside = re.sub(r"<(pre|textarea|script|style|code)\b.*?</\1>", "<kept>", text, flags=re.S)
+    assert not re.search(r"\n[ \t]*\n", outside) and not re.search(r"\n[ \t]+<", outside)
+    # A code block keeps its lines and indents, as the Markdown source has them.
+    blocks = re.findall(r"<pre[^>]*>(.*?)</pre>", text, re.S)
+    assert any("\n" in b for b in blocks)
 
 
 def test_no_file_names_a_path_of_a_build_machine():
