@@ -223,6 +223,7 @@ class _Run:
 
     def __post_init__(self) -> None:
         self.by_id = {d.id: d for d in self.dbs}
+        self._reports_files: dict[str, str | None] = {}
         self.spec = SP.compile_spec(self.dbs)
         self.matcher = L.Matcher(self.spec.paths)
 
@@ -305,50 +306,72 @@ class _Run:
 
     def reports_files(self, db: Database) -> str | None:
         """The `applies` of the rule that reports `db`'s files in the tree, if it runs."""
-        if db.public:
-            return "files" if self.stands_for("files", db) else None
-        return SP.NOT_PUBLIC if self.selected(SP.NOT_PUBLIC) else None
+        if db.id not in self._reports_files:
+            if db.public:
+                applies = "files" if self.stands_for("files", db) else None
+            else:
+                applies = SP.NOT_PUBLIC if self.selected(SP.NOT_PUBLIC) else None
+            self._reports_files[db.id] = applies
+        return self._reports_files[db.id]
 
     def path_rules(self, entries: list[Entry]) -> set[str]:
-        """The release's files (CM303), then subjects in names; the paths the first took."""
+        """The release's files (CM303), then subjects in names; the paths the first took.
+
+        What a file's folders say is worked out once per folder (the files of a folder come
+        together, the entries being sorted); for each file only its own name is looked at."""
         claimed: set[str] = set()
         groups: dict[tuple[str, str], _Group] = {}
-        lowered = []
+        unclaimed: list[Entry] = []
         matcher = self.matcher
+        here = _Here(matcher)
         for entry in entries:
-            segments = entry.judged.split("/")
-            low = entry.judged.lower().split("/")
-            folder = matcher.folder(low)
-            lowered.append((entry, segments, low, folder))
-            kind = matcher.file_kind(segments[-1])
-            if kind is not None and self._release_file(entry, segments[-1], *kind):
+            name = here.move(entry)
+            kind = matcher.file_kind(name)
+            if kind is not None and self._release_file(entry, name, *kind):
                 claimed.add(entry.path)
                 continue
-            found = matcher.layout(low, folder) if folder.chains else None
+            folder = here.folder
+            found = matcher.layout(here.low(name), folder) if folder.chains else None
             if found is None:
+                unclaimed.append(entry)
                 continue
             chain, i = found
-            db = self.by_id[chain.db]
-            if self.reports_files(db) is None:
+            place = here.places.get((id(chain), i))
+            if place is None:
+                place = here.places[(id(chain), i)] = self._place(entry, here, chain, i, groups)
+            if place is False:
+                unclaimed.append(entry)
                 continue
-            parent = _where(entry, segments[:i], True)
-            group = groups.setdefault((db.id, parent), _Group())
-            counted = segments[i + chain.count]
-            n = 0
-            if chain.subject is not None:
-                m = chain.segments[chain.subject].fullmatch(low[i + chain.subject])
-                n = int(m.group(1)) if m else 0
-                group.subjects.add((chain.part, n))
-            group.names.setdefault(chain, {})[counted] = n
+            group, names, counted, n = place
+            names[counted] = n
             group.files += 1
             claimed.add(entry.path)
         for (db_id, parent), group in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
             self._release_folders(self.by_id[db_id], parent, group)
         seen: set[tuple] = set()
-        for entry, segments, low, folder in lowered:
-            if entry.path not in claimed:
-                self._path_subjects(entry, segments, low, folder, seen)
+        here = _Here(matcher)
+        for entry in unclaimed:
+            name = here.move(entry)
+            self._path_subjects(entry, [*here.segments, name], here.low(name), here.folder, seen)
         return claimed
+
+    def _place(self, entry: Entry, here: _Here, chain: SP.Chain, i: int, groups) -> tuple | bool:
+        """Where the files of a folder under release chain `chain` (its first folder at `i`)
+        are counted: (group, names by chain, the name counted, its subject number); False
+        when no rule reports the database's files."""
+        db = self.by_id[chain.db]
+        if self.reports_files(db) is None:
+            return False
+        segments, low = here.segments, here.lowered
+        parent = _where(entry, segments[:i], True)
+        group = groups.setdefault((db.id, parent), _Group())
+        counted = segments[i + chain.count]
+        n = 0
+        if chain.subject is not None:
+            m = chain.segments[chain.subject].fullmatch(low[i + chain.subject])
+            n = int(m.group(1)) if m else 0
+            group.subjects.add((chain.part, n))
+        return group, group.names.setdefault(chain, {}), counted, n
 
     def _release_file(self, entry: Entry, name: str, db_id: str, what: str) -> bool:
         db = self.by_id[db_id]
@@ -866,6 +889,40 @@ def _sha256(fs: str) -> str | None:
         return None
     with os.fdopen(fd, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+class _Here:
+    """The folder of the entry path_rules is at: its segments (below the scanned folder), in
+    lower case, what the matcher says of it, and the release places found in it; worked out
+    again only when the next entry is in another folder."""
+
+    def __init__(self, matcher: L.Matcher):
+        self.matcher = matcher
+        self.key: tuple[str, int] | None = None
+        self.segments: list[str] = []
+        self.lowered: list[str] = []
+        self.folder = matcher.folder([""])
+        self.places: dict[tuple[int, int], tuple | bool] = {}  # by (id(chain), index)
+
+    def move(self, entry: Entry) -> str:
+        """Go to `entry`'s folder; its own name."""
+        path, root = entry.path, entry.root
+        cut = path.rfind("/") + 1
+        if cut <= root:
+            cut = root
+        key = (path[:cut], root)
+        if key != self.key:
+            self.key = key
+            head = path[root:cut]
+            self.segments = head.split("/")[:-1] if head else []
+            self.lowered = head.lower().split("/")[:-1] if head else []
+            self.folder = self.matcher.folder([*self.lowered, ""])
+            self.places = {}
+        return path[cut:]
+
+    def low(self, name: str) -> list[str]:
+        """The lower-case segments of the path of file `name` here."""
+        return [*self.lowered, name.lower()]
 
 
 def _where(entry: Entry, segments: list[str], is_dir: bool) -> str:

@@ -11,7 +11,9 @@ import errno
 import os
 import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from casme3_compliance.scan.findings import Note, ScanError, Texts, Unchecked
 
@@ -28,9 +30,12 @@ TEXT_KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A file of the tree: `path` as shown to the user (forward slashes), `fs` to open it."""
+class Entry(NamedTuple):
+    """A file of the tree: `path` as shown to the user (forward slashes), `fs` to open it.
+
+    A tuple, not a dataclass: a tree of a million files makes a million of them. `size` is
+    known for the files whose text is read (`kind`); a walked file read by its name only is
+    not looked at (its type comes from the folder's listing), and its size is 0."""
 
     path: str
     fs: str
@@ -72,11 +77,16 @@ def file_key(fs: str) -> str:
 
 
 def collect(
-    paths: list[str], all_files: bool, exclude: frozenset[str] = frozenset(), *, t: Texts
+    paths: list[str],
+    all_files: bool,
+    exclude: frozenset[str] = frozenset(),
+    *,
+    t: Texts,
+    progress: Callable[[str], None] | None = None,
 ) -> Collected:
     """The entries under `paths` (files or folders), each once, and notes on what was skipped
     (in the language of `t`); never the files whose file_key is in `exclude` (the report this
-    run writes)."""
+    run writes). `progress`, if given, is called with each folder walked (or file listed)."""
     entries: dict[str, Entry] = {}
     out = Collected([], [], [])
     for arg in paths:
@@ -90,24 +100,26 @@ def collect(
             raise ScanError(t("scan.error.os", path=arg, error=e.strerror or e)) from None
         if stat.S_ISDIR(st.st_mode):
             noted = (len(out.notes), len(out.unchecked))
-            rels = None if all_files else _git_files(arg, out.notes, t)
-            walked = rels is None
-            if rels is None:
-                rels = _walk(arg, out.unchecked, t)
-            elif not rels and _has_files(arg):
-                raise ScanError(t("scan.error.git_nothing", path=display(arg)))
             top = display(arg)
             root = 0 if top == "." else len(top.rstrip("/")) + 1
-            found = 0
-            for rel in rels:
-                fs = os.path.join(arg, rel)
-                if exclude and file_key(fs) in exclude:
-                    continue
-                shown = display(fs)
-                entry = entries.get(shown) or _entry(fs, shown, out, t, root=root, walked=walked)
-                if entry is not None:
-                    entries.setdefault(shown, entry)
-                    found += 1
+            rels = None if all_files else _git_files(arg, out.notes, t)
+            if rels is None:
+                found = _walk(arg, root, entries, out, t, exclude, progress)
+            elif not rels and _has_files(arg):
+                raise ScanError(t("scan.error.git_nothing", path=display(arg)))
+            else:
+                found = 0
+                for rel in rels:
+                    fs = os.path.join(arg, rel)
+                    if exclude and file_key(fs) in exclude:
+                        continue
+                    shown = display(fs)
+                    entry = entries.get(shown) or _entry(fs, shown, out, t, root=root)
+                    if entry is not None:
+                        entries.setdefault(shown, entry)
+                        found += 1
+                    if progress is not None:
+                        progress(fs)
             if not found:
                 why = [u.why for u in out.unchecked[noted[1] :]]
                 why += [n.message for n in out.notes[noted[0] :]]
@@ -124,7 +136,7 @@ def collect(
             entry = _entry(arg, shown, out, t, explicit=True, root=root)
             if entry is not None:
                 entries.setdefault(shown, entry)
-    out.entries = sorted(entries.values(), key=lambda e: e.path)
+    out.entries = [entries[k] for k in sorted(entries)]
     return out
 
 
@@ -188,31 +200,72 @@ def _git_files(directory: str, notes: list[Note], t: Texts) -> list[str] | None:
     return list(dict.fromkeys(os.fsdecode(p) for p in done.stdout.split(b"\0") if p))
 
 
-def _walk(top: str, unchecked: list[Unchecked], t: Texts) -> list[str]:
-    """Every file below `top` (relative paths), without following symlinks, skipping .git."""
-    out: list[str] = []
+def _walk(
+    top: str,
+    root: int,
+    entries: dict[str, Entry],
+    out: Collected,
+    t: Texts,
+    exclude: frozenset[str],
+    progress: Callable[[str], None] | None,
+) -> int:
+    """Add every file below `top` to `entries` (by the path shown), without following
+    symlinks, skipping .git; the number found. A regular file read by its name only is taken
+    from the folder's listing as it is; any other (a text to read, a symlink, a type the
+    listing does not tell) is looked at by _entry, which says what it is or why it cannot be."""
+    found = 0
+    posix = os.sep == "/" and not os.altsep
     stack = [""]
     while stack:
         rel = stack.pop()
+        folder = os.path.join(top, rel) if rel else top
+        if progress is not None:
+            progress(folder)
         try:
-            with os.scandir(os.path.join(top, rel) if rel else top) as it:
+            with os.scandir(folder) as it:
                 items = list(it)
         except OSError as e:
             why = t("scan.unreadable.folder", error=e.strerror or e)
-            unchecked.append(Unchecked(display(os.path.join(top, rel)) + "/", why))
+            out.unchecked.append(Unchecked(display(folder) + "/", why))
             continue
+        # The path shown and the path opened of a file here are these plus its name (what
+        # display(os.path.join(top, rel, name)) gives, without normalising each path).
+        shown_dir = display(folder)
+        shown_prefix = "" if shown_dir == "." else shown_dir.rstrip("/") + "/"
+        fs_prefix = os.path.join(folder, "")
+        real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
         for item in items:
-            child = f"{rel}/{item.name}" if rel else item.name
+            name = item.name
             try:
                 is_dir = item.is_dir(follow_symlinks=False)
             except OSError:
                 is_dir = False
             if is_dir:
-                if item.name != ".git":
-                    stack.append(child)
-            else:
-                out.append(child)
-    return out
+                if name != ".git":
+                    stack.append(f"{rel}/{name}" if rel else name)
+                continue
+            if exclude and real + name in exclude:
+                continue
+            fs = fs_prefix + name
+            shown = shown_prefix + name if posix else display(fs)
+            if shown == fs:
+                shown = fs  # one string for both
+            entry = entries.get(shown)
+            if entry is None:
+                kind = text_kind(name)
+                try:
+                    plain = kind is None and item.is_file(follow_symlinks=False)
+                except OSError:
+                    plain = False
+                if plain:
+                    entry = Entry(shown, fs, None, True, 0, root)
+                else:
+                    entry = _entry(fs, shown, out, t, root=root, walked=True)
+                if entry is None:
+                    continue
+                entries[shown] = entry
+            found += 1
+    return found
 
 
 def _nothing_to_scan(folder: str, why: list[str], t: Texts) -> None:
