@@ -75,16 +75,34 @@ class Listing:
     stopped: Say | None = None
 
 
-# Something, then one of the extensions (the longest first), at the end of a name.
+# Something, then one of the extensions (the longest first), at the end of a name; in any
+# ASCII case (Unicode's takes a dotless i for an i, and KINDS has no such extension).
 _NAME = re.compile(
     ".(" + "|".join(re.escape(ext) for ext in sorted(KINDS, key=len, reverse=True)) + r")\Z",
-    re.IGNORECASE | re.DOTALL,
+    re.IGNORECASE | re.ASCII | re.DOTALL,
 )
 
 
 def kind(name: str) -> str | None:
     """The archive's kind, "zip" or "tar", when its member names are read; else None."""
     m = _NAME.search(name)
+    return KINDS[m.group(1).lower()] if m else None
+
+
+# _NAME on the last name of a path, searched in the last bytes only (a tree has many paths).
+_PATH_NAME = re.compile("[^/]" + _NAME.pattern[1:], _NAME.flags)
+_LONGEST = 1 + max(map(len, KINDS))
+
+
+# The last characters of the names kind() takes (in ASCII case only, as _NAME).
+LAST = frozenset(c for ext in KINDS for c in (ext[-1].lower(), ext[-1].upper()))
+
+
+def kind_of_path(path: str) -> str | None:
+    """kind() of the last name of `path` (segments split by "/")."""
+    if not path or path[-1] not in LAST:
+        return None
+    m = _PATH_NAME.search(path, max(0, len(path) - _LONGEST))
     return KINDS[m.group(1).lower()] if m else None
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import errno
 import functools
+import gc
 import os
 import re
 import stat
 import subprocess
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from casme3_compliance.knowledge.model import Database, Family
@@ -124,16 +125,24 @@ def scan(
     codes = resolve_codes(kb, select, ignore)
     # The report, and its target when -o names a symlink (the report is written through it).
     skip = frozenset(file_key(q) for p in exclude for q in (p, os.path.realpath(p)))
-    collected = collect(paths or ["."], all_files, skip, t=kb.t)
-    entries = collected.entries
     default = kb.default if isinstance(kb, Family) else kb.id
     run = _Run(dbs, R.Registry(kb.rules), set(codes), default, kb.t, forced)
     run.report_lines = RP.report_lines(kb)
-    run.notes = collected.notes
-    for u in collected.unchecked:
-        run.not_checked(u)
-    claimed = run.path_rules(entries)
-    run.archive_rules(entries, claimed)
+    # A tree makes an object or two per file and no reference cycle: the cyclic garbage
+    # collector, run every few hundred objects made, would only look at them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        collected = collect(paths or ["."], all_files, skip, t=kb.t)
+        entries = collected.entries
+        run.notes = collected.notes
+        for u in collected.unchecked:
+            run.not_checked(u)
+        claimed = run.path_rules(entries)
+        run.archive_rules(entries, claimed)
+    finally:
+        if collecting:
+            gc.enable()
     texts = run.without_agreement_texts(
         [e for e in entries if e.kind and e.regular and e.path not in claimed]
     )
@@ -315,7 +324,8 @@ class _Run:
         return self._reports_files[db.id]
 
     def path_rules(self, entries: list[Entry]) -> set[str]:
-        """The release's files (CM303), then subjects in names; the paths the first took.
+        """The release's files (CM303), then subjects in names; the paths the first took that
+        the text and archive rules would read (texts, and names ending as an archive's).
 
         What a file's folders say is worked out once per folder (the files of a folder come
         together, the entries being sorted); for each file only its own name is looked at."""
@@ -323,35 +333,48 @@ class _Run:
         groups: dict[tuple[str, str], _Group] = {}
         unclaimed: list[Entry] = []
         matcher = self.matcher
+        release_file = matcher.file_test  # a quick test: file_kind says more when it matches
         here = _Here(matcher)
+        chains, places = here.chains, here.places
+        # The loop runs once per file of the tree: what does not change within a folder is
+        # in `here`, and the rest is written out here rather than called.
         for entry in entries:
-            name = here.move(entry)
-            kind = matcher.file_kind(name)
-            if kind is not None and self._release_file(entry, name, *kind):
-                claimed.add(entry.path)
-                continue
-            folder = here.folder
-            found = matcher.layout(here.low(name), folder) if folder.chains else None
-            if found is None:
-                unclaimed.append(entry)
-                continue
-            chain, i = found
-            place = here.places.get((id(chain), i))
-            if place is None:
-                place = here.places[(id(chain), i)] = self._place(entry, here, chain, i, groups)
-            if place is False:
+            path, root = entry.path, entry.root
+            cut = path.rfind("/") + 1
+            if cut <= root:
+                cut = root
+            if cut != here.cut or root != here.root or not path.startswith(here.head):
+                here.move(path, root, cut)
+                chains, places = here.chains, here.places
+            name = path[cut:]
+            if release_file is not None and release_file(name) is not None:
+                kind = matcher.file_kind(name)
+                if kind is not None and self._release_file(entry, name, *kind):
+                    claimed.add(path)
+                    continue
+            place = None
+            if chains:
+                low = name.lower()
+                for k, (chain, i, named) in enumerate(chains):
+                    if named is None or named(low) is not None:
+                        place = places[k]
+                        if place is None:
+                            place = places[k] = self._place(entry, here, chain, i, groups)
+                        break
+            if not place:  # under no chain (None), or none whose files a rule reports (False)
                 unclaimed.append(entry)
                 continue
             group, names, counted, n = place
             names[counted] = n
             group.files += 1
-            claimed.add(entry.path)
+            if entry.kind is not None or path[-1] in A.LAST:  # what later rules would read
+                claimed.add(path)
         for (db_id, parent), group in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
             self._release_folders(self.by_id[db_id], parent, group)
         seen: set[tuple] = set()
         here = _Here(matcher)
         for entry in unclaimed:
-            name = here.move(entry)
+            name = here.go(entry)
             self._path_subjects(entry, [*here.segments, name], here.low(name), here.folder, seen)
         return claimed
 
@@ -451,7 +474,7 @@ class _Run:
         reports as a database's own archive): what cannot be listed is not checked."""
         budget = A.Budget()
         for entry in entries:
-            kind = A.kind(entry.path.rsplit("/", 1)[-1])
+            kind = A.kind_of_path(entry.path)
             if kind is None or not entry.regular or entry.path in claimed:
                 continue
             try:
@@ -893,32 +916,49 @@ def _sha256(fs: str) -> str | None:
 
 class _Here:
     """The folder of the entry path_rules is at: its segments (below the scanned folder), in
-    lower case, what the matcher says of it, and the release places found in it; worked out
-    again only when the next entry is in another folder."""
+    lower case, what the matcher says of it, the release chains a file in it can be under
+    and where their files are counted; worked out again only when an entry is in another
+    folder."""
 
     def __init__(self, matcher: L.Matcher):
         self.matcher = matcher
-        self.key: tuple[str, int] | None = None
+        self.cut, self.root, self.head = -1, -1, ""
         self.segments: list[str] = []
         self.lowered: list[str] = []
         self.folder = matcher.folder([""])
-        self.places: dict[tuple[int, int], tuple | bool] = {}  # by (id(chain), index)
+        # (chain, index of its first folder, its file pattern's fullmatch or None), in
+        # Matcher.layout's order; places[k]: where chains[k] counts its files, once known.
+        self.chains: list[tuple[SP.Chain, int, Callable | None]] = []
+        self.places: list[tuple | bool | None] = []
 
-    def move(self, entry: Entry) -> str:
+    def go(self, entry: Entry) -> str:
         """Go to `entry`'s folder; its own name."""
         path, root = entry.path, entry.root
         cut = path.rfind("/") + 1
         if cut <= root:
             cut = root
-        key = (path[:cut], root)
-        if key != self.key:
-            self.key = key
-            head = path[root:cut]
-            self.segments = head.split("/")[:-1] if head else []
-            self.lowered = head.lower().split("/")[:-1] if head else []
-            self.folder = self.matcher.folder([*self.lowered, ""])
-            self.places = {}
+        if cut != self.cut or root != self.root or not path.startswith(self.head):
+            self.move(path, root, cut)
         return path[cut:]
+
+    def move(self, path: str, root: int, cut: int) -> None:
+        """Go to the folder path[:cut] (the scanned folder being path[:root])."""
+        self.cut, self.root, self.head = cut, root, path[:cut]
+        head = path[root:cut]
+        self.segments = head.split("/")[:-1] if head else []
+        self.lowered = head.lower().split("/")[:-1] if head else []
+        self.folder = folder = self.matcher.folder([*self.lowered, ""])
+        # Matcher.layout, for every file here: a chain without a file pattern takes every
+        # file; one with a pattern, the files it names right under its last folder.
+        depth = len(self.lowered)
+        self.chains = []
+        for chain, i in folder.chains:
+            if chain.file is None:
+                self.chains.append((chain, i, None))
+                break
+            if i + len(chain.segments) == depth:
+                self.chains.append((chain, i, chain.file.fullmatch))
+        self.places = [None] * len(self.chains)
 
     def low(self, name: str) -> list[str]:
         """The lower-case segments of the path of file `name` here."""

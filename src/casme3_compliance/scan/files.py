@@ -50,6 +50,12 @@ class Entry(NamedTuple):
         return self.path[self.root :]
 
 
+# The last characters of the names text_kind takes: an extension's last letter in either case
+# (no other character has one of them as its lower case; tests/test_scan_walk.py checks).
+TEXT_LAST = frozenset(c for ext in TEXT_KINDS for c in (ext[-1], ext[-1].upper()))
+_new = tuple.__new__  # Entry(...) without its keyword handling: a tree makes many
+
+
 def text_kind(name: str) -> str | None:
     dot = name.rfind(".")
     return TEXT_KINDS.get(name[dot:].lower()) if dot > 0 else None
@@ -215,6 +221,8 @@ def _walk(
     listing does not tell) is looked at by _entry, which says what it is or why it cannot be."""
     found = 0
     posix = os.sep == "/" and not os.altsep
+    fresh = not entries  # the first folder scanned: no path of it is in `entries` yet
+    last = TEXT_LAST
     stack = [""]
     while stack:
         rel = stack.pop()
@@ -237,32 +245,32 @@ def _walk(
         for item in items:
             name = item.name
             try:
-                is_dir = item.is_dir(follow_symlinks=False)
+                plain = item.is_file(follow_symlinks=False)
             except OSError:
-                is_dir = False
-            if is_dir:
-                if name != ".git":
-                    stack.append(f"{rel}/{name}" if rel else name)
-                continue
+                plain = False
+            if not plain:
+                try:
+                    is_dir = item.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if name != ".git":
+                        stack.append(f"{rel}/{name}" if rel else name)
+                    continue
             if exclude and real + name in exclude:
                 continue
             fs = fs_prefix + name
             shown = shown_prefix + name if posix else display(fs)
             if shown == fs:
                 shown = fs  # one string for both
-            entry = entries.get(shown)
-            if entry is None:
-                kind = text_kind(name)
-                try:
-                    plain = kind is None and item.is_file(follow_symlinks=False)
-                except OSError:
-                    plain = False
-                if plain:
-                    entry = Entry(shown, fs, None, True, 0, root)
+            if fresh or shown not in entries:
+                kind = text_kind(name) if name[-1] in last else None
+                if plain and kind is None:
+                    entry = _new(Entry, (shown, fs, None, True, 0, root))
                 else:
                     entry = _entry(fs, shown, out, t, root=root, walked=True)
-                if entry is None:
-                    continue
+                    if entry is None:
+                        continue
                 entries[shown] = entry
             found += 1
     return found

@@ -10,6 +10,7 @@ forms whose literal it holds or whose database the path names. Caches are bounde
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from casme3_compliance.knowledge.regex import literal_prefix
@@ -55,6 +56,11 @@ class Matcher:
             if spec.files
             else None
         )
+
+    @property
+    def file_test(self) -> Callable[[str], re.Match[str] | None] | None:
+        """A test that every name file_kind takes passes (None: it takes none)."""
+        return self._files.fullmatch if self._files is not None else None
 
     def file_kind(self, name: str) -> tuple[str, str] | None:
         """(database, "workbook" or "archive") when `name` is one of a release's files."""
