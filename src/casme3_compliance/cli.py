@@ -618,6 +618,7 @@ def _scan(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         choices = _join(family, FORMATS)
         raise _Fail(family.t("cli.error.report_format", value=repr(args.format), choices=choices))
+    progress = _progress(family)
     try:
         report = scan(
             args.paths,
@@ -627,9 +628,13 @@ def _scan(args: argparse.Namespace) -> int:
             all_files=args.all,
             exclude=[] if args.output in (None, "-") else [args.output],  # never our own report
             databases=args.db,
+            progress=progress,
         )
     except ScanError as e:  # names a path or a value the user gave: escaped by _error
         raise _Fail(shown(str(e))) from None
+    finally:
+        if progress is not None:
+            progress.close()
     color = (
         args.format == "text"
         and args.output in (None, "-")
@@ -642,6 +647,20 @@ def _scan(args: argparse.Namespace) -> int:
             print(f"{PROG}: " + family.t("cli.scan.note", where=where, why=why), file=sys.stderr)
     _emit(render(report, args.format, family, __version__, color), args.output)
     return 1 if report.findings else 0
+
+
+def _progress(family: Family):
+    """The progress line of a scan, when stderr is a terminal (scan/progress.py); else None."""
+    from casme3_compliance.scan import progress as P
+
+    after = P.delay()
+    if after is None:
+        value = repr(os.environ.get(P.ENV, ""))
+        raise _Fail(family.t("cli.error.progress_after", name=P.ENV, value=value))
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty is None or not isatty():
+        return None
+    return P.Progress(sys.stderr, family.t, after)
 
 
 # Output ----------------------------------------------------------------------------------------

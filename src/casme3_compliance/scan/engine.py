@@ -19,7 +19,7 @@ import re
 import stat
 import subprocess
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from casme3_compliance.knowledge.model import Database, Family
@@ -47,6 +47,10 @@ from casme3_compliance.scan.findings import (
     size,
     sort_key,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from casme3_compliance.scan.progress import Progress
 
 MANUSCRIPTS = T.MANUSCRIPT_KINDS
 SCANNER = "scanner"  # the `applies` of the rules about the scan itself: they run unless ignored
@@ -116,11 +120,13 @@ def scan(
     all_files: bool = False,
     exclude: list[str] | tuple[str, ...] = (),
     databases: str | Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Findings and notes for `paths` (files or folders), never reading the files `exclude`
     names (the report this run writes). `kb` is the family (every database is judged where the
     tree names or uses it) or one database; `databases` (`--db`) names the ones to judge, taken
-    as used by every paper of the tree. ScanError if the scan cannot start."""
+    as used by every paper of the tree; `progress` is told what the scan does as it goes.
+    ScanError if the scan cannot start."""
     dbs, forced = databases_of(kb, databases)
     codes = resolve_codes(kb, select, ignore)
     # The report, and its target when -o names a symlink (the report is written through it).
@@ -128,12 +134,14 @@ def scan(
     default = kb.default if isinstance(kb, Family) else kb.id
     run = _Run(dbs, R.Registry(kb.rules), set(codes), default, kb.t, forced)
     run.report_lines = RP.report_lines(kb)
+    run.progress = progress
     # A tree makes an object or two per file and no reference cycle: the cyclic garbage
     # collector, run every few hundred objects made, would only look at them again and again.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        collected = collect(paths or ["."], all_files, skip, t=kb.t)
+        told = progress.folder if progress is not None else None
+        collected = collect(paths or ["."], all_files, skip, t=kb.t, progress=told)
         entries = collected.entries
         run.notes = collected.notes
         for u in collected.unchecked:
@@ -229,6 +237,7 @@ class _Run:
     cap_file: str | None = None  # the archive whose members are being judged
     # the lines no casme3 report has (report.report_lines): a file without one is a report
     report_lines: re.Pattern[bytes] | None = None
+    progress: Progress | None = None
 
     def __post_init__(self) -> None:
         self.by_id = {d.id: d for d in self.dbs}
@@ -477,6 +486,8 @@ class _Run:
             kind = A.kind_of_path(entry.path)
             if kind is None or not entry.regular or entry.path in claimed:
                 continue
+            if self.progress is not None:
+                self.progress.folder(entry.path)
             try:
                 listing = A.list_names(entry.fs, kind, budget)
             except OSError as e:
@@ -517,6 +528,8 @@ class _Run:
 
     def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
         for entry, result in scan_texts(entries, self.want()):
+            if self.progress is not None:
+                self.progress.read(entry.path, entry.size)
             if isinstance(result, OSError):
                 if not context_only:
                     self.not_checked(Unchecked(entry.path, self._unreadable(result)))
@@ -839,14 +852,18 @@ def _what(folder: str, name: str) -> str:
 PARALLEL_BYTES = 32 << 20  # Below this much text, worker processes cost more than they save.
 
 
-def scan_texts(entries: list[Entry], want: T.Want) -> list[tuple[Entry, T.TextResult | OSError]]:
-    """Each entry's TextResult (or the OSError that stopped it), in order; large trees are
-    read by one worker process per core."""
+def scan_texts(
+    entries: list[Entry], want: T.Want
+) -> Iterator[tuple[Entry, T.TextResult | OSError]]:
+    """Each entry's TextResult (or the OSError that stopped it), in order, as each is read;
+    large trees are read by one worker process per core."""
     total = sum(e.size for e in entries)
     workers = min(os.cpu_count() or 1, 8)
     if total < PARALLEL_BYTES or workers < 2 or len(entries) < 2:
         _use_want(want)
-        return [(e, _scan_one((e.fs, e.kind))) for e in entries]
+        for e in entries:
+            yield e, _scan_one((e.fs, e.kind))
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -857,8 +874,8 @@ def scan_texts(entries: list[Entry], want: T.Want) -> list[tuple[Entry, T.TextRe
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_use_want, initargs=(want,)
     ) as pool:
-        results = list(pool.map(_scan_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
-    return list(zip(entries, results, strict=True))
+        results = pool.map(_scan_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        yield from zip(entries, results, strict=True)
 
 
 _want: T.Want | None = None  # what the files of this process are searched for

@@ -88,11 +88,12 @@ def collect(
     exclude: frozenset[str] = frozenset(),
     *,
     t: Texts,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Collected:
     """The entries under `paths` (files or folders), each once, and notes on what was skipped
-    (in the language of `t`); never the files whose file_key is in `exclude` (the report this
-    run writes). `progress`, if given, is called with each folder walked (or file listed)."""
+        (in the language of `t`); never the files whose file_key is in `exclude` (the report this
+        run writes). `progress`, if given, is told of each folder listed and of the files found in
+    it."""
     entries: dict[str, Entry] = {}
     out = Collected([], [], [])
     for arg in paths:
@@ -125,7 +126,7 @@ def collect(
                         entries.setdefault(shown, entry)
                         found += 1
                     if progress is not None:
-                        progress(fs)
+                        progress(os.path.dirname(fs), 1)
             if not found:
                 why = [u.why for u in out.unchecked[noted[1] :]]
                 why += [n.message for n in out.notes[noted[0] :]]
@@ -213,7 +214,7 @@ def _walk(
     out: Collected,
     t: Texts,
     exclude: frozenset[str],
-    progress: Callable[[str], None] | None,
+    progress: Callable[[str, int], None] | None,
 ) -> int:
     """Add every file below `top` to `entries` (by the path shown), without following
     symlinks, skipping .git; the number found. A regular file read by its name only is taken
@@ -227,8 +228,6 @@ def _walk(
     while stack:
         rel = stack.pop()
         folder = os.path.join(top, rel) if rel else top
-        if progress is not None:
-            progress(folder)
         try:
             with os.scandir(folder) as it:
                 items = list(it)
@@ -242,6 +241,7 @@ def _walk(
         shown_prefix = "" if shown_dir == "." else shown_dir.rstrip("/") + "/"
         fs_prefix = os.path.join(folder, "")
         real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
+        before = found
         for item in items:
             name = item.name
             try:
@@ -273,6 +273,8 @@ def _walk(
                         continue
                 entries[shown] = entry
             found += 1
+        if progress is not None:
+            progress(shown_dir, found - before)
     return found
 
 
