@@ -18,6 +18,7 @@ import marshal
 import os
 from pathlib import Path
 
+from casme3_compliance.knowledge import answers
 from casme3_compliance.knowledge.errors import DataError
 from casme3_compliance.knowledge.model import Database, Family
 from casme3_compliance.knowledge.paths import (
@@ -111,20 +112,10 @@ def forget() -> None:
 
 
 def _files(directory: Path) -> list[Path] | None:
-    """Every file the data consists of, or None if the folders cannot be listed."""
-    try:
-        order = database_ids(directory)
-        paths = [directory / f"{name}.yaml" for name in FAMILY_FILES]
-        paths += i18n_files(directory)
-        for db in order:
-            folder = directory / db
-            paths += [folder / f"{name}.yaml" for name in DATABASE_FILES]
-            source = folder / "source"
-            if source.is_dir():
-                paths += sorted(source.iterdir())
-    except OSError:
-        return None
-    return paths
+    """Every file the data consists of, or None if the folders cannot be listed (the list
+    answers.py's key holds too)."""
+    paths = answers.data_files(str(directory))
+    return None if paths is None else [Path(p) for p in paths]
 
 
 def _stamp(directory: Path, cache: bool) -> tuple[object, ...] | None:
