@@ -8,6 +8,7 @@ Unchecked (a finding). Nothing here reads a file's content.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 import subprocess
@@ -91,11 +92,11 @@ def collect(
     progress: Callable[[str, int], None] | None = None,
 ) -> Collected:
     """The entries under `paths` (files or folders), each once, and notes on what was skipped
-        (in the language of `t`); never the files whose file_key is in `exclude` (the report this
-        run writes). `progress`, if given, is told of each folder listed and of the files found in
+    (in the language of `t`); never the files whose file_key is in `exclude` (the report this
+    run writes). `progress`, if given, is told of each folder listed and of the files found in
     it."""
-    entries: dict[str, Entry] = {}
     out = Collected([], [], [])
+    entries: dict[str, Entry] = {}
     for arg in paths:
         try:
             st = os.stat(arg)
@@ -110,8 +111,18 @@ def collect(
             top = display(arg)
             root = 0 if top == "." else len(top.rstrip("/")) + 1
             rels = None if all_files else _git_files(arg, out.notes, t)
-            if rels is None:
-                found = _walk(arg, root, entries, out, t, exclude, progress)
+            if rels is None and len(paths) == 1:
+                # One folder walked, nothing else: no file twice, so no dictionary to tell them
+                # apart (a tree of a million files spares its million keys).
+                listed: list[Entry] = []
+                found = _walk(arg, root, listed.append, None, out, t, exclude, progress)
+                if found:
+                    listed.sort()  # by path: no two have the same
+                    out.entries = listed
+                    return out
+            elif rels is None:
+                add = functools.partial(_keep, entries)
+                found = _walk(arg, root, add, entries, out, t, exclude, progress)
             elif not rels and _has_files(arg):
                 raise ScanError(t("scan.error.git_nothing", path=display(arg)))
             else:
@@ -207,22 +218,27 @@ def _git_files(directory: str, notes: list[Note], t: Texts) -> list[str] | None:
     return list(dict.fromkeys(os.fsdecode(p) for p in done.stdout.split(b"\0") if p))
 
 
+def _keep(entries: dict[str, Entry], entry: Entry) -> None:
+    entries[entry.path] = entry
+
+
 def _walk(
     top: str,
     root: int,
-    entries: dict[str, Entry],
+    add: Callable[[Entry], None],
+    entries: dict[str, Entry] | None,
     out: Collected,
     t: Texts,
     exclude: frozenset[str],
     progress: Callable[[str, int], None] | None,
 ) -> int:
-    """Add every file below `top` to `entries` (by the path shown), without following
-    symlinks, skipping .git; the number found. A regular file read by its name only is taken
-    from the folder's listing as it is; any other (a text to read, a symlink, a type the
-    listing does not tell) is looked at by _entry, which says what it is or why it cannot be."""
+    """`add` every file below `top` not in `entries` (by the path shown; None: none is yet),
+    without following symlinks, skipping .git; the number found. A regular file read by its
+    name only is taken from the folder's listing as it is; any other (a text to read, a
+    symlink, a type the listing does not tell) is looked at by _entry, which says what it is
+    or why it cannot be."""
     found = 0
     posix = os.sep == "/" and not os.altsep
-    fresh = not entries  # the first folder scanned: no path of it is in `entries` yet
     last = TEXT_LAST
     stack = [""]
     while stack:
@@ -263,7 +279,7 @@ def _walk(
             shown = shown_prefix + name if posix else display(fs)
             if shown == fs:
                 shown = fs  # one string for both
-            if fresh or shown not in entries:
+            if entries is None or shown not in entries:
                 kind = text_kind(name) if name[-1] in last else None
                 if plain and kind is None:
                     entry = _new(Entry, (shown, fs, None, True, 0, root))
@@ -271,7 +287,7 @@ def _walk(
                     entry = _entry(fs, shown, out, t, root=root, walked=True)
                     if entry is None:
                         continue
-                entries[shown] = entry
+                add(entry)
             found += 1
         if progress is not None:
             progress(shown_dir, found - before)
