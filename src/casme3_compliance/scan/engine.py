@@ -373,9 +373,7 @@ class _Run:
             if not place:  # under no chain (None), or none whose files a rule reports (False)
                 unclaimed.append(entry)
                 continue
-            group, names, counted, n = place
-            names[counted] = n
-            group.files += 1
+            place.files += 1
             if entry.kind is not None or path[-1] in A.LAST:  # what later rules would read
                 claimed.add(path)
         for (db_id, parent), group in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
@@ -387,10 +385,10 @@ class _Run:
             self._path_subjects(entry, [*here.segments, name], here.low(name), here.folder, seen)
         return claimed
 
-    def _place(self, entry: Entry, here: _Here, chain: SP.Chain, i: int, groups) -> tuple | bool:
-        """Where the files of a folder under release chain `chain` (its first folder at `i`)
-        are counted: (group, names by chain, the name counted, its subject number); False
-        when no rule reports the database's files."""
+    def _place(self, entry: Entry, here: _Here, chain: SP.Chain, i: int, groups) -> _Group | bool:
+        """The group the files of a folder under release chain `chain` (its first folder at
+        `i`) are counted in, the folder's name counted there; False when no rule reports the
+        database's files."""
         db = self.by_id[chain.db]
         if self.reports_files(db) is None:
             return False
@@ -403,7 +401,8 @@ class _Run:
             m = chain.segments[chain.subject].fullmatch(low[i + chain.subject])
             n = int(m.group(1)) if m else 0
             group.subjects.add((chain.part, n))
-        return group, group.names.setdefault(chain, {}), counted, n
+        group.names.setdefault(chain, {})[counted] = n  # the same for every file here
+        return group
 
     def _release_file(self, entry: Entry, name: str, db_id: str, what: str) -> bool:
         db = self.by_id[db_id]
@@ -946,7 +945,7 @@ class _Here:
         # (chain, index of its first folder, its file pattern's fullmatch or None), in
         # Matcher.layout's order; places[k]: where chains[k] counts its files, once known.
         self.chains: list[tuple[SP.Chain, int, Callable | None]] = []
-        self.places: list[tuple | bool | None] = []
+        self.places: list[_Group | bool | None] = []
 
     def go(self, entry: Entry) -> str:
         """Go to `entry`'s folder; its own name."""
