@@ -20,17 +20,18 @@ What stops a listing is said as a findings.Say (a message id of scan.yaml), in n
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
 import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from casme3_compliance.scan import source
 from casme3_compliance.scan.findings import Say, say, size
+
+# bz2, gzip and lzma are imported when an archive is read: most scans read none.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 MAX_MEMBERS = 100_000  # names read from one archive
 MAX_NAME_BYTES = 16 << 20  # bytes of names read from one archive
@@ -113,6 +114,8 @@ def is_archive(name: str) -> bool:
 def list_names(fs: str, archive_kind: str, budget: Budget) -> Listing:
     """The member names of the archive at `fs` (never through a symlink), within the limits;
     OSError if it cannot be read, ArchiveError if it cannot be listed."""
+    import lzma
+
     with source.open_nofollow(fs) as f:
         out = Listing()
         try:
@@ -252,10 +255,16 @@ def _decompressed(f: BinaryIO) -> BinaryIO | None:
     magic = f.read(6)
     f.seek(0)
     if magic.startswith(b"\x1f\x8b"):
+        import gzip
+
         return gzip.GzipFile(fileobj=f)
     if magic.startswith(b"BZh"):
+        import bz2
+
         return bz2.BZ2File(f)
     if magic.startswith(b"\xfd7zXZ\x00"):
+        import lzma
+
         return lzma.LZMAFile(f)
     return None
 

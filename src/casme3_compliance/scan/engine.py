@@ -17,7 +17,6 @@ import gc
 import os
 import re
 import stat
-import subprocess
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1023,6 +1022,8 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
 
 def _git_toplevel(folder: str) -> str | None:
     try:
+        import subprocess  # here: only a scan in git needs it
+
         done = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, check=False
         )
@@ -1032,6 +1033,8 @@ def _git_toplevel(folder: str) -> str | None:
 
 
 def _git_ls(top: str) -> list[str]:
+    import subprocess  # here: only a scan in git needs it
+
     done = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=top,

@@ -11,7 +11,6 @@ import errno
 import functools
 import os
 import stat
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -201,6 +200,8 @@ def _entry(
 def _git_files(directory: str, notes: list[Note], t: Texts) -> list[str] | None:
     """Tracked and untracked-not-ignored files under `directory`, or None outside a work tree."""
     try:
+        import subprocess  # here: only a scan in git needs it
+
         done = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=directory,
