@@ -132,7 +132,7 @@ def scan(
     skip = frozenset(file_key(q) for p in exclude for q in (p, os.path.realpath(p)))
     default = kb.default if isinstance(kb, Family) else kb.id
     run = _Run(dbs, R.Registry(kb.rules), set(codes), default, kb.t, forced)
-    run.report_lines = RP.report_lines(kb)
+    run.kb = kb
     run.progress = progress
     # A tree makes an object or two per file and no reference cycle: the cyclic garbage
     # collector, run every few hundred objects made, would only look at them again and again.
@@ -234,8 +234,7 @@ class _Run:
     kept: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
     more: Counter[tuple[str, str]] = field(default_factory=Counter)
     cap_file: str | None = None  # the archive whose members are being judged
-    # the lines no casme3 report has (report.report_lines): a file without one is a report
-    report_lines: re.Pattern[bytes] | None = None
+    kb: Database | Family | None = None  # whose reports are told apart (report_lines)
     progress: Progress | None = None
 
     def __post_init__(self) -> None:
@@ -549,6 +548,12 @@ class _Run:
             else:
                 out.append(entry)
         return out
+
+    @functools.cached_property
+    def report_lines(self) -> re.Pattern[bytes] | None:
+        """The lines no casme3 report has (report.report_lines): a text without one is a report.
+        Made when a text is read (a tree of images needs none)."""
+        return RP.report_lines(self.kb) if self.kb is not None else None
 
     @functools.cached_property
     def papers(self) -> tuple[B.Paper, ...]:
