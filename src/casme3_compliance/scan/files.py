@@ -8,11 +8,12 @@ Unchecked (a finding). Nothing here reads a file's content.
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, not_
 from typing import NamedTuple
 
 from casme3_compliance.scan.findings import Note, ScanError, Texts, Unchecked
@@ -54,6 +55,7 @@ class Entry(NamedTuple):
 # (no other character has one of them as its lower case; tests/test_scan_walk.py checks).
 TEXT_LAST = frozenset(c for ext in TEXT_KINDS for c in (ext[-1], ext[-1].upper()))
 _new = tuple.__new__  # Entry(...) without its keyword handling: a tree makes many
+_PATH = itemgetter(0)  # an Entry's path
 
 
 def text_kind(name: str) -> str | None:
@@ -114,14 +116,13 @@ def collect(
                 # One folder walked, nothing else: no file twice, so no dictionary to tell them
                 # apart (a tree of a million files spares its million keys).
                 listed: list[Entry] = []
-                found = _walk(arg, root, listed.append, None, out, t, exclude, progress)
+                found = _walk(arg, root, listed, None, out, t, exclude, progress)
                 if found:
-                    listed.sort()  # by path: no two have the same
+                    listed.sort(key=_PATH)  # no two have the same path
                     out.entries = listed
                     return out
             elif rels is None:
-                add = functools.partial(_keep, entries)
-                found = _walk(arg, root, add, entries, out, t, exclude, progress)
+                found = _walk(arg, root, None, entries, out, t, exclude, progress)
             elif not rels and _has_files(arg):
                 raise ScanError(t("scan.error.git_nothing", path=display(arg)))
             else:
@@ -219,25 +220,21 @@ def _git_files(directory: str, notes: list[Note], t: Texts) -> list[str] | None:
     return list(dict.fromkeys(os.fsdecode(p) for p in done.stdout.split(b"\0") if p))
 
 
-def _keep(entries: dict[str, Entry], entry: Entry) -> None:
-    entries[entry.path] = entry
-
-
 def _walk(
     top: str,
     root: int,
-    add: Callable[[Entry], None],
+    listed: list[Entry] | None,
     entries: dict[str, Entry] | None,
     out: Collected,
     t: Texts,
     exclude: frozenset[str],
     progress: Callable[[str, int], None] | None,
 ) -> int:
-    """`add` every file below `top` not in `entries` (by the path shown; None: none is yet),
-    without following symlinks, skipping .git; the number found. A regular file read by its
-    name only is taken from the folder's listing as it is; any other (a text to read, a
-    symlink, a type the listing does not tell) is looked at by _entry, which says what it is
-    or why it cannot be."""
+    """Every file below `top`, added to `listed` or (when it is None) to `entries` by the path
+    shown, unless there already; without following symlinks, skipping .git; the number found.
+    A regular file read by its name only is taken from the folder's listing as it is; any
+    other (a text to read, a symlink, a type the listing does not tell) is looked at by
+    _entry, which says what it is or why it cannot be."""
     found = 0
     posix = os.sep == "/" and not os.altsep
     last = TEXT_LAST
@@ -259,6 +256,19 @@ def _walk(
         fs_prefix = os.path.join(folder, "")
         real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
         before = found
+        if listed is not None and shown_prefix == fs_prefix and posix and not exclude:
+            # The common case, with the least work per file: the regular files whose names
+            # cannot be a text's are entries as they are; the rest go through the loop below.
+            try:
+                quick = [i.is_file(follow_symlinks=False) and i.name[-1] not in last for i in items]
+            except OSError:
+                quick = [False] * len(items)
+            names = [i.name for i in compress(items, quick)]
+            listed += [
+                _new(Entry, (p, p, None, True, 0, root)) for p in map(fs_prefix.__add__, names)
+            ]
+            found += len(names)
+            items = list(compress(items, map(not_, quick)))
         for item in items:
             name = item.name
             try:
@@ -288,7 +298,10 @@ def _walk(
                     entry = _entry(fs, shown, out, t, root=root, walked=True)
                     if entry is None:
                         continue
-                add(entry)
+                if entries is None:
+                    listed.append(entry)  # type: ignore[union-attr]
+                else:
+                    entries[shown] = entry
             found += 1
         if progress is not None:
             progress(shown_dir, found - before)
