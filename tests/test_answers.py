@@ -123,3 +123,17 @@ def test_the_loader_and_the_store_list_the_same_files():
 
     assert [str(p) for p in loader._files(DATA)] == answers.data_files(str(DATA))
     assert answers.data_dir() == str(loader.data_dir())
+
+
+def test_another_process_finds_the_same_key(tmp_path, monkeypatch):
+    """The key is the same in every process (marshal, which writes a string differently as it
+    is interned or not, would not do): the command line's answer is where this one looks."""
+    env = _env(tmp_path)
+    _run(env, "subject", "131")
+    for name in answers.ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    key = answers.key(["subject", "131"])
+    assert key is not None
+    assert [p.name for p in _stored(tmp_path)] == [key]
+    assert answers.lookup(key) == (_run(env, "subject", "131")[0].decode(), 1)

@@ -167,7 +167,9 @@ def key(words: list[str]) -> str | None:
         return None
     env = [os.environ.get(name) for name in ENVIRONMENT]
     what = (FORMAT, __version__, sys.version, list(words), env, directory, data, code)
-    return sha256(marshal.dumps(what)).hexdigest()
+    # repr, not marshal: marshal writes the same strings differently as they are interned or
+    # shared, so two processes would not agree on the key.
+    return sha256(repr(what).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _folder() -> str:

@@ -136,7 +136,11 @@ def _stamp(directory: Path, cache: bool) -> tuple[object, ...] | None:
 
 
 def _stamp_file(stamp: tuple[object, ...]) -> Path:
-    return cache_dir() / "stamps" / sha256(marshal.dumps(stamp)).hexdigest()
+    # repr, not marshal: marshal writes equal strings differently as they are interned or
+    # shared, and a process of another kind (the site's build, the CLI) would miss the file.
+    return (
+        cache_dir() / "stamps" / sha256(repr(stamp).encode("utf-8", "surrogateescape")).hexdigest()
+    )
 
 
 def _read_by_stamp(stamp: tuple[object, ...]) -> tuple[str, dict[str, Any]] | None:
