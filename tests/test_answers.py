@@ -33,15 +33,38 @@ def _stored(cache: Path) -> list[Path]:
     return sorted(folder.iterdir()) if folder.is_dir() else []
 
 
+def _key(env: dict[str, str], *words: str) -> str:
+    """The key another process computes for `words` in `env`."""
+    code = f"from casme3_compliance.knowledge import answers; print(answers.key({list(words)!r}))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, check=True)
+    return done.stdout.decode().strip()
+
+
+def _numbers() -> list[int]:
+    """The numbers a bare reference names a subject by, in the data."""
+    import casme3_compliance as c3
+
+    db = c3.load_family(DATA, cache=False).db(None)
+    out = []
+    for n in range(1, 1000):
+        try:
+            c3.verdict(str(n), db)
+        except c3.RefError:
+            continue
+        out.append(n)
+    return out
+
+
 @pytest.mark.parametrize(
     "words", [("subject", "131"), ("subject", "7", "--json"), ("--lang", "zh", "subject", "C12")]
 )
 def test_the_same_answer_twice(tmp_path, words):
     env = _env(tmp_path)
     first = _run(env, *words)
-    assert len(_stored(tmp_path)) == 1
+    stored = _stored(tmp_path)
+    assert (tmp_path / "casme3-compliance" / "answers" / _key(env, *words)) in stored
     assert _run(env, *words) == first
-    assert len(_stored(tmp_path)) == 1
+    assert _stored(tmp_path) == stored
     assert first[0] and first[1] == b""
 
 
@@ -49,7 +72,7 @@ def test_the_answer_comes_from_the_store(tmp_path):
     """The stored answer is what is printed (and a damaged one is not)."""
     env = _env(tmp_path)
     out, _, code = _run(env, "subject", "131")
-    (stored,) = _stored(tmp_path)
+    stored = tmp_path / "casme3-compliance" / "answers" / _key(env, "subject", "131")
     payload = __import__("marshal").dumps(("marker\n", 0))
     stored.write_bytes(answers._head(payload) + payload)
     assert _run(env, "subject", "131") == (b"marker\n", b"", 0)
@@ -72,7 +95,6 @@ def test_a_change_to_the_data_is_a_new_answer(tmp_path):
     )
     again, _, code = _run(env, "subject", "131")
     assert code == 1 and again == out.replace(b"restricted: ", b"RESTRICTED: ", 1)
-    assert len(_stored(tmp_path / "cache")) == 2
 
 
 def test_the_language_is_part_of_the_question(tmp_path):
@@ -134,6 +156,42 @@ def test_another_process_finds_the_same_key(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     key = answers.key(["subject", "131"])
-    assert key is not None
-    assert [p.name for p in _stored(tmp_path)] == [key]
+    assert key is not None and key == _key(env, "subject", "131")
+    assert key in [p.name for p in _stored(tmp_path)]
     assert answers.lookup(key) == (_run(env, "subject", "131")[0].decode(), 1)
+
+
+@pytest.mark.parametrize("json", [False, True])
+def test_a_number_asked_answers_the_list_ahead(tmp_path, json):
+    """The first number asked alone stores the answer of every number from 1 up to the first
+    that is no subject, each as that question is answered the normal way."""
+    flag = ["--json"] if json else []
+    env = _env(tmp_path / "ahead")
+    _run(env, "subject", "131", *flag)
+    stored = _stored(tmp_path / "ahead")
+    numbers = _numbers()
+    assert numbers == list(range(1, len(numbers) + 1))  # CAS(ME)3's data: 1 to 219
+    assert len([p for p in stored if not p.name.endswith(".all")]) == len(numbers)
+    for n in (1, 7, 130, numbers[-1]):
+        fresh = _run(_env(tmp_path / f"fresh{n}"), "subject", str(n), *flag)
+        assert _run(env, "subject", str(n), *flag) == fresh
+    assert len(_stored(tmp_path / "ahead")) == len(stored)  # all of them were there
+    # Past the list: an error, the normal way, and nothing stored.
+    out, err, code = _run(env, "subject", str(numbers[-1] + 1), *flag)
+    assert code == 2 and out == b"" and err
+    assert len(_stored(tmp_path / "ahead")) == len(stored)
+
+
+def test_the_list_is_made_once_per_state(tmp_path):
+    env = _env(tmp_path)
+    _run(env, "subject", "131")
+    (mark,) = [p for p in _stored(tmp_path) if p.name.endswith(".all")]
+    many = len(_stored(tmp_path))
+    assert many == len(_numbers()) + 1
+    seven = tmp_path / "casme3-compliance" / "answers" / _key(env, "subject", "7")
+    seven.unlink()
+    eight = tmp_path / "casme3-compliance" / "answers" / _key(env, "subject", "8")
+    eight.unlink()
+    _run(env, "subject", "7")  # answered the normal way: the list is not made again
+    assert mark.exists() and seven.exists() and not eight.exists()
+    assert len(_stored(tmp_path)) == many - 1

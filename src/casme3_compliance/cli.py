@@ -51,6 +51,8 @@ class _Run:
         self.asked = asked
         self.family: Family | None = None
         self.answer_key: str | None = None  # where `subject`'s answer is stored (answers.py)
+        self.answer_state: str | None = None  # the state it is stored for
+        self.words: list[str] = []  # the command line
 
 
 _run = _Run()
@@ -69,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             # The same question on the same data and code as before: its answer, as printed.
             from casme3_compliance.knowledge import answers
 
-            _run.answer_key = answers.key(words)
+            _run.words, _run.answer_state = words, answers.state()
+            _run.answer_key = answers.key(words, _run.answer_state)
             found = answers.lookup(_run.answer_key) if _run.answer_key else None
             if found is not None:
                 output.stdout(found[0])
@@ -459,20 +462,55 @@ def _subject(args: argparse.Namespace) -> int:
         v = verdict(" ".join(args.ref), kb)
     except RefError as e:
         raise _Fail(str(e)) from None
-    if args.json:
-        import json
-
-        text = json.dumps(v.as_dict(), ensure_ascii=False) + "\n"
-    else:
-        answer = kb.t(f"cli.answer.{v.verdict}")
-        note = kb.t("cli.subject.note", note=v.note) + "\n" if v.note else ""
-        text = kb.t("cli.subject.answer", answer=answer, message=v.message) + "\n" + note
+    text = _answer(v, kb, args.json)
     output.stdout(text)
     if _run.answer_key is not None:
         from casme3_compliance.knowledge import answers
 
         answers.remember(_run.answer_key, text, EXIT[v.verdict])
+        _answer_the_list(args, kb)
     return EXIT[v.verdict]
+
+
+def _answer(v, kb, as_json: bool) -> str:
+    """What `casme3 subject` prints for verdict `v`."""
+    if as_json:
+        import json
+
+        return json.dumps(v.as_dict(), ensure_ascii=False) + "\n"
+    answer = kb.t(f"cli.answer.{v.verdict}")
+    note = kb.t("cli.subject.note", note=v.note) + "\n" if v.note else ""
+    return kb.t("cli.subject.answer", answer=answer, message=v.message) + "\n" + note
+
+
+LIST_LIMIT = 9_999
+"""The highest number answered ahead (from 1 up to the first that is no subject)."""
+
+
+def _answer_the_list(args: argparse.Namespace, kb) -> None:
+    """A number asked alone, the first time on this data, code and environment: store the answers
+    to the same command line with every number from 1 up (to the first that is no subject), as a
+    script that asks subject after subject will. Each is made as the question would be answered."""
+    from casme3_compliance.knowledge import answers
+    from casme3_compliance.knowledge.verdicts import verdict
+
+    (ref,) = args.ref if len(args.ref) == 1 else (None,)
+    now, words = _run.answer_state, _run.words
+    if ref is None or not (ref.isascii() and ref.isdigit()) or words.count(ref) != 1 or not now:
+        return
+    if not answers.first_time(now):
+        return
+    at = words.index(ref)
+    for n in range(1, LIST_LIMIT + 1):
+        try:
+            v = verdict(str(n), kb)
+        except RefError:
+            break
+        asked = [*words[:at], str(n), *words[at + 1 :]]
+        key = answers.key(asked, now)
+        if key is not None:
+            answers.remember(key, _answer(v, kb, args.json), EXIT[v.verdict], tidy=False)
+    answers.prune()
 
 
 def _subjects_from(args: argparse.Namespace) -> int:

@@ -151,9 +151,10 @@ def _code_files() -> list[str]:
     return sorted(out)
 
 
-def key(words: list[str]) -> str | None:
-    """The key of the answer to the command line `words` here and now; None when a file it
-    depends on cannot be looked at (then nothing is looked up nor stored)."""
+def state() -> str | None:
+    """What every answer here and now is made from but the words (the data, the code, the
+    environment), as a digest; None when a file cannot be looked at (then nothing is looked up
+    nor stored)."""
     from casme3_compliance import __version__
 
     directory = data_dir()
@@ -166,10 +167,33 @@ def key(words: list[str]) -> str | None:
     if code is None or data is None:
         return None
     env = [os.environ.get(name) for name in ENVIRONMENT]
-    what = (FORMAT, __version__, sys.version, list(words), env, directory, data, code)
+    what = (FORMAT, __version__, sys.version, env, directory, data, code)
+    return _digest(what)
+
+
+def key(words: list[str], now: str | None = None) -> str | None:
+    """The key of the answer to the command line `words` in the state `now` (default: here and
+    now); None when there is no state."""
+    now = state() if now is None else now
+    return None if now is None else _digest((FORMAT, now, list(words)))
+
+
+def _digest(what: object) -> str:
     # repr, not marshal: marshal writes the same strings differently as they are interned or
     # shared, so two processes would not agree on the key.
     return sha256(repr(what).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def first_time(now: str) -> bool:
+    """True once per state (a mark is left): when the answers of a whole list are made ahead."""
+    mark = os.path.join(_folder(), f"{now}.all")
+    try:
+        os.makedirs(_folder(), exist_ok=True)
+        fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except OSError:
+        return False  # made already, or no room: either way not now
+    os.close(fd)
+    return True
 
 
 def _folder() -> str:
@@ -203,8 +227,9 @@ def lookup(key: str) -> tuple[str, int] | None:
     return text, status
 
 
-def remember(key: str, text: str, status: int) -> None:
-    """Store the answer to the question `key` names (a failure to write only costs speed)."""
+def remember(key: str, text: str, status: int, *, tidy: bool = True) -> None:
+    """Store the answer to the question `key` names (a failure to write only costs speed); then,
+    if `tidy`, prune()."""
     folder = _folder()
     payload = marshal.dumps((text, status))
     path = os.path.join(folder, key)
@@ -214,14 +239,25 @@ def remember(key: str, text: str, status: int) -> None:
         with open(tmp, "wb") as f:
             f.write(_head(payload) + payload)
         os.replace(tmp, path)
-        names = os.listdir(folder)
-        if len(names) > MAX_ANSWERS:
-            _prune(folder, names)
     except OSError:
         import contextlib  # here: importing it costs every start
 
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        return
+    if tidy:
+        prune()
+
+
+def prune() -> None:
+    """Remove the older half of the stored answers when there are more than MAX_ANSWERS."""
+    folder = _folder()
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    if len(names) > MAX_ANSWERS:
+        _prune(folder, names)
 
 
 def _prune(folder: str, names: list[str]) -> None:
