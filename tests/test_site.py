@@ -56,6 +56,7 @@ def family_pages(family) -> list[str]:
     urls = ["", "self-check/", "compare/", "usage/cli/", "rules/"]
     urls += [f"rules/{r.code}/" for r in family.rules]
     urls += [url(db, slug) for db in family.databases for slug, _ in pages.page_set(db)]
+    urls += ["policy/"] if any(pages.has_policy(db) for db in family.databases) else []
     return urls
 
 

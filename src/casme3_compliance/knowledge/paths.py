@@ -5,12 +5,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-FAMILY_FILES = ("databases", "rules")
+FAMILY_FILES = ("databases", "rules", "profile")
 """The family's own files, beside the databases' folders and i18n/ (our texts in each
 language: see knowledge/i18n.py)."""
-DATABASE_FILES = ("database", "agreement", "subjects", "citation", "checklists", "scan")
+DATABASE_FILES = (
+    "database",
+    "agreement",
+    "subjects",
+    "citation",
+    "checklists",
+    "scan",
+    "policy",
+)
 """The file kinds of one database's folder (each `<kind>.yaml`), one schema per kind. `scan` is
-what the scanner needs to recognise the database that its agreement does not say."""
+what the scanner needs to recognise the database that its agreement does not say; `policy`
+states its agreement as ODRL rules (the family's `profile` holds the terms)."""
 
 
 def data_dir() -> Path:
