@@ -316,3 +316,161 @@ def test_export_is_the_same_in_every_language_and_honours_the_site_url():
         env={**os.environ, "CASME3_SITE_URL": "https://example.org/me/"},
     ).stdout
     assert "https://example.org/me/policy/#" in moved and "casme3-compliance.github.io" not in moved
+
+
+def documented(path: Path) -> Evaluator:
+    """The evaluator, asking the query the profile's page documents instead of its own."""
+    evaluator = Evaluator(path)
+    query = yaml.safe_load((ROOT / "data" / "profile.yaml").read_text("utf-8"))["query"]
+    prefix = f"PREFIX mep: <{evaluator.mep}>\n"
+
+    def verdict(collection: rdflib.term.Node, n: int) -> str:
+        rows = evaluator.g.query(
+            prefix + query, initBindings={"collection": collection, "n": rdflib.Literal(n)}
+        )
+        kinds = {(str(kind), approval is not None) for kind, _, approval in rows}
+        if any(k == "prohibition" for k, _ in kinds):
+            return "restricted"
+        if kinds:
+            return "approval" if any(a for _, a in kinds) else "allowed"
+        return "invalid"
+
+    evaluator.verdict = verdict  # type: ignore[method-assign]
+    return evaluator
+
+
+@pytest.mark.parametrize("db_id", [i for i in PUBLIC if FAMILY.db(i).subjects])
+def test_the_query_the_profile_page_documents_gives_the_same_answers(db_id, files):
+    refs = references(db_id)
+    evaluator = documented(files[db_id])
+    assert [evaluator.answer(r) for r in refs] == cli_answers(db_id, refs)
+
+
+# --- Bad data fails the load with file:line ------------------------------------------------------
+
+
+def _broken(tmp_path: Path, db_id: str, edit) -> str:
+    import shutil
+
+    import casme3_compliance as c3
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    path = data / db_id / "policy.yaml"
+    path.write_text(edit(path.read_text("utf-8")), "utf-8")
+    with pytest.raises(c3.DataError) as e:
+        c3.load_family(data, cache=False)
+    return str(e.value)
+
+
+def test_a_term_that_is_neither_odrl_s_nor_the_profile_s_fails_with_its_line(tmp_path):
+    said = _broken(tmp_path, "casme3", lambda t: t.replace("odrl:distribute", "odrl:broadcast"))
+    assert re.search(r"casme3/policy\.yaml:\d+: .*'odrl:broadcast' is no action", said), said
+
+
+def test_a_clause_neither_stated_nor_left_out_fails(tmp_path):
+    said = _broken(tmp_path, "casme3", lambda t: t.replace('["2.2", "2.3", ', "["))
+    assert "policy.yaml:" in said and "clause 2.2 (obligation)" in said and "\n" not in said
+
+
+def test_a_notice_not_in_its_clause_verbatim_fails(tmp_path):
+    db_id = next(i for i in PUBLIC if "notice:" in (ROOT / "data" / i / "policy.yaml").read_text())
+    said = _broken(tmp_path, db_id, lambda t: re.sub(r"notice: ([^}]+)\}", r"notice: \1x}", t))
+    assert re.search(rf"{db_id}/policy\.yaml:\d+: .*is not in the words of clause", said)
+
+
+def test_a_clause_both_stated_and_left_out_fails(tmp_path):
+    said = _broken(
+        tmp_path, "casme3", lambda t: t.replace('clauses: ["2.2"', 'clauses: ["3.4", "2.2"')
+    )
+    assert "clause 3.4 is stated as a rule" in said
+
+
+# --- The site serves the same files, linked from each database's pages ---------------------------
+
+
+def _editions() -> list[str]:
+    return ["" if x["code"] == FAMILY.lang else f"{x['code']}/" for x in FAMILY.shipped]
+
+
+@pytest.mark.build
+def test_the_site_serves_each_file_as_casme3_export_writes_it(site, files):
+    for db_id, path in files.items():
+        written = path.read_text("utf-8")
+        for prefix in _editions():
+            assert (site / prefix / croissant.path(FAMILY.db(db_id))).read_text("utf-8") == written
+            assert (site / prefix / "api" / db_id / "croissant.json").read_text("utf-8") == written
+
+
+def _html(site: Path, page: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup((site / page / "index.html").read_text("utf-8"), "html.parser")
+
+
+def _hrefs(site: Path, page: str) -> set[str]:
+    from urllib.parse import urljoin, urlsplit
+
+    soup = _html(site, page)
+    article = soup.select_one("article")
+    return {
+        urlsplit(urljoin(f"/{page}/", a["href"])).path for a in article.find_all("a", href=True)
+    }
+
+
+@pytest.mark.build
+def test_the_cite_and_terms_pages_link_the_file_and_the_policy_page(site):
+    for prefix in _editions():
+        for db_id in PUBLIC:
+            file = f"/{prefix}{croissant.path(FAMILY.db(db_id))}"
+            for page in ("cite", "terms"):
+                assert file in _hrefs(site, f"{prefix}{db_id}/{page}"), (prefix, db_id, page)
+            assert f"/{prefix}{db_id}/policy/" in _hrefs(site, f"{prefix}{db_id}/terms")
+
+
+@pytest.mark.build
+def test_every_iri_of_a_page_of_ours_names_an_anchor_the_page_has(site, files):
+    """The rules, the clauses and the profile's terms: each IRI leads to where it is said."""
+    base = "https://casme3-compliance.github.io/"
+    for path in files.values():
+        g = rdflib.Graph()
+        g.parse(path, format="json-ld")
+        iris = {str(x) for t in g for x in t if isinstance(x, rdflib.URIRef)}
+        ours = sorted(i for i in iris if i.startswith(base) and "#" in i)
+        assert any("#rule-" in i for i in ours) and any("/terms/#clause-" in i for i in ours)
+        for iri in ours:
+            page, anchor = iri.removeprefix(base).split("#")
+            if page.endswith("/policy/") and not anchor.startswith("rule-"):
+                continue  # an asset collection of the policy: an IRI, not a place on the page
+            if anchor in ("database", "issuer", "policy"):
+                continue
+            ids = {el["id"] for el in _html(site, page.rstrip("/")).find_all(id=True)}
+            assert anchor in ids, iri
+
+
+@pytest.mark.build
+def test_each_rule_is_shown_in_plain_words_beside_its_json_ld(site, files):
+    for prefix in _editions():
+        for db_id, path in files.items():
+            db = FAMILY.db(db_id) if not prefix else croissant_family(prefix).db(db_id)
+            doc = json.loads(path.read_text("utf-8"))
+            nodes = {
+                n["@id"].rsplit("#", 1)[1]: n
+                for key in ("odrl:permission", "odrl:prohibition", "odrl:obligation")
+                for n in doc["usageInfo"].get(key, [])
+            }
+            soup = _html(site, f"{prefix}{db_id}/policy")
+            for rule in croissant.rules(db, db.profile):
+                heading = soup.find(id=rule.id)
+                box = heading.find_next_sibling("div", class_="la-policy")
+                plain, code = box.select_one(".la-policy-plain"), box.select_one(".la-policy-json")
+                assert json.loads(code.find("code").get_text()) == nodes[rule.id]
+                for clause in rule.clauses:
+                    summary = " ".join(db.agreement.clause(clause).summary.split())
+                    assert summary in " ".join(plain.get_text().split()), (db_id, rule.id)
+
+
+def croissant_family(prefix: str):
+    import casme3_compliance as c3
+
+    return c3.load_family(lang=prefix.rstrip("/"))
