@@ -20,7 +20,7 @@ import rdflib
 import yaml
 from conftest import FAMILY, ROOT
 
-from casme3_compliance.render import croissant
+from casme3_compliance.render import croissant, pages
 
 ODRL = rdflib.Namespace("http://www.w3.org/ns/odrl/2/")
 PUBLIC = [db.id for db in FAMILY.databases if db.public]
@@ -51,7 +51,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
 
 
 def test_every_database_with_a_public_agreement_has_a_policy():
-    assert PUBLIC and all(croissant.has_policy(FAMILY.db(i)) for i in PUBLIC)
+    assert PUBLIC and all(pages.has_policy(FAMILY.db(i)) for i in PUBLIC)
 
 
 @pytest.mark.parametrize("db_id", PUBLIC)
@@ -398,7 +398,9 @@ def test_the_site_serves_each_file_as_casme3_export_writes_it(site, files):
     for db_id, path in files.items():
         written = path.read_text("utf-8")
         for prefix in _editions():
-            assert (site / prefix / croissant.path(FAMILY.db(db_id))).read_text("utf-8") == written
+            assert (site / prefix / pages.policy_file(FAMILY.db(db_id))).read_text(
+                "utf-8"
+            ) == written
             assert (site / prefix / "api" / db_id / "croissant.json").read_text("utf-8") == written
 
 
@@ -422,7 +424,7 @@ def _hrefs(site: Path, page: str) -> set[str]:
 def test_the_cite_and_terms_pages_link_the_file_and_the_policy_page(site):
     for prefix in _editions():
         for db_id in PUBLIC:
-            file = f"/{prefix}{croissant.path(FAMILY.db(db_id))}"
+            file = f"/{prefix}{pages.policy_file(FAMILY.db(db_id))}"
             for page in ("cite", "terms"):
                 assert file in _hrefs(site, f"{prefix}{db_id}/{page}"), (prefix, db_id, page)
             assert f"/{prefix}{db_id}/policy/" in _hrefs(site, f"{prefix}{db_id}/terms")

@@ -536,14 +536,14 @@ def _cite(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     """The same JSON-LD as the site's download, whatever the language of the run."""
     from casme3_compliance.knowledge.loader import load_family
-    from casme3_compliance.render import croissant
+    from casme3_compliance.render import croissant, pages
 
     family = _family()
     if args.format not in croissant.FORMATS:
         choices = _join(family, croissant.FORMATS)
         raise _Fail(family.t("cli.error.export_format", value=repr(args.format), choices=choices))
     db = _kb(args.db)
-    if not croissant.has_policy(db):
+    if not pages.has_policy(db):
         raise _Fail(family.t("cli.error.no_policy", name=db.name))
     # The data's default language first, then every other shipped: the site's one file.
     first = load_family()

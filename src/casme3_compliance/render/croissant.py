@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any
 
-from casme3_compliance.knowledge.model import Database, Family, Record, SubjectPart
+from casme3_compliance.knowledge.model import Database, Family, Record, SubjectPart, anchor_for
 from casme3_compliance.knowledge.verdicts import cite_clause, place
 
 CROISSANT = "http://mlcommons.org/croissant/1.1"
@@ -78,15 +78,6 @@ RAI_FIELDS = ("personalSensitiveInformation", "dataUseCases", "dataLimitations")
 """Croissant's Responsible-AI fields a policy.yaml may fill with its agreement's clauses."""
 TYPES = {"permission": "Permission", "prohibition": "Prohibition", "obligation": "Duty"}
 """Each rule's ODRL class; a policy holds them under odrl:<type>."""
-
-
-def has_policy(db: Database) -> bool:
-    return db.policy is not None and db.agreement is not None
-
-
-def path(db: Database) -> str:
-    """The file under the site's root (and `casme3 export`'s default name)."""
-    return f"downloads/{db.id}.croissant.json"
 
 
 class Target(Record):
@@ -210,8 +201,6 @@ class Iris(Record):
         return f"{self.db}policy/"
 
     def clause(self, clause_id: str) -> str:
-        from casme3_compliance.knowledge.model import anchor_for
-
         return f"{self.db}terms/#{anchor_for(clause_id)}"
 
 

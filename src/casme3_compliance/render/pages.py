@@ -754,9 +754,14 @@ def cite(kb: Database, link: Link) -> str:
     return "\n".join(out) + "\n"
 
 
+def policy_file(kb: Database) -> str:
+    """The Croissant file's path from the site's root (`downloads/casme3.croissant.json`)."""
+    return next(p for p, what, _ in _downloads(kb) if what == "policy")
+
+
 def policy_link(kb: Database, link: Link) -> str:
     """The machine-readable terms: the download, and the page that says them in plain words."""
-    path = next(p for p, what, _ in _downloads(kb) if what == "policy")
+    path = policy_file(kb)
     return kb.t(
         "policy.link",
         file=path.rsplit("/", 1)[-1],

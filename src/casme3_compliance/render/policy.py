@@ -20,6 +20,7 @@ from casme3_compliance.render.markdown import (
     doc,
     md_escape,
 )
+from casme3_compliance.render.pages import policy_file
 
 ODRL_VOCABULARY = "https://www.w3.org/TR/odrl-vocab/#term-"
 """Where W3C documents each ODRL term (`#term-use`)."""
@@ -83,7 +84,7 @@ def policy_page(kb: Database, link: Link, document: dict[str, Any]) -> str:
     assert kb.agreement is not None
     labels = _labels(kb)
     prefix = document["usageInfo"]["odrl:profile"]["@id"]
-    path = croissant.path(kb)
+    path = policy_file(kb)
     name = path.rsplit("/", 1)[-1]
     api = f"api/{kb.id}/croissant.json"
     out = [
