@@ -37,9 +37,19 @@ from mkdocs.structure.nav import Navigation, Section
 
 from casme3_compliance import DataError, load_family
 from casme3_compliance.knowledge.paths import data_dir
-from casme3_compliance.render import api, checklist, citation, csp, pages, widgets
+from casme3_compliance.render import api, checklist, citation, croissant, csp, pages, widgets
 
-RESERVED = {"api", "assets", "downloads", "rules", "search", "usage", "compare", "self-check"}
+RESERVED = {
+    "api",
+    "assets",
+    "downloads",
+    "rules",
+    "search",
+    "usage",
+    "compare",
+    "self-check",
+    "policy",
+}
 """Folders of the site itself: no database can have one of these as its id (nor a language's
 code, the folder of its edition)."""
 
@@ -193,11 +203,13 @@ class Download(File):
 
 
 def generated(
-    family: Any, site_url: str = "", prefix: str = ""
+    family: Any, site_url: str = "", prefix: str = "", policies: dict[str, str] | None = None
 ) -> tuple[dict[str, str], dict[str, str | bytes]]:
     """(the pages, the other files), each by its path: Markdown pages under docs/, downloads,
     API documents and the moved pages' redirects as they are served; for the edition under the
-    folder `prefix` (`zh/`), in the family's language."""
+    folder `prefix` (`zh/`), in the family's language. `policies` are the Croissant files by
+    database (the same in every edition)."""
+    policies = policies or {}
     docs: dict[str, str] = {}
     files: dict[str, str | bytes] = {}
     for db in family.databases:
@@ -220,7 +232,13 @@ def generated(
                 files[path] = citation.render(db.citation, "ris")
             elif name == "CITATION.cff":
                 files[path] = citation.render(db.citation, "cff")
+            elif name.endswith(".croissant.json"):
+                files[path] = files[f"api/{db.id}/croissant.json"] = policies[db.id]
     files.update(api.files(family))
+    if policies:
+        docs["policy/index.md"] = (
+            f"# {family.t('policy.profile.heading')} {{ #profile }}\n\n{{{{ profile_page() }}}}\n"
+        )
     docs["rules/index.md"] = (
         f"# {family.t('ui.rules.title')} {{ #scan-rules }}\n\n{family.t('ui.rules.intro')}\n\n"
         "{{ rules_index() }}\n"
@@ -262,9 +280,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if x["code"] not in codes:
             for file in [f for f in files if f.src_uri.startswith(f"{x['code']}/")]:
                 files.remove(file)
+    every = [_state["families"][e["code"]] for e in built]
+    site = config.site_url or every[0].profile["site_url"]
+    policies = {
+        db.id: croissant.dumps(croissant.document(every, db.id, site))
+        for db in every[0].databases
+        if pages.has_policy(db)
+    }
     for edition in built:
         family = _state["families"][edition["code"]]
-        docs, other = generated(family, config.site_url or "", edition["prefix"])
+        docs, other = generated(family, config.site_url or "", edition["prefix"], policies)
         for path, content in docs.items():
             files.append(File.generated(config, path, content=content))
         for path, content in other.items():

@@ -375,6 +375,13 @@ def _build_parser() -> argparse.ArgumentParser:
     k.add_argument("--format", "-f", metavar="FORMAT", help=t("cli.help.checklist.format"))
     k.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.checklist.output"))
 
+    x = command("export", _export)
+    x.add_argument("--db", metavar="ID", help=t("cli.help.export.db", default=default))
+    x.add_argument(
+        "--format", "-f", default="croissant", metavar="FORMAT", help=t("cli.help.export.format")
+    )
+    x.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.export.output"))
+
     m = command("terms", _terms)
     m.add_argument("clause", metavar="CLAUSE", nargs="?", help=t("cli.help.terms.clause"))
     m.add_argument("--db", metavar="ID", help=t("cli.help.terms.db", default=default))
@@ -577,6 +584,27 @@ def _cite(args: argparse.Namespace) -> int:
     cited = [db.citation for db in dbs]
     text = citation.render(cited[0] if len(cited) == 1 else cited, args.format, family)
     _emit(text, args.output)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """The same JSON-LD as the site's download, whatever the language of the run."""
+    from casme3_compliance.knowledge.loader import load_family
+    from casme3_compliance.render import croissant, pages
+
+    family = _family()
+    if args.format not in croissant.FORMATS:
+        choices = _join(family, croissant.FORMATS)
+        raise _Fail(family.t("cli.error.export_format", value=repr(args.format), choices=choices))
+    db = _kb(args.db)
+    if not pages.has_policy(db):
+        raise _Fail(family.t("cli.error.no_policy", name=db.name))
+    # The data's default language first, then every other shipped: the site's one file.
+    first = load_family()
+    others = [x["code"] for x in first.shipped if x["code"] != first.lang]
+    families = [first, *(load_family(lang=code) for code in others)]
+    site = os.environ.get("CASME3_SITE_URL") or family.profile["site_url"]
+    _emit(croissant.dumps(croissant.document(families, db.id, site)), args.output)
     return 0
 
 

@@ -40,8 +40,16 @@ except ImportError:  # pragma: no cover - depends on the Python version
 FORMAT = "1"
 ENVIRONMENT = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "CASME3_DATA_DIR")
 """The variables an answer depends on (the language, the data); every other is not read."""
-FAMILY_FILES = ("databases", "rules")
-DATABASE_FILES = ("database", "agreement", "subjects", "citation", "checklists", "scan")
+FAMILY_FILES = ("databases", "rules", "profile")  # the data's files (knowledge/paths.py says)
+DATABASE_FILES = (
+    "database",
+    "agreement",
+    "subjects",
+    "citation",
+    "checklists",
+    "scan",
+    "policy",
+)
 MAX_ANSWERS = 4096  # stored answers kept; past it, the oldest half is removed
 _PACKAGE = os.path.dirname(os.path.abspath(__file__ if __file__ else "."))
 _PACKAGE = os.path.dirname(_PACKAGE)  # casme3_compliance/

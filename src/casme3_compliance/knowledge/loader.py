@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotat
 
 REQUIRED = ("database", "citation")
 """The file kinds every database has; the others only where its agreement is public."""
-_CACHE_FORMAT = "6"
+_CACHE_FORMAT = "7"
 
 _families: dict[tuple[str, str | None], Family] = {}
 _by_stamp: dict[tuple[tuple[object, ...], str | None], Family] = {}

@@ -12,7 +12,8 @@ FAMILY_FILES = answers.FAMILY_FILES
 language: see knowledge/i18n.py)."""
 DATABASE_FILES = answers.DATABASE_FILES
 """The file kinds of one database's folder (each `<kind>.yaml`), one schema per kind. `scan` is
-what the scanner needs to recognise the database that its agreement does not say."""
+what the scanner needs to recognise the database that its agreement does not say; `policy`
+states its agreement as ODRL rules (the family's `profile` holds the terms)."""
 
 
 def data_dir() -> Path:

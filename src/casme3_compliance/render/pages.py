@@ -50,7 +50,7 @@ COLUMNS = ("permissions", "conditions", "limitations")
 
 # --- Which pages a database has ---------------------------------------------------------------
 
-SLUGS = ("", "terms", "at-a-glance", "subjects", "cite", "checklist", "apply")
+SLUGS = ("", "terms", "at-a-glance", "subjects", "cite", "checklist", "apply", "policy")
 """Each page of a database's set, by its slug (`` is the database's own home), in nav order.
 Each is titled `site.page.<slug>` in the nav (`site.page.home` for the home) and headed
 `site.heading.<slug>` on the page."""
@@ -58,6 +58,11 @@ Each is titled `site.page.<slug>` in the nav (`site.page.home` for the home) and
 
 def _key(slug: str) -> str:
     return slug or "home"
+
+
+def has_policy(kb: Database) -> bool:
+    """Whether the agreement is stated as an ODRL policy (data/<id>/policy.yaml)."""
+    return kb.policy is not None and kb.agreement is not None
 
 
 def has_apply(kb: Database) -> bool:
@@ -83,6 +88,7 @@ def page_set(kb: Database) -> list[tuple[str, str]]:
         "cite": True,
         "checklist": bool(kb.checklists),
         "apply": has_apply(kb),
+        "policy": has_policy(kb),
     }
     return [(slug, kb.t(f"site.page.{_key(slug)}")) for slug in SLUGS if have[slug]]
 
@@ -99,6 +105,7 @@ _MACROS = {
     "cite": "cite",
     "checklist": "checklists",
     "apply": "apply_page",
+    "policy": "policy_page",
 }
 
 
@@ -132,11 +139,15 @@ def site_nav(family: Family, nav: list | None) -> list:
     return out
 
 
+MOVED = ("terms", "at-a-glance", "subjects", "cite", "checklist", "apply")
+"""The pages the site had at its root before the family of databases."""
+
+
 def redirects(family: Family) -> dict[str, str]:
     """Old URL -> new URL, from the site's root. Before the family, the default database's pages
     were the site's own (`terms/`); they live under its id now (`casme3/terms/`)."""
     db = family.db()
-    return {f"{slug}/": url(db, slug) for slug, _ in page_set(db) if slug}
+    return {f"{slug}/": url(db, slug) for slug, _ in page_set(db) if slug in MOVED}
 
 
 REDIRECT = """<!doctype html>
@@ -392,6 +403,8 @@ def terms(kb: Database, link: Link) -> str:
         f"## {kb.t('site.terms.provenance')} {{#provenance}}\n",
         provenance(kb, link),
     ]
+    if has_policy(kb):
+        out.append(policy_link(kb, link) + "\n")
     for part in a.parts:
         out.append(f"## {md_escape(part.heading)} {{#{part.anchor}}}\n")
         if part.note:
@@ -639,6 +652,7 @@ _DOWNLOADS = (
     ("citation", "{id}.bib", "bibtex"),
     ("citation", "{id}.ris", "ris"),
     ("citation", "{id}/CITATION.cff", "cff"),
+    ("policy", "{id}.croissant.json", "croissant"),
 )
 """Each file a database's pages may offer: what it is, its path under downloads/, its format
 (`site.download.<format>`)."""
@@ -649,7 +663,7 @@ def _downloads(kb: Database) -> list[tuple[str, str, str]]:
     return [
         (f"downloads/{name.format(id=kb.id)}", what, kb.t(f"site.download.{fmt}"))
         for what, name, fmt in _DOWNLOADS
-        if what != "checklist" or kb.checklists
+        if (what != "checklist" or kb.checklists) and (what != "policy" or has_policy(kb))
     ]
 
 
@@ -738,6 +752,22 @@ def cite(kb: Database, link: Link) -> str:
         if "-checklist." not in path
     )
     return "\n".join(out) + "\n"
+
+
+def policy_file(kb: Database) -> str:
+    """The Croissant file's path from the site's root (`downloads/casme3.croissant.json`)."""
+    return next(p for p, what, _ in _downloads(kb) if what == "policy")
+
+
+def policy_link(kb: Database, link: Link) -> str:
+    """The machine-readable terms: the download, and the page that says them in plain words."""
+    path = policy_file(kb)
+    return kb.t(
+        "policy.link",
+        file=path.rsplit("/", 1)[-1],
+        href=link(path),
+        page=link(doc(kb, "policy")),
+    )
 
 
 def checklists(kb: Database, link: Link) -> str:
