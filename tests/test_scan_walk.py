@@ -88,13 +88,16 @@ def _slow(root: str) -> dict[str, tuple]:
         for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
             fs = os.path.join(folder, name)
             shown = F.display(fs)
-            entry = F._entry(fs, shown, F.Collected([], [], []), EN.t, root=len(root) + 1)
+            top = F.display(root)
+            at = 0 if top == "." else len(top) + 1
+            entry = F._entry(fs, shown, F.Collected([], [], []), EN.t, root=at)
             if entry is not None:
                 out[shown] = entry
     return out
 
 
-def test_walked_entries_are_the_lstat_ones(tmp_path):
+@pytest.mark.parametrize("where", ["absolute", "relative", "dot"])
+def test_walked_entries_are_the_lstat_ones(tmp_path, monkeypatch, where):
     root = tree(
         tmp_path / "t",
         {
@@ -111,9 +114,13 @@ def test_walked_entries_are_the_lstat_ones(tmp_path):
     os.symlink("paper", root / "link-folder")
     os.symlink("loop", root / "loop")
     os.mkfifo(root / "pipe.md")
-    got = F.collect([str(root)], True, t=EN.t)
+    top = str(root)
+    if where != "absolute":
+        monkeypatch.chdir(root if where == "dot" else tmp_path)
+        top = "." if where == "dot" else "t"
+    got = F.collect([top], True, t=EN.t)
     walked = {e.path: e for e in got.entries}
-    slow = _slow(str(root))
+    slow = _slow(top)
     assert set(walked) == set(slow)
     for path, entry in walked.items():
         expected = slow[path]

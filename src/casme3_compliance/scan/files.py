@@ -256,7 +256,7 @@ def _walk(
         fs_prefix = os.path.join(folder, "")
         real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
         before = found
-        if listed is not None and shown_prefix == fs_prefix and posix and not exclude:
+        if listed is not None and posix and not exclude:
             # The common case, with the least work per file: the regular files whose names
             # cannot be a text's are entries as they are; the rest go through the loop below.
             try:
@@ -264,9 +264,13 @@ def _walk(
             except OSError:
                 quick = [False] * len(items)
             names = [i.name for i in compress(items, quick)]
-            listed += [
-                _new(Entry, (p, p, None, True, 0, root)) for p in map(fs_prefix.__add__, names)
-            ]
+            if shown_prefix == fs_prefix:  # one string for both
+                paths = map(fs_prefix.__add__, names)
+                listed += [_new(Entry, (p, p, None, True, 0, root)) for p in paths]
+            else:  # `scan .`: shown as `a/b`, opened as `./a/b`
+                shown = map(shown_prefix.__add__, names)
+                pairs = zip(shown, map(fs_prefix.__add__, names), strict=True)
+                listed += [_new(Entry, (p, f, None, True, 0, root)) for p, f in pairs]
             found += len(names)
             items = list(compress(items, map(not_, quick)))
         for item in items:
