@@ -37,9 +37,28 @@ from mkdocs.structure.nav import Navigation, Section
 
 from casme3_compliance import DataError, load_family
 from casme3_compliance.knowledge.paths import data_dir
-from casme3_compliance.render import api, checklist, citation, csp, pages, widgets
+from casme3_compliance.render import (
+    api,
+    checklist,
+    citation,
+    croissant,
+    csp,
+    pages,
+    policy,
+    widgets,
+)
 
-RESERVED = {"api", "assets", "downloads", "rules", "search", "usage", "compare", "self-check"}
+RESERVED = {
+    "api",
+    "assets",
+    "downloads",
+    "rules",
+    "search",
+    "usage",
+    "compare",
+    "self-check",
+    "policy",
+}
 """Folders of the site itself: no database can have one of these as its id (nor a language's
 code, the folder of its edition)."""
 
@@ -200,11 +219,19 @@ def _rendered(markdown: str, meta: str = "") -> str:
 
 
 def generated(
-    family: Any, site_url: str = "", prefix: str = ""
+    family: Any, site_url: str = "", prefix: str = "", documents: dict[str, dict] | None = None
 ) -> tuple[dict[str, str], dict[str, str | bytes]]:
     """(the pages, the other files), each by its path: Markdown pages under docs/, downloads,
     API documents and the moved pages' redirects as they are served; for the edition under the
-    folder `prefix` (`zh/`), in the family's language."""
+    folder `prefix` (`zh/`), in the family's language. `documents` are the Croissant documents
+    by database (the same in every edition).
+
+    Each page is written already rendered by the package (no mkdocs-macros pass, _rendered);
+    a page of a database's set whose renderer is neither in render/pages.py nor given here is
+    written as its macro call, for mkdocs-macros to render."""
+    documents = documents or {}
+    # The renderers of pages.py take (database, link); these need more.
+    renderers = {"policy": lambda kb, link: policy.policy_page(kb, link, documents[kb.id])}
     docs: dict[str, str] = {}
     files: dict[str, str | bytes] = {}
     for db in family.databases:
@@ -213,8 +240,12 @@ def generated(
         boost = "search:\n  boost: 2\n" if db.id == family.default else ""
         for slug, _ in pages.page_set(db):
             path = f"{db.id}/{slug or 'index'}.md"
-            body = pages.page_markdown(db, slug, pages.linker(prefix + path, prefix))
-            docs[path] = _rendered(body, boost)
+            link = pages.linker(prefix + path, prefix)
+            body = pages.page_markdown(db, slug, link, renderers.get(slug))
+            if body is None:
+                docs[path] = (f"---\n{boost}---\n" if boost else "") + pages.page_source(db, slug)
+            else:
+                docs[path] = _rendered(body, boost)
         for path in pages.downloads(db):
             name = path.rsplit("/", 1)[-1]
             if name.endswith("-checklist.md"):
@@ -229,7 +260,17 @@ def generated(
                 files[path] = citation.render(db.citation, "ris")
             elif name == "CITATION.cff":
                 files[path] = citation.render(db.citation, "cff")
+            elif name.endswith(".croissant.json"):
+                text = croissant.dumps(documents[db.id])
+                files[path] = files[f"api/{db.id}/croissant.json"] = text
     files.update(api.files(family))
+    if documents:
+        link = pages.linker(prefix + "policy/index.md", prefix)
+        docs["policy/index.md"] = _rendered(
+            f"# {family.t('policy.profile.heading')} {{ #profile }}\n\n"
+            + policy.profile_page(family, link, documents)
+            + "\n"
+        )
     index = pages.rules_index(family, pages.linker(prefix + "rules/index.md", prefix))
     docs["rules/index.md"] = _rendered(
         f"# {family.t('ui.rules.title')} {{ #scan-rules }}\n\n{family.t('ui.rules.intro')}\n\n"
@@ -333,9 +374,16 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if x["code"] not in codes:
             for file in [f for f in files if f.src_uri.startswith(f"{x['code']}/")]:
                 files.remove(file)
+    every = [_state["families"][e["code"]] for e in built]
+    site = config.site_url or every[0].profile["site_url"]
+    documents = {
+        db.id: croissant.document(every, db.id, site)
+        for db in every[0].databases
+        if pages.has_policy(db)
+    }
     for edition in built:
         family = _state["families"][edition["code"]]
-        docs, other = generated(family, config.site_url or "", edition["prefix"])
+        docs, other = generated(family, config.site_url or "", edition["prefix"], documents)
         for path, content in docs.items():
             files.append(File.generated(config, path, content=content))
         for path, content in other.items():

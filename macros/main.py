@@ -14,7 +14,7 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 from casme3_compliance import DataError, load_family
-from casme3_compliance.render import pages, widgets
+from casme3_compliance.render import croissant, pages, policy, widgets
 
 
 def define_env(env: Any) -> None:
@@ -62,6 +62,32 @@ def define_env(env: Any) -> None:
         "apply_page",
     ):
         per_database(name, getattr(pages, name))
+    documents: dict[str, dict] = {}
+
+    def document(db_id: str) -> dict:
+        """A database's Croissant JSON-LD, as the download serves it (once a build)."""
+        if db_id not in documents:
+            every = [family] + [
+                load_family(lang=x["code"]) for x in family.shipped if x["code"] != family.lang
+            ]
+            site = env.conf["site_url"] or family.profile["site_url"]
+            documents[db_id] = croissant.document(every, db_id, site)
+        return documents[db_id]
+
+    env.macro(
+        lambda db=None: policy.policy_page(
+            edition()[0].db(db), link, document(edition()[0].db(db).id)
+        ),
+        "policy_page",
+    )
+    env.macro(
+        lambda: policy.profile_page(
+            edition()[0],
+            link,
+            {db.id: document(db.id) for db in family.databases if pages.has_policy(db)},
+        ),
+        "profile_page",
+    )
     env.macro(lambda: pages.hub(edition()[0], link, page_url), "hub")
     env.macro(lambda: pages.compare(edition()[0], link), "compare")
     env.macro(lambda: pages.rules_index(edition()[0], link), "rules_index")

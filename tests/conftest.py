@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,23 @@ def require_program(name: str, debian_packages: str) -> str:
     if path is None:
         missing(f"{name} not found: apt-get install {debian_packages}")
     return path
+
+
+def mkdocs_build(site: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        timeout=300,
+    )
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The project's site, built once a session."""
+    out = tmp_path_factory.mktemp("site") / "site"
+    result = mkdocs_build(out, {"CASME3_SOURCE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    return out

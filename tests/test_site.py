@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -23,7 +22,7 @@ from xml.etree import ElementTree
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import DATA, DB, FAMILY, ROOT
+from conftest import DATA, DB, FAMILY, ROOT, mkdocs_build
 from family_support import PRIVATE, SYNTHETIC, with_synthetic
 
 import casme3_compliance as c3
@@ -56,31 +55,13 @@ def family_pages(family) -> list[str]:
     urls = ["", "self-check/", "compare/", "usage/cli/", "rules/"]
     urls += [f"rules/{r.code}/" for r in family.rules]
     urls += [url(db, slug) for db in family.databases for slug, _ in pages.page_set(db)]
+    urls += ["policy/"] if any(pages.has_policy(db) for db in family.databases) else []
     return urls
 
 
 PAGES = family_pages(FAMILY)
 OLD_PAGES = ["terms/", "at-a-glance/", "subjects/", "cite/", "checklist/", "apply/"]
 """The default database's pages as they were before the family, at the site's root."""
-
-
-def mkdocs_build(site: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
-        timeout=300,
-    )
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "site"
-    result = mkdocs_build(out, {"CASME3_SOURCE_URL": ""})
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,10 @@ from casme3_compliance.render.markdown import md_escape, provenance_line, where
 TRANSLATED = "此处为译文"
 """The stand-in translation of a field of ours the Chinese data does not translate yet."""
 
-NAMES = {"BibTeX", "BibLaTeX", "RIS", "APA", "IEEE", "JSON", "PDF", "HTML", "LaTeX", "Markdown"}
+NAMES = {
+    *("BibTeX", "BibLaTeX", "RIS", "APA", "IEEE", "JSON", "PDF", "HTML", "LaTeX", "Markdown"),
+    *("Croissant", "ODRL", "SPARQL", "Dublin", "Core"),
+}
 """Names of formats, the only Latin words a Chinese page of ours says (code and ids aside)."""
 
 WORD = re.compile(r"(?<![A-Za-z0-9_./\\-])[A-Za-z]+(?:['’][A-Za-z]+)*(?![A-Za-z0-9_./\\-])")
@@ -47,6 +50,8 @@ def link(target: str) -> str:
 
 CODES = {"kind", "severity", "rule", "column", "applies", "topics", "agreement", "part"}
 """Keys of the data whose values are for the code (`kind: prohibition`), never shown as such."""
+CODE_FILES = {"profile", "policy"}
+"""Files whose values are for the code: terms of the JSON-LD, shown only as code (`mep:text`)."""
 
 
 def _data_texts(data: Path) -> list[str]:
@@ -66,7 +71,8 @@ def _data_texts(data: Path) -> list[str]:
     for path in sorted(data.rglob("*.yaml")):
         if path.relative_to(data).parts[0] in ("i18n", "schema"):
             continue
-        if path.stem in (*DATABASE_FILES, *FAMILY_FILES):
+        # The ODRL profile and policies: terms and values for the JSON-LD, shown only as code.
+        if path.stem in (*DATABASE_FILES, *FAMILY_FILES) and path.stem not in CODE_FILES:
             walk(yaml.safe_load(path.read_text("utf-8")))
     return out
 

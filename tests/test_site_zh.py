@@ -352,6 +352,12 @@ NAMES = [
     "MiB",
     "GiB",
     "KiB",
+    "Croissant",
+    "ODRL",
+    "JSON-LD",
+    "SPARQL",
+    "Dublin Core",
+    "schema.org",
 ]
 """Names of programs, formats, products and units a page writes so in any language."""
 

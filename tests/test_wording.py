@@ -12,7 +12,7 @@ import re
 import pytest
 import yaml
 from conftest import DATA, ROOT
-from test_site import _squash, html_pages, page, site  # noqa: F401 (site is a fixture)
+from test_site import _squash, html_pages, page
 
 from casme3_compliance.render import checklist, citation
 from casme3_compliance.render.markdown import url
@@ -47,7 +47,7 @@ def test_our_texts_in_data_never_overstate():
         assert not OVERSTATED.search(text), (where, text)
 
 
-def test_nothing_a_user_reads_overstates(site):  # noqa: F811
+def test_nothing_a_user_reads_overstates(site):
     for path in html_pages(site):
         text = page(site, str(path.parent.relative_to(site))).select_one("article")
         if text is not None:
@@ -126,7 +126,7 @@ def test_no_claim_that_a_file_name_cannot_hold_the_superscript():
             assert "cannot hold" not in path.read_text("utf-8"), path
 
 
-def test_apply_page_gives_the_labs_route_beside_the_las_link(site, kb):  # noqa: F811
+def test_apply_page_gives_the_labs_route_beside_the_las_link(site, kb):
     app = kb.agreement.application
     soup = page(site, url(kb, "apply"))
     text = _squash(soup.select_one("article").get_text(" "))
@@ -154,7 +154,7 @@ def test_the_checklist_sends_applicants_to_the_working_route(kb):
     assert app.filename.text in item.text and app.filename.pdf in item.text
 
 
-def test_cite_page_claims_only_what_was_checked(site, kb):  # noqa: F811
+def test_cite_page_claims_only_what_was_checked(site, kb):
     text = _squash(page(site, url(kb, "cite")).select_one("article").get_text(" "))
     for checked in kb.citation.checked:
         assert _squash(checked.fields) in text and _squash(checked.where) in text

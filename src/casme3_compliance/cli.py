@@ -50,6 +50,9 @@ class _Run:
     def __init__(self, asked: str | None = None) -> None:
         self.asked = asked
         self.family: Family | None = None
+        self.answer_key: str | None = None  # where `subject`'s answer is stored (answers.py)
+        self.answer_state: str | None = None  # the state it is stored for
+        self.words: list[str] = []  # the command line
 
 
 _run = _Run()
@@ -63,7 +66,18 @@ def main(argv: list[str] | None = None) -> int:
     global _run
     _run = _Run(_asked(words))
     try:
-        args = _quick(words) or _parser().parse_args(words)
+        quick = _quick(words)
+        if argv is None and quick is not None and quick.run is _subject:
+            # The same question on the same data and code as before: its answer, as printed.
+            from casme3_compliance.knowledge import answers
+
+            _run.words, _run.answer_state = words, answers.state()
+            _run.answer_key = answers.key(words, _run.answer_state)
+            found = answers.lookup(_run.answer_key) if _run.answer_key else None
+            if found is not None:
+                output.stdout(found[0])
+                return found[1]
+        args = quick or _parser().parse_args(words)
         return args.run(args)
     except _Fail as e:
         return _error(str(e))
@@ -361,6 +375,13 @@ def _build_parser() -> argparse.ArgumentParser:
     k.add_argument("--format", "-f", metavar="FORMAT", help=t("cli.help.checklist.format"))
     k.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.checklist.output"))
 
+    x = command("export", _export)
+    x.add_argument("--db", metavar="ID", help=t("cli.help.export.db", default=default))
+    x.add_argument(
+        "--format", "-f", default="croissant", metavar="FORMAT", help=t("cli.help.export.format")
+    )
+    x.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.export.output"))
+
     m = command("terms", _terms)
     m.add_argument("clause", metavar="CLAUSE", nargs="?", help=t("cli.help.terms.clause"))
     m.add_argument("--db", metavar="ID", help=t("cli.help.terms.db", default=default))
@@ -448,15 +469,55 @@ def _subject(args: argparse.Namespace) -> int:
         v = verdict(" ".join(args.ref), kb)
     except RefError as e:
         raise _Fail(str(e)) from None
-    if args.json:
+    text = _answer(v, kb, args.json)
+    output.stdout(text)
+    if _run.answer_key is not None:
+        from casme3_compliance.knowledge import answers
+
+        answers.remember(_run.answer_key, text, EXIT[v.verdict])
+        _answer_the_list(args, kb)
+    return EXIT[v.verdict]
+
+
+def _answer(v, kb, as_json: bool) -> str:
+    """What `casme3 subject` prints for verdict `v`."""
+    if as_json:
         import json
 
-        output.stdout(json.dumps(v.as_dict(), ensure_ascii=False) + "\n")
-    else:
-        answer = kb.t(f"cli.answer.{v.verdict}")
-        note = kb.t("cli.subject.note", note=v.note) + "\n" if v.note else ""
-        output.stdout(kb.t("cli.subject.answer", answer=answer, message=v.message) + "\n" + note)
-    return EXIT[v.verdict]
+        return json.dumps(v.as_dict(), ensure_ascii=False) + "\n"
+    answer = kb.t(f"cli.answer.{v.verdict}")
+    note = kb.t("cli.subject.note", note=v.note) + "\n" if v.note else ""
+    return kb.t("cli.subject.answer", answer=answer, message=v.message) + "\n" + note
+
+
+LIST_LIMIT = 9_999
+"""The highest number answered ahead (from 1 up to the first that is no subject)."""
+
+
+def _answer_the_list(args: argparse.Namespace, kb) -> None:
+    """A number asked alone, the first time on this data, code and environment: store the answers
+    to the same command line with every number from 1 up (to the first that is no subject), as a
+    script that asks subject after subject will. Each is made as the question would be answered."""
+    from casme3_compliance.knowledge import answers
+    from casme3_compliance.knowledge.verdicts import verdict
+
+    (ref,) = args.ref if len(args.ref) == 1 else (None,)
+    now, words = _run.answer_state, _run.words
+    if ref is None or not (ref.isascii() and ref.isdigit()) or words.count(ref) != 1 or not now:
+        return
+    if not answers.first_time(now):
+        return
+    at = words.index(ref)
+    for n in range(1, LIST_LIMIT + 1):
+        try:
+            v = verdict(str(n), kb)
+        except RefError:
+            break
+        asked = [*words[:at], str(n), *words[at + 1 :]]
+        key = answers.key(asked, now)
+        if key is not None:
+            answers.remember(key, _answer(v, kb, args.json), EXIT[v.verdict], tidy=False)
+    answers.prune()
 
 
 def _subjects_from(args: argparse.Namespace) -> int:
@@ -523,6 +584,27 @@ def _cite(args: argparse.Namespace) -> int:
     cited = [db.citation for db in dbs]
     text = citation.render(cited[0] if len(cited) == 1 else cited, args.format, family)
     _emit(text, args.output)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """The same JSON-LD as the site's download, whatever the language of the run."""
+    from casme3_compliance.knowledge.loader import load_family
+    from casme3_compliance.render import croissant, pages
+
+    family = _family()
+    if args.format not in croissant.FORMATS:
+        choices = _join(family, croissant.FORMATS)
+        raise _Fail(family.t("cli.error.export_format", value=repr(args.format), choices=choices))
+    db = _kb(args.db)
+    if not pages.has_policy(db):
+        raise _Fail(family.t("cli.error.no_policy", name=db.name))
+    # The data's default language first, then every other shipped: the site's one file.
+    first = load_family()
+    others = [x["code"] for x in first.shipped if x["code"] != first.lang]
+    families = [first, *(load_family(lang=code) for code in others)]
+    site = os.environ.get("CASME3_SITE_URL") or family.profile["site_url"]
+    _emit(croissant.dumps(croissant.document(families, db.id, site)), args.output)
     return 0
 
 
@@ -618,6 +700,7 @@ def _scan(args: argparse.Namespace) -> int:
     if args.format not in FORMATS:
         choices = _join(family, FORMATS)
         raise _Fail(family.t("cli.error.report_format", value=repr(args.format), choices=choices))
+    progress = _progress(family)
     try:
         report = scan(
             args.paths,
@@ -627,9 +710,13 @@ def _scan(args: argparse.Namespace) -> int:
             all_files=args.all,
             exclude=[] if args.output in (None, "-") else [args.output],  # never our own report
             databases=args.db,
+            progress=progress,
         )
     except ScanError as e:  # names a path or a value the user gave: escaped by _error
         raise _Fail(shown(str(e))) from None
+    finally:
+        if progress is not None:
+            progress.close()
     color = (
         args.format == "text"
         and args.output in (None, "-")
@@ -642,6 +729,20 @@ def _scan(args: argparse.Namespace) -> int:
             print(f"{PROG}: " + family.t("cli.scan.note", where=where, why=why), file=sys.stderr)
     _emit(render(report, args.format, family, __version__, color), args.output)
     return 1 if report.findings else 0
+
+
+def _progress(family: Family):
+    """The progress line of a scan, when stderr is a terminal (scan/progress.py); else None."""
+    from casme3_compliance.scan import progress as P
+
+    after = P.delay()
+    if after is None:
+        value = repr(os.environ.get(P.ENV, ""))
+        raise _Fail(family.t("cli.error.progress_after", name=P.ENV, value=value))
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty is None or not isatty():
+        return None
+    return P.Progress(sys.stderr, family.t, after)
 
 
 # Output ----------------------------------------------------------------------------------------

@@ -9,13 +9,13 @@ next run if the process was killed outright.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import re
-import signal
 import stat
 import sys
+
+# re, signal and contextlib are imported where they are used: `casme3 subject` imports this
+# module at every start and needs none of them.
 
 
 class OutputError(Exception):
@@ -37,7 +37,7 @@ class OutputError(Exception):
 
 
 TMP_SUFFIX = ".casme3-{pid}.tmp"
-_TMP = re.compile(r"\.(?P<name>.+)\.casme3-(?P<pid>[0-9]+)\.tmp")
+_TMP = r"\.(?P<name>.+)\.casme3-(?P<pid>[0-9]+)\.tmp"  # compiled by re's cache when used
 
 
 class Terminated(BaseException):
@@ -54,6 +54,10 @@ def _raise_terminated(signum: int, _frame: object) -> None:
 
 def catch_termination() -> None:
     """Turn SIGTERM and SIGHUP into an exception (exit status 128 + signal in the CLI)."""
+    try:  # the C module behind `signal`, without the enums `signal` builds at import (3 ms)
+        import _signal as signal
+    except ImportError:  # pragma: no cover - another Python
+        import signal
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _raise_terminated)
@@ -133,8 +137,10 @@ def remove_stale(folder: str, name: str) -> None:
         entries = os.listdir(folder)
     except OSError:
         return
+    import re
+
     for entry in entries:
-        m = _TMP.fullmatch(entry)
+        m = re.fullmatch(_TMP, entry)
         if m and m["name"] == name and not _alive(int(m["pid"])):
             _unlink(os.path.join(folder, entry))
 
@@ -152,6 +158,8 @@ def _alive(pid: int) -> bool:
 
 
 def _unlink(path: str) -> None:
+    import contextlib
+
     with contextlib.suppress(OSError):
         os.unlink(path)
 

@@ -15,21 +15,29 @@ wide character takes two) for --help, a font's widths for the PDF.
 
 from __future__ import annotations
 
-import re
+import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable
 
-_CONTROL = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
-)
+# `re` is imported on first use, not at every start of the command line (`casme3 subject`
+# escapes nothing it prints from the data, and its answers need no regular expression).
+_CONTROL = "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _re():
+    found = sys.modules.get("re")
+    if found is None:
+        import re as found
+    return found
 
 
 def escape(text: str) -> str:
     """`text` with every control character shown as an escape."""
-    return _CONTROL.sub(_escaped, text)
+    return _re().sub(_CONTROL, _escaped, text)
 
 
 def _escaped(m: re.Match[str]) -> str:
@@ -59,14 +67,14 @@ _NO_END = frozenset("\uff08\u3010\u300c\u300e\u300a\u3008\u201c\u2018([{")
 
 def has_wide(text: str) -> bool:
     """Whether `text` holds a wide (CJK) character."""
-    return not text.isascii() and re.search(_WIDE_CHAR, text) is not None
+    return not text.isascii() and _re().search(_WIDE_CHAR, text) is not None
 
 
 def columns(text: str) -> int:
     """How many columns a terminal gives `text`: two for each wide character."""
     if text.isascii():
         return len(text)
-    return len(text) + len(re.findall(_WIDE_CHAR, text))
+    return len(text) + len(_re().findall(_WIDE_CHAR, text))
 
 
 def _breaks_before(atoms: list[str], i: int) -> bool:
@@ -75,6 +83,7 @@ def _breaks_before(atoms: list[str], i: int) -> bool:
     this, prev = atoms[i], atoms[i - 1]
     if this.isspace() or prev.isspace():
         return True
+    re = _re()
     if re.fullmatch(_WIDE_CHAR, this) is None and re.fullmatch(_WIDE_CHAR, prev) is None:
         return False
     return this[0] not in _NO_START and prev[-1] not in _NO_END
@@ -87,7 +96,7 @@ def wrap(text: str, width: float, measure: Callable[[str], float] = columns) -> 
     one character is."""
     lines: list[str] = []
     line: list[str] = []
-    for atom in re.findall(_ATOM, " ".join(text.split())):
+    for atom in _re().findall(_ATOM, " ".join(text.split())):
         line.append(atom)
         while len(line) > 1 and measure("".join(line).strip()) > width:
             # The last break the rules allow; where there is none (a word and the closing marks

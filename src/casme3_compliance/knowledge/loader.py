@@ -18,6 +18,7 @@ import marshal
 import os
 from pathlib import Path
 
+from casme3_compliance.knowledge import answers
 from casme3_compliance.knowledge.errors import DataError
 from casme3_compliance.knowledge.model import Database, Family
 from casme3_compliance.knowledge.paths import (
@@ -43,7 +44,7 @@ if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotat
 
 REQUIRED = ("database", "citation")
 """The file kinds every database has; the others only where its agreement is public."""
-_CACHE_FORMAT = "6"
+_CACHE_FORMAT = "7"
 
 _families: dict[tuple[str, str | None], Family] = {}
 _by_stamp: dict[tuple[tuple[object, ...], str | None], Family] = {}
@@ -111,20 +112,10 @@ def forget() -> None:
 
 
 def _files(directory: Path) -> list[Path] | None:
-    """Every file the data consists of, or None if the folders cannot be listed."""
-    try:
-        order = database_ids(directory)
-        paths = [directory / f"{name}.yaml" for name in FAMILY_FILES]
-        paths += i18n_files(directory)
-        for db in order:
-            folder = directory / db
-            paths += [folder / f"{name}.yaml" for name in DATABASE_FILES]
-            source = folder / "source"
-            if source.is_dir():
-                paths += sorted(source.iterdir())
-    except OSError:
-        return None
-    return paths
+    """Every file the data consists of, or None if the folders cannot be listed (the list
+    answers.py's key holds too)."""
+    paths = answers.data_files(str(directory))
+    return None if paths is None else [Path(p) for p in paths]
 
 
 def _stamp(directory: Path, cache: bool) -> tuple[object, ...] | None:
@@ -145,7 +136,11 @@ def _stamp(directory: Path, cache: bool) -> tuple[object, ...] | None:
 
 
 def _stamp_file(stamp: tuple[object, ...]) -> Path:
-    return cache_dir() / "stamps" / sha256(marshal.dumps(stamp)).hexdigest()
+    # repr, not marshal: marshal writes equal strings differently as they are interned or
+    # shared, and a process of another kind (the site's build, the CLI) would miss the file.
+    return (
+        cache_dir() / "stamps" / sha256(repr(stamp).encode("utf-8", "surrogateescape")).hexdigest()
+    )
 
 
 def _read_by_stamp(stamp: tuple[object, ...]) -> tuple[str, dict[str, Any]] | None:

@@ -689,6 +689,9 @@ class Database(Record):
     lang: str = "en"
     # data/<id>/scan.yaml as validated (names, subject forms, layout): read by scan/spec.py
     scan: dict[str, Any] | None = None
+    # data/<id>/policy.yaml as validated (its agreement as ODRL rules): read by render/croissant.py
+    policy: dict[str, Any] | None = None
+    profile: dict[str, Any] = {}  # noqa: RUF012 - the family's data/profile.yaml, in `lang`
 
     @property
     def disclaimer(self) -> str:
@@ -731,7 +734,12 @@ class Database(Record):
 
     @classmethod
     def from_dicts(
-        cls, raw: dict[str, Any], rules: tuple[Rule, ...], texts: dict[str, str], lang: str = "en"
+        cls,
+        raw: dict[str, Any],
+        rules: tuple[Rule, ...],
+        texts: dict[str, str],
+        lang: str = "en",
+        profile: dict[str, Any] | None = None,
     ) -> Database:
         meta = raw["database"]
         agreement, subjects = raw.get("agreement"), raw.get("subjects")
@@ -754,6 +762,8 @@ class Database(Record):
             texts=texts,
             lang=lang,
             scan=raw.get("scan"),
+            policy=raw.get("policy"),
+            profile=profile or {},
         )
 
 
@@ -783,6 +793,7 @@ class Family(Record):
     languages: tuple[dict[str, str], ...] = ()  # every language of data/i18n/languages.yaml
     fields: dict[str, list[str]] = {}  # noqa: RUF012 - which fields are ours to translate
     memory: dict[str, str] = {}  # noqa: RUF012 - English sentence -> `lang`
+    profile: dict[str, Any] = {}  # noqa: RUF012 - data/profile.yaml, our terms in `lang`
 
     @property
     def databases(self) -> tuple[Database, ...]:
@@ -809,7 +820,9 @@ class Family(Record):
                 from casme3_compliance.knowledge.i18n import translate
 
                 raw = {k: translate(v, self.fields.get(k, []), self.memory) for k, v in raw.items()}
-            self.built[wanted] = Database.from_dicts(raw, self.rules, self.texts, self.lang)
+            self.built[wanted] = Database.from_dicts(
+                raw, self.rules, self.texts, self.lang, self.profile
+            )
         return self.built[wanted]
 
     def rule(self, code: str) -> Rule:
@@ -824,11 +837,12 @@ class Family(Record):
         if lang not in i18n:
             raise LookupError(lang)
         memory = ours["data"]
-        rules_raw = raw["rules"]
+        rules_raw, profile = raw["rules"], raw["profile"]
         if memory:
             from casme3_compliance.knowledge.i18n import translate
 
             rules_raw = translate(rules_raw, i18n["fields"].get("rules", []), memory)
+            profile = translate(profile, i18n["fields"].get("profile", []), memory)
         rules = tuple(Rule.from_dict(r) for r in rules_raw["rules"])
         order = tuple(raw["databases"]["databases"])
         each = {i: raw["each"][i] for i in order}
@@ -844,4 +858,5 @@ class Family(Record):
             tuple(i18n["languages"]["languages"]),
             i18n["fields"],
             memory,
+            profile,
         )

@@ -174,7 +174,7 @@ def family(directory: Path, texts: dict[str, bytes]) -> dict[str, Any]:
     each = {}
     for db in listed:
         mine = {kind: docs.get(f"{db}/{kind}.yaml") for kind in DATABASE_FILES}
-        _check_database(directory / db, db, mine)
+        _check_database(directory / db, db, mine, docs["profile.yaml"])
         each[db] = {kind: doc.data for kind, doc in mine.items() if doc is not None}
     return {
         **{name: docs[f"{name}.yaml"].data for name in FAMILY_FILES},
@@ -287,7 +287,9 @@ def _check_rules(rules: Doc) -> None:
         applies.add(rule["applies"])
 
 
-def _check_database(folder: Path, db: str, docs: dict[str, Doc | None]) -> None:
+def _check_database(
+    folder: Path, db: str, docs: dict[str, Doc | None], profile: Doc | None = None
+) -> None:
     meta = docs["database"]
     assert meta is not None  # required: the loader reads it or fails
     if meta.data["id"] != db:
@@ -297,7 +299,7 @@ def _check_database(folder: Path, db: str, docs: dict[str, Doc | None]) -> None:
     if public and agreement is None:
         raise meta.fail("a public agreement needs agreement.yaml beside this file", "agreement")
     if not public:
-        for kind in ("agreement", "subjects", "checklists"):
+        for kind in ("agreement", "subjects", "checklists", "policy"):
             if docs[kind] is not None:
                 raise docs[kind].fail(  # type: ignore[union-attr]
                     f"{db}'s agreement is not public: no {kind}.yaml of ours may say what it says"
@@ -345,6 +347,93 @@ def _check_database(folder: Path, db: str, docs: dict[str, Doc | None]) -> None:
     scan = docs.get("scan")
     if scan is not None:
         _check_scan(scan, subjects, agreement)
+    policy = docs.get("policy")
+    if policy is not None and profile is not None:
+        assert agreement is not None  # a policy.yaml without a public agreement failed above
+        _check_policy(policy, profile, agreement, subjects, citation, need_clause)
+
+
+def _check_policy(
+    policy: Doc, profile: Doc, agreement: Doc, subjects: Doc | None, citation: Doc, need: Any
+) -> None:
+    """Every term is ODRL's or the profile's, of the kind its place asks; every clause exists;
+    a value quoted from the agreement is in its clause, verbatim; and every clause but the
+    notices is stated (here, by subjects.yaml or by citation.yaml) or said not to be, once."""
+    kinds = {f"odrl:{t['id']}": t["kind"] for t in profile.data["odrl"]}
+    kinds |= {f"{profile.data['prefix']}:{t['id']}": t["kind"] for t in profile.data["terms"]}
+    operators = {o["id"] for o in profile.data["operators"]}
+    texts = {c["id"]: _words(c) for _, c in _clause_paths(agreement)}
+
+    def term(value: str, kind: str, *keys: str | int) -> None:
+        if kinds.get(value) != kind:
+            raise policy.fail(f"{value!r} is no {kind} of ODRL's or data/profile.yaml's", *keys)
+
+    def terms(rule: dict[str, Any], clauses: list[str], *keys: str | int) -> None:
+        for i, c in enumerate(rule.get("constraints", ())):
+            term(c["left"], "leftOperand", *keys, "constraints", i, "left")
+            if c["operator"] not in operators:
+                raise policy.fail(f"no operator {c['operator']!r}", *keys, "constraints", i)
+            right = c["right"] if isinstance(c["right"], list) else [c["right"]]
+            for value in right:
+                term(value, "value", *keys, "constraints", i, "right")
+        for i, duty in enumerate(rule.get("duties", ())):
+            term(duty["action"], "action", *keys, "duties", i, "action")
+            notice = duty.get("notice")
+            if notice is not None and not any(notice in texts[c] for c in clauses):
+                raise policy.fail(
+                    f"{notice!r} is not in the words of clause {', '.join(clauses)}",
+                    *keys,
+                    "duties",
+                    i,
+                    "notice",
+                )
+
+    stated: set[str] = set()
+    for i, rule in enumerate(policy.data["rules"]):
+        term(rule["action"], "action", "rules", i, "action")
+        for j, clause_id in enumerate(rule["clauses"]):
+            need(policy, clause_id, "rules", i, "clauses", j)
+        terms(rule, rule["clauses"], "rules", i)
+        stated |= set(rule["clauses"])
+    parts = subjects.data["parts"] if subjects is not None else []
+    permits = {p.get("permission") or p["clause"] for p in parts}
+    for clause_id, asks in (policy.data.get("images") or {}).items():
+        if clause_id not in permits:
+            raise policy.fail(
+                f"clause {clause_id!r} permits no subject's images in subjects.yaml", "images"
+            )
+        terms(asks, [clause_id], "images", clause_id)
+    for p in parts:
+        stated |= {p["clause"], *p.get("conditions", ())}
+        stated |= {x for x in (p.get("permission"), p.get("allowed_clause")) if x}
+    c = citation.data
+    stated |= {x for x in (c.get("obligation"), c.get("clause")) if x}
+    stated |= {x["clause"] for x in (c.get("name"), c.get("acknowledgement")) if x}
+    for field, ids in (policy.data.get("rai") or {}).items():
+        for j, clause_id in enumerate(ids):
+            need(policy, clause_id, "rai", field, j)
+    reasons = {r["id"] for r in profile.data["reasons"]}
+    for i, group in enumerate(policy.data["not_stated"]):
+        if group["reason"] not in reasons:
+            raise policy.fail(f"no reason {group['reason']!r} in profile.yaml", "not_stated", i)
+        for j, clause_id in enumerate(group["clauses"]):
+            need(policy, clause_id, "not_stated", i, "clauses", j)
+            if clause_id in stated:
+                raise policy.fail(f"clause {clause_id} is stated as a rule", "not_stated", i)
+            stated.add(clause_id)
+    for _, clause in _clause_paths(agreement):
+        if clause["kind"] != "notice" and clause["id"] not in stated:
+            raise policy.fail(
+                f"clause {clause['id']} ({clause['kind']}) is neither stated as a rule nor "
+                "listed under `not_stated`",
+                "rules",
+            )
+
+
+def _words(clause: dict[str, Any]) -> str:
+    """A clause's words, with its items, on one line."""
+    items = " ".join(i["text"] if isinstance(i, dict) else i for i in clause.get("items", ()))
+    return " ".join(f"{clause['text']} {items}".split())
 
 
 def _check_checklists(checklists: Doc, need_clause: Any) -> None:

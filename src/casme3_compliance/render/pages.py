@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from html import escape
 
 from casme3_compliance.knowledge.model import (
@@ -51,7 +52,7 @@ COLUMNS = ("permissions", "conditions", "limitations")
 
 # --- Which pages a database has ---------------------------------------------------------------
 
-SLUGS = ("", "terms", "at-a-glance", "subjects", "cite", "checklist", "apply")
+SLUGS = ("", "terms", "at-a-glance", "subjects", "cite", "checklist", "apply", "policy")
 """Each page of a database's set, by its slug (`` is the database's own home), in nav order.
 Each is titled `site.page.<slug>` in the nav (`site.page.home` for the home) and headed
 `site.heading.<slug>` on the page."""
@@ -59,6 +60,11 @@ Each is titled `site.page.<slug>` in the nav (`site.page.home` for the home) and
 
 def _key(slug: str) -> str:
     return slug or "home"
+
+
+def has_policy(kb: Database) -> bool:
+    """Whether the agreement is stated as an ODRL policy (data/<id>/policy.yaml)."""
+    return kb.policy is not None and kb.agreement is not None
 
 
 def has_apply(kb: Database) -> bool:
@@ -84,6 +90,7 @@ def page_set(kb: Database) -> list[tuple[str, str]]:
         "cite": True,
         "checklist": bool(kb.checklists),
         "apply": has_apply(kb),
+        "policy": has_policy(kb),
     }
     return [(slug, kb.t(f"site.page.{_key(slug)}")) for slug in SLUGS if have[slug]]
 
@@ -100,6 +107,7 @@ _MACROS = {
     "cite": "cite",
     "checklist": "checklists",
     "apply": "apply_page",
+    "policy": "policy_page",
 }
 
 
@@ -110,11 +118,17 @@ def page_source(kb: Database, slug: str) -> str:
     return f"# {title}\n\n{{{{ {_MACROS[slug]}({kb.id!r}) }}}}\n"
 
 
-def page_markdown(kb: Database, slug: str, link: Link) -> str:
-    """One of `kb`'s pages, rendered: its title, then what its macro (`_MACROS`) renders. The
-    hooks write generated pages so, and no Jinja pass of mkdocs-macros runs over them."""
-    title = page_heading(kb, slug)
-    return f"# {title}\n\n{globals()[_MACROS[slug]](kb, link)}\n"
+def page_markdown(
+    kb: Database, slug: str, link: Link, render: Callable[[Database, Link], str] | None = None
+) -> str | None:
+    """One of `kb`'s pages, rendered: its title, then what `render` (by default this module's
+    function its macro is named after, `_MACROS`) makes of it. The hooks write generated pages
+    so, and no Jinja pass of mkdocs-macros runs over them. None when there is no such function
+    here and none is given: the page is then written as its macro call (page_source)."""
+    render = render or globals().get(_MACROS[slug])
+    if render is None:
+        return None
+    return f"# {page_heading(kb, slug)}\n\n{render(kb, link)}\n"
 
 
 def linker(src_uri: str, prefix: str = "") -> Link:
@@ -157,11 +171,15 @@ def site_nav(family: Family, nav: list | None) -> list:
     return out
 
 
+MOVED = ("terms", "at-a-glance", "subjects", "cite", "checklist", "apply")
+"""The pages the site had at its root before the family of databases."""
+
+
 def redirects(family: Family) -> dict[str, str]:
     """Old URL -> new URL, from the site's root. Before the family, the default database's pages
     were the site's own (`terms/`); they live under its id now (`casme3/terms/`)."""
     db = family.db()
-    return {f"{slug}/": url(db, slug) for slug, _ in page_set(db) if slug}
+    return {f"{slug}/": url(db, slug) for slug, _ in page_set(db) if slug in MOVED}
 
 
 REDIRECT = """<!doctype html>
@@ -417,6 +435,8 @@ def terms(kb: Database, link: Link) -> str:
         f"## {kb.t('site.terms.provenance')} {{#provenance}}\n",
         provenance(kb, link),
     ]
+    if has_policy(kb):
+        out.append(policy_link(kb, link) + "\n")
     for part in a.parts:
         out.append(f"## {md_escape(part.heading)} {{#{part.anchor}}}\n")
         if part.note:
@@ -664,6 +684,7 @@ _DOWNLOADS = (
     ("citation", "{id}.bib", "bibtex"),
     ("citation", "{id}.ris", "ris"),
     ("citation", "{id}/CITATION.cff", "cff"),
+    ("policy", "{id}.croissant.json", "croissant"),
 )
 """Each file a database's pages may offer: what it is, its path under downloads/, its format
 (`site.download.<format>`)."""
@@ -674,7 +695,7 @@ def _downloads(kb: Database) -> list[tuple[str, str, str]]:
     return [
         (f"downloads/{name.format(id=kb.id)}", what, kb.t(f"site.download.{fmt}"))
         for what, name, fmt in _DOWNLOADS
-        if what != "checklist" or kb.checklists
+        if (what != "checklist" or kb.checklists) and (what != "policy" or has_policy(kb))
     ]
 
 
@@ -763,6 +784,22 @@ def cite(kb: Database, link: Link) -> str:
         if "-checklist." not in path
     )
     return "\n".join(out) + "\n"
+
+
+def policy_file(kb: Database) -> str:
+    """The Croissant file's path from the site's root (`downloads/casme3.croissant.json`)."""
+    return next(p for p, what, _ in _downloads(kb) if what == "policy")
+
+
+def policy_link(kb: Database, link: Link) -> str:
+    """The machine-readable terms: the download, and the page that says them in plain words."""
+    path = policy_file(kb)
+    return kb.t(
+        "policy.link",
+        file=path.rsplit("/", 1)[-1],
+        href=link(path),
+        page=link(doc(kb, "policy")),
+    )
 
 
 def checklists(kb: Database, link: Link) -> str:

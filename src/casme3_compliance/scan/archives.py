@@ -20,17 +20,18 @@ What stops a listing is said as a findings.Say (a message id of scan.yaml), in n
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
 import re
 import struct
 import zlib
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from casme3_compliance.scan import source
 from casme3_compliance.scan.findings import Say, say, size
+
+# bz2, gzip and lzma are imported when an archive is read: most scans read none.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 MAX_MEMBERS = 100_000  # names read from one archive
 MAX_NAME_BYTES = 16 << 20  # bytes of names read from one archive
@@ -75,16 +76,34 @@ class Listing:
     stopped: Say | None = None
 
 
-# Something, then one of the extensions (the longest first), at the end of a name.
+# Something, then one of the extensions (the longest first), at the end of a name; in any
+# ASCII case (Unicode's takes a dotless i for an i, and KINDS has no such extension).
 _NAME = re.compile(
     ".(" + "|".join(re.escape(ext) for ext in sorted(KINDS, key=len, reverse=True)) + r")\Z",
-    re.IGNORECASE | re.DOTALL,
+    re.IGNORECASE | re.ASCII | re.DOTALL,
 )
 
 
 def kind(name: str) -> str | None:
     """The archive's kind, "zip" or "tar", when its member names are read; else None."""
     m = _NAME.search(name)
+    return KINDS[m.group(1).lower()] if m else None
+
+
+# _NAME on the last name of a path, searched in the last bytes only (a tree has many paths).
+_PATH_NAME = re.compile("[^/]" + _NAME.pattern[1:], _NAME.flags)
+_LONGEST = 1 + max(map(len, KINDS))
+
+
+# The last characters of the names kind() takes (in ASCII case only, as _NAME).
+LAST = frozenset(c for ext in KINDS for c in (ext[-1].lower(), ext[-1].upper()))
+
+
+def kind_of_path(path: str) -> str | None:
+    """kind() of the last name of `path` (segments split by "/")."""
+    if not path or path[-1] not in LAST:
+        return None
+    m = _PATH_NAME.search(path, max(0, len(path) - _LONGEST))
     return KINDS[m.group(1).lower()] if m else None
 
 
@@ -95,6 +114,8 @@ def is_archive(name: str) -> bool:
 def list_names(fs: str, archive_kind: str, budget: Budget) -> Listing:
     """The member names of the archive at `fs` (never through a symlink), within the limits;
     OSError if it cannot be read, ArchiveError if it cannot be listed."""
+    import lzma
+
     with source.open_nofollow(fs) as f:
         out = Listing()
         try:
@@ -234,10 +255,16 @@ def _decompressed(f: BinaryIO) -> BinaryIO | None:
     magic = f.read(6)
     f.seek(0)
     if magic.startswith(b"\x1f\x8b"):
+        import gzip
+
         return gzip.GzipFile(fileobj=f)
     if magic.startswith(b"BZh"):
+        import bz2
+
         return bz2.BZ2File(f)
     if magic.startswith(b"\xfd7zXZ\x00"):
+        import lzma
+
         return lzma.LZMAFile(f)
     return None
 

@@ -13,7 +13,6 @@ not count as the paper.
 
 from __future__ import annotations
 
-import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -132,6 +131,8 @@ def read_bib(text: str, papers: tuple[Paper, ...]) -> Bibliography:
 def _parse(text: str):
     """bibtexparser without its middlewares (values stay raw, resolved by _resolve) and
     without its log messages on stderr: failed blocks become notes instead."""
+    import logging
+
     import bibtexparser
 
     log = logging.getLogger("bibtexparser")

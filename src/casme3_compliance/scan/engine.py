@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import errno
 import functools
+import gc
 import os
 import re
 import stat
-import subprocess
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from casme3_compliance.knowledge.model import Database, Family
@@ -46,6 +46,10 @@ from casme3_compliance.scan.findings import (
     size,
     sort_key,
 )
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from casme3_compliance.scan.progress import Progress
 
 MANUSCRIPTS = T.MANUSCRIPT_KINDS
 SCANNER = "scanner"  # the `applies` of the rules about the scan itself: they run unless ignored
@@ -115,25 +119,37 @@ def scan(
     all_files: bool = False,
     exclude: list[str] | tuple[str, ...] = (),
     databases: str | Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Findings and notes for `paths` (files or folders), never reading the files `exclude`
     names (the report this run writes). `kb` is the family (every database is judged where the
     tree names or uses it) or one database; `databases` (`--db`) names the ones to judge, taken
-    as used by every paper of the tree. ScanError if the scan cannot start."""
+    as used by every paper of the tree; `progress` is told what the scan does as it goes.
+    ScanError if the scan cannot start."""
     dbs, forced = databases_of(kb, databases)
     codes = resolve_codes(kb, select, ignore)
     # The report, and its target when -o names a symlink (the report is written through it).
     skip = frozenset(file_key(q) for p in exclude for q in (p, os.path.realpath(p)))
-    collected = collect(paths or ["."], all_files, skip, t=kb.t)
-    entries = collected.entries
     default = kb.default if isinstance(kb, Family) else kb.id
     run = _Run(dbs, R.Registry(kb.rules), set(codes), default, kb.t, forced)
-    run.report_lines = RP.report_lines(kb)
-    run.notes = collected.notes
-    for u in collected.unchecked:
-        run.not_checked(u)
-    claimed = run.path_rules(entries)
-    run.archive_rules(entries, claimed)
+    run.kb = kb
+    run.progress = progress
+    # A tree makes an object or two per file and no reference cycle: the cyclic garbage
+    # collector, run every few hundred objects made, would only look at them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        told = progress.folder if progress is not None else None
+        collected = collect(paths or ["."], all_files, skip, t=kb.t, progress=told)
+        entries = collected.entries
+        run.notes = collected.notes
+        for u in collected.unchecked:
+            run.not_checked(u)
+        claimed = run.path_rules(entries)
+        run.archive_rules(entries, claimed)
+    finally:
+        if collecting:
+            gc.enable()
     texts = run.without_agreement_texts(
         [e for e in entries if e.kind and e.regular and e.path not in claimed]
     )
@@ -218,11 +234,12 @@ class _Run:
     kept: Counter[tuple[str, str, bool]] = field(default_factory=Counter)
     more: Counter[tuple[str, str]] = field(default_factory=Counter)
     cap_file: str | None = None  # the archive whose members are being judged
-    # the lines no casme3 report has (report.report_lines): a file without one is a report
-    report_lines: re.Pattern[bytes] | None = None
+    kb: Database | Family | None = None  # whose reports are told apart (report_lines)
+    progress: Progress | None = None
 
     def __post_init__(self) -> None:
         self.by_id = {d.id: d for d in self.dbs}
+        self._reports_files: dict[str, str | None] = {}
         self.spec = SP.compile_spec(self.dbs)
         self.matcher = L.Matcher(self.spec.paths)
 
@@ -305,50 +322,85 @@ class _Run:
 
     def reports_files(self, db: Database) -> str | None:
         """The `applies` of the rule that reports `db`'s files in the tree, if it runs."""
-        if db.public:
-            return "files" if self.stands_for("files", db) else None
-        return SP.NOT_PUBLIC if self.selected(SP.NOT_PUBLIC) else None
+        if db.id not in self._reports_files:
+            if db.public:
+                applies = "files" if self.stands_for("files", db) else None
+            else:
+                applies = SP.NOT_PUBLIC if self.selected(SP.NOT_PUBLIC) else None
+            self._reports_files[db.id] = applies
+        return self._reports_files[db.id]
 
     def path_rules(self, entries: list[Entry]) -> set[str]:
-        """The release's files (CM303), then subjects in names; the paths the first took."""
+        """The release's files (CM303), then subjects in names; the paths the first took that
+        the text and archive rules would read (texts, and names ending as an archive's).
+
+        What a file's folders say is worked out once per folder (the files of a folder come
+        together, the entries being sorted); for each file only its own name is looked at."""
         claimed: set[str] = set()
         groups: dict[tuple[str, str], _Group] = {}
-        lowered = []
+        unclaimed: list[Entry] = []
         matcher = self.matcher
+        release_file = matcher.file_test  # a quick test: file_kind says more when it matches
+        here = _Here(matcher)
+        chains, places = here.chains, here.places
+        # The loop runs once per file of the tree: what does not change within a folder is
+        # in `here`, and the rest is written out here rather than called.
         for entry in entries:
-            segments = entry.judged.split("/")
-            low = entry.judged.lower().split("/")
-            folder = matcher.folder(low)
-            lowered.append((entry, segments, low, folder))
-            kind = matcher.file_kind(segments[-1])
-            if kind is not None and self._release_file(entry, segments[-1], *kind):
-                claimed.add(entry.path)
+            path, root = entry.path, entry.root
+            cut = path.rfind("/") + 1
+            if cut <= root:
+                cut = root
+            if cut != here.cut or root != here.root or not path.startswith(here.head):
+                here.move(path, root, cut)
+                chains, places = here.chains, here.places
+            name = path[cut:]
+            if release_file is not None and release_file(name) is not None:
+                kind = matcher.file_kind(name)
+                if kind is not None and self._release_file(entry, name, *kind):
+                    claimed.add(path)
+                    continue
+            place = None
+            if chains:
+                low = name.lower()
+                for k, (chain, i, named) in enumerate(chains):
+                    if named is None or named(low) is not None:
+                        place = places[k]
+                        if place is None:
+                            place = places[k] = self._place(entry, here, chain, i, groups)
+                        break
+            if not place:  # under no chain (None), or none whose files a rule reports (False)
+                unclaimed.append(entry)
                 continue
-            found = matcher.layout(low, folder) if folder.chains else None
-            if found is None:
-                continue
-            chain, i = found
-            db = self.by_id[chain.db]
-            if self.reports_files(db) is None:
-                continue
-            parent = _where(entry, segments[:i], True)
-            group = groups.setdefault((db.id, parent), _Group())
-            counted = segments[i + chain.count]
-            n = 0
-            if chain.subject is not None:
-                m = chain.segments[chain.subject].fullmatch(low[i + chain.subject])
-                n = int(m.group(1)) if m else 0
-                group.subjects.add((chain.part, n))
-            group.names.setdefault(chain, {})[counted] = n
-            group.files += 1
-            claimed.add(entry.path)
+            place.files += 1
+            if entry.kind is not None or path[-1] in A.LAST:  # what later rules would read
+                claimed.add(path)
         for (db_id, parent), group in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
             self._release_folders(self.by_id[db_id], parent, group)
         seen: set[tuple] = set()
-        for entry, segments, low, folder in lowered:
-            if entry.path not in claimed:
-                self._path_subjects(entry, segments, low, folder, seen)
+        here = _Here(matcher)
+        for entry in unclaimed:
+            name = here.go(entry)
+            self._path_subjects(entry, [*here.segments, name], here.low(name), here.folder, seen)
         return claimed
+
+    def _place(self, entry: Entry, here: _Here, chain: SP.Chain, i: int, groups) -> _Group | bool:
+        """The group the files of a folder under release chain `chain` (its first folder at
+        `i`) are counted in, the folder's name counted there; False when no rule reports the
+        database's files."""
+        db = self.by_id[chain.db]
+        if self.reports_files(db) is None:
+            return False
+        segments, low = here.segments, here.lowered
+        parent = _where(entry, segments[:i], True)
+        group = groups.setdefault((db.id, parent), _Group())
+        counted = segments[i + chain.count]
+        n = 0
+        if chain.subject is not None:
+            m = chain.segments[chain.subject].fullmatch(low[i + chain.subject])
+            n = int(m.group(1)) if m else 0
+            group.subjects.add((chain.part, n))
+        group.names.setdefault(chain, {})[counted] = n  # the same for every file here
+        return group
 
     def _release_file(self, entry: Entry, name: str, db_id: str, what: str) -> bool:
         db = self.by_id[db_id]
@@ -428,9 +480,11 @@ class _Run:
         reports as a database's own archive): what cannot be listed is not checked."""
         budget = A.Budget()
         for entry in entries:
-            kind = A.kind(entry.path.rsplit("/", 1)[-1])
+            kind = A.kind_of_path(entry.path)
             if kind is None or not entry.regular or entry.path in claimed:
                 continue
+            if self.progress is not None:
+                self.progress.folder(entry.path)
             try:
                 listing = A.list_names(entry.fs, kind, budget)
             except OSError as e:
@@ -471,6 +525,8 @@ class _Run:
 
     def text_rules(self, entries: list[Entry], context_only: bool = False) -> None:
         for entry, result in scan_texts(entries, self.want()):
+            if self.progress is not None:
+                self.progress.read(entry.path, entry.size)
             if isinstance(result, OSError):
                 if not context_only:
                     self.not_checked(Unchecked(entry.path, self._unreadable(result)))
@@ -492,6 +548,12 @@ class _Run:
             else:
                 out.append(entry)
         return out
+
+    @functools.cached_property
+    def report_lines(self) -> re.Pattern[bytes] | None:
+        """The lines no casme3 report has (report.report_lines): a text without one is a report.
+        Made when a text is read (a tree of images needs none)."""
+        return RP.report_lines(self.kb) if self.kb is not None else None
 
     @functools.cached_property
     def papers(self) -> tuple[B.Paper, ...]:
@@ -793,14 +855,18 @@ def _what(folder: str, name: str) -> str:
 PARALLEL_BYTES = 32 << 20  # Below this much text, worker processes cost more than they save.
 
 
-def scan_texts(entries: list[Entry], want: T.Want) -> list[tuple[Entry, T.TextResult | OSError]]:
-    """Each entry's TextResult (or the OSError that stopped it), in order; large trees are
-    read by one worker process per core."""
+def scan_texts(
+    entries: list[Entry], want: T.Want
+) -> Iterator[tuple[Entry, T.TextResult | OSError]]:
+    """Each entry's TextResult (or the OSError that stopped it), in order, as each is read;
+    large trees are read by one worker process per core."""
     total = sum(e.size for e in entries)
     workers = min(os.cpu_count() or 1, 8)
     if total < PARALLEL_BYTES or workers < 2 or len(entries) < 2:
         _use_want(want)
-        return [(e, _scan_one((e.fs, e.kind))) for e in entries]
+        for e in entries:
+            yield e, _scan_one((e.fs, e.kind))
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -811,8 +877,8 @@ def scan_texts(entries: list[Entry], want: T.Want) -> list[tuple[Entry, T.TextRe
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_use_want, initargs=(want,)
     ) as pool:
-        results = list(pool.map(_scan_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
-    return list(zip(entries, results, strict=True))
+        results = pool.map(_scan_one, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        yield from zip(entries, results, strict=True)
 
 
 _want: T.Want | None = None  # what the files of this process are searched for
@@ -868,6 +934,57 @@ def _sha256(fs: str) -> str | None:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+class _Here:
+    """The folder of the entry path_rules is at: its segments (below the scanned folder), in
+    lower case, what the matcher says of it, the release chains a file in it can be under
+    and where their files are counted; worked out again only when an entry is in another
+    folder."""
+
+    def __init__(self, matcher: L.Matcher):
+        self.matcher = matcher
+        self.cut, self.root, self.head = -1, -1, ""
+        self.segments: list[str] = []
+        self.lowered: list[str] = []
+        self.folder = matcher.folder([""])
+        # (chain, index of its first folder, its file pattern's fullmatch or None), in
+        # Matcher.layout's order; places[k]: where chains[k] counts its files, once known.
+        self.chains: list[tuple[SP.Chain, int, Callable | None]] = []
+        self.places: list[_Group | bool | None] = []
+
+    def go(self, entry: Entry) -> str:
+        """Go to `entry`'s folder; its own name."""
+        path, root = entry.path, entry.root
+        cut = path.rfind("/") + 1
+        if cut <= root:
+            cut = root
+        if cut != self.cut or root != self.root or not path.startswith(self.head):
+            self.move(path, root, cut)
+        return path[cut:]
+
+    def move(self, path: str, root: int, cut: int) -> None:
+        """Go to the folder path[:cut] (the scanned folder being path[:root])."""
+        self.cut, self.root, self.head = cut, root, path[:cut]
+        head = path[root:cut]
+        self.segments = head.split("/")[:-1] if head else []
+        self.lowered = head.lower().split("/")[:-1] if head else []
+        self.folder = folder = self.matcher.folder([*self.lowered, ""])
+        # Matcher.layout, for every file here: a chain without a file pattern takes every
+        # file; one with a pattern, the files it names right under its last folder.
+        depth = len(self.lowered)
+        self.chains = []
+        for chain, i in folder.chains:
+            if chain.file is None:
+                self.chains.append((chain, i, None))
+                break
+            if i + len(chain.segments) == depth:
+                self.chains.append((chain, i, chain.file.fullmatch))
+        self.places = [None] * len(self.chains)
+
+    def low(self, name: str) -> list[str]:
+        """The lower-case segments of the path of file `name` here."""
+        return [*self.lowered, name.lower()]
+
+
 def _where(entry: Entry, segments: list[str], is_dir: bool) -> str:
     """The path shown for a finding on a file or folder: the scanned folder, then `segments`."""
     prefix = entry.path[: entry.root]  # "" or the scanned folder with its slash
@@ -910,6 +1027,8 @@ def _citation_context(paths: list[str], entries: list[Entry]) -> list[Entry]:
 
 def _git_toplevel(folder: str) -> str | None:
     try:
+        import subprocess  # here: only a scan in git needs it
+
         done = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"], cwd=folder, capture_output=True, check=False
         )
@@ -919,6 +1038,8 @@ def _git_toplevel(folder: str) -> str | None:
 
 
 def _git_ls(top: str) -> list[str]:
+    import subprocess  # here: only a scan in git needs it
+
     done = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=top,

@@ -10,8 +10,11 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import compress
+from operator import itemgetter, not_
+from typing import NamedTuple
 
 from casme3_compliance.scan.findings import Note, ScanError, Texts, Unchecked
 
@@ -28,9 +31,12 @@ TEXT_KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A file of the tree: `path` as shown to the user (forward slashes), `fs` to open it."""
+class Entry(NamedTuple):
+    """A file of the tree: `path` as shown to the user (forward slashes), `fs` to open it.
+
+    A tuple, not a dataclass: a tree of a million files makes a million of them. `size` is
+    known for the files whose text is read (`kind`); a walked file read by its name only is
+    not looked at (its type comes from the folder's listing), and its size is 0."""
 
     path: str
     fs: str
@@ -43,6 +49,13 @@ class Entry:
     def judged(self) -> str:
         """The part of the path the rules look at: below the scanned folder."""
         return self.path[self.root :]
+
+
+# The last characters of the names text_kind takes: an extension's last letter in either case
+# (no other character has one of them as its lower case; tests/test_scan_walk.py checks).
+TEXT_LAST = frozenset(c for ext in TEXT_KINDS for c in (ext[-1], ext[-1].upper()))
+_new = tuple.__new__  # Entry(...) without its keyword handling: a tree makes many
+_PATH = itemgetter(0)  # an Entry's path
 
 
 def text_kind(name: str) -> str | None:
@@ -72,13 +85,19 @@ def file_key(fs: str) -> str:
 
 
 def collect(
-    paths: list[str], all_files: bool, exclude: frozenset[str] = frozenset(), *, t: Texts
+    paths: list[str],
+    all_files: bool,
+    exclude: frozenset[str] = frozenset(),
+    *,
+    t: Texts,
+    progress: Callable[[str, int], None] | None = None,
 ) -> Collected:
     """The entries under `paths` (files or folders), each once, and notes on what was skipped
     (in the language of `t`); never the files whose file_key is in `exclude` (the report this
-    run writes)."""
-    entries: dict[str, Entry] = {}
+    run writes). `progress`, if given, is told of each folder listed and of the files found in
+    it."""
     out = Collected([], [], [])
+    entries: dict[str, Entry] = {}
     for arg in paths:
         try:
             st = os.stat(arg)
@@ -90,24 +109,35 @@ def collect(
             raise ScanError(t("scan.error.os", path=arg, error=e.strerror or e)) from None
         if stat.S_ISDIR(st.st_mode):
             noted = (len(out.notes), len(out.unchecked))
-            rels = None if all_files else _git_files(arg, out.notes, t)
-            walked = rels is None
-            if rels is None:
-                rels = _walk(arg, out.unchecked, t)
-            elif not rels and _has_files(arg):
-                raise ScanError(t("scan.error.git_nothing", path=display(arg)))
             top = display(arg)
             root = 0 if top == "." else len(top.rstrip("/")) + 1
-            found = 0
-            for rel in rels:
-                fs = os.path.join(arg, rel)
-                if exclude and file_key(fs) in exclude:
-                    continue
-                shown = display(fs)
-                entry = entries.get(shown) or _entry(fs, shown, out, t, root=root, walked=walked)
-                if entry is not None:
-                    entries.setdefault(shown, entry)
-                    found += 1
+            rels = None if all_files else _git_files(arg, out.notes, t)
+            if rels is None and len(paths) == 1:
+                # One folder walked, nothing else: no file twice, so no dictionary to tell them
+                # apart (a tree of a million files spares its million keys).
+                listed: list[Entry] = []
+                found = _walk(arg, root, listed, None, out, t, exclude, progress)
+                if found:
+                    listed.sort(key=_PATH)  # no two have the same path
+                    out.entries = listed
+                    return out
+            elif rels is None:
+                found = _walk(arg, root, None, entries, out, t, exclude, progress)
+            elif not rels and _has_files(arg):
+                raise ScanError(t("scan.error.git_nothing", path=display(arg)))
+            else:
+                found = 0
+                for rel in rels:
+                    fs = os.path.join(arg, rel)
+                    if exclude and file_key(fs) in exclude:
+                        continue
+                    shown = display(fs)
+                    entry = entries.get(shown) or _entry(fs, shown, out, t, root=root)
+                    if entry is not None:
+                        entries.setdefault(shown, entry)
+                        found += 1
+                    if progress is not None:
+                        progress(os.path.dirname(fs), 1)
             if not found:
                 why = [u.why for u in out.unchecked[noted[1] :]]
                 why += [n.message for n in out.notes[noted[0] :]]
@@ -124,7 +154,7 @@ def collect(
             entry = _entry(arg, shown, out, t, explicit=True, root=root)
             if entry is not None:
                 entries.setdefault(shown, entry)
-    out.entries = sorted(entries.values(), key=lambda e: e.path)
+    out.entries = [entries[k] for k in sorted(entries)]
     return out
 
 
@@ -171,6 +201,8 @@ def _entry(
 def _git_files(directory: str, notes: list[Note], t: Texts) -> list[str] | None:
     """Tracked and untracked-not-ignored files under `directory`, or None outside a work tree."""
     try:
+        import subprocess  # here: only a scan in git needs it
+
         done = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=directory,
@@ -188,31 +220,96 @@ def _git_files(directory: str, notes: list[Note], t: Texts) -> list[str] | None:
     return list(dict.fromkeys(os.fsdecode(p) for p in done.stdout.split(b"\0") if p))
 
 
-def _walk(top: str, unchecked: list[Unchecked], t: Texts) -> list[str]:
-    """Every file below `top` (relative paths), without following symlinks, skipping .git."""
-    out: list[str] = []
+def _walk(
+    top: str,
+    root: int,
+    listed: list[Entry] | None,
+    entries: dict[str, Entry] | None,
+    out: Collected,
+    t: Texts,
+    exclude: frozenset[str],
+    progress: Callable[[str, int], None] | None,
+) -> int:
+    """Every file below `top`, added to `listed` or (when it is None) to `entries` by the path
+    shown, unless there already; without following symlinks, skipping .git; the number found.
+    A regular file read by its name only is taken from the folder's listing as it is; any
+    other (a text to read, a symlink, a type the listing does not tell) is looked at by
+    _entry, which says what it is or why it cannot be."""
+    found = 0
+    posix = os.sep == "/" and not os.altsep
+    last = TEXT_LAST
     stack = [""]
     while stack:
         rel = stack.pop()
+        folder = os.path.join(top, rel) if rel else top
         try:
-            with os.scandir(os.path.join(top, rel) if rel else top) as it:
+            with os.scandir(folder) as it:
                 items = list(it)
         except OSError as e:
             why = t("scan.unreadable.folder", error=e.strerror or e)
-            unchecked.append(Unchecked(display(os.path.join(top, rel)) + "/", why))
+            out.unchecked.append(Unchecked(display(folder) + "/", why))
             continue
-        for item in items:
-            child = f"{rel}/{item.name}" if rel else item.name
+        # The path shown and the path opened of a file here are these plus its name (what
+        # display(os.path.join(top, rel, name)) gives, without normalising each path).
+        shown_dir = display(folder)
+        shown_prefix = "" if shown_dir == "." else shown_dir.rstrip("/") + "/"
+        fs_prefix = os.path.join(folder, "")
+        real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
+        before = found
+        if listed is not None and posix and not exclude:
+            # The common case, with the least work per file: the regular files whose names
+            # cannot be a text's are entries as they are; the rest go through the loop below.
             try:
-                is_dir = item.is_dir(follow_symlinks=False)
+                quick = [i.is_file(follow_symlinks=False) and i.name[-1] not in last for i in items]
             except OSError:
-                is_dir = False
-            if is_dir:
-                if item.name != ".git":
-                    stack.append(child)
-            else:
-                out.append(child)
-    return out
+                quick = [False] * len(items)
+            names = [i.name for i in compress(items, quick)]
+            if shown_prefix == fs_prefix:  # one string for both
+                paths = map(fs_prefix.__add__, names)
+                listed += [_new(Entry, (p, p, None, True, 0, root)) for p in paths]
+            else:  # `scan .`: shown as `a/b`, opened as `./a/b`
+                shown = map(shown_prefix.__add__, names)
+                pairs = zip(shown, map(fs_prefix.__add__, names), strict=True)
+                listed += [_new(Entry, (p, f, None, True, 0, root)) for p, f in pairs]
+            found += len(names)
+            items = list(compress(items, map(not_, quick)))
+        for item in items:
+            name = item.name
+            try:
+                plain = item.is_file(follow_symlinks=False)
+            except OSError:
+                plain = False
+            if not plain:
+                try:
+                    is_dir = item.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if name != ".git":
+                        stack.append(f"{rel}/{name}" if rel else name)
+                    continue
+            if exclude and real + name in exclude:
+                continue
+            fs = fs_prefix + name
+            shown = shown_prefix + name if posix else display(fs)
+            if shown == fs:
+                shown = fs  # one string for both
+            if entries is None or shown not in entries:
+                kind = text_kind(name) if name[-1] in last else None
+                if plain and kind is None:
+                    entry = _new(Entry, (shown, fs, None, True, 0, root))
+                else:
+                    entry = _entry(fs, shown, out, t, root=root, walked=True)
+                    if entry is None:
+                        continue
+                if entries is None:
+                    listed.append(entry)  # type: ignore[union-attr]
+                else:
+                    entries[shown] = entry
+            found += 1
+        if progress is not None:
+            progress(shown_dir, found - before)
+    return found
 
 
 def _nothing_to_scan(folder: str, why: list[str], t: Texts) -> None:

@@ -10,6 +10,7 @@ forms whose literal it holds or whose database the path names. Caches are bounde
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from casme3_compliance.knowledge.regex import literal_prefix
@@ -47,6 +48,8 @@ class Matcher:
         self.spec = spec
         self.forms = [(f, literal_prefix(f.pattern.pattern)) for f in spec.forms]
         self._folders: dict[str, _Folder] = {}
+        self._names: dict[str, tuple[frozenset[tuple[int, int]], frozenset[str]]] = {}
+        self._prefixes: dict[str, tuple[PathSubject, ...]] = {}  # a folder's own subjects
         self._files = (
             re.compile(
                 "|".join(f"(?P<f{i}>{p.pattern})" for i, (_, _, p) in enumerate(spec.files)),
@@ -55,6 +58,11 @@ class Matcher:
             if spec.files
             else None
         )
+
+    @property
+    def file_test(self) -> Callable[[str], re.Match[str] | None] | None:
+        """A test that every name file_kind takes passes (None: it takes none)."""
+        return self._files.fullmatch if self._files is not None else None
 
     def file_kind(self, name: str) -> tuple[str, str] | None:
         """(database, "workbook" or "archive") when `name` is one of a release's files."""
@@ -78,24 +86,47 @@ class Matcher:
         return found
 
     def _folder(self, folders: list[str]) -> _Folder:
+        # What each name says is worked out once per name (chains) or per path to it (subjects):
+        # the folders of a release share all but their last names.
+        if len(self._names) >= _CACHE or len(self._prefixes) >= _CACHE:
+            self._names.clear()
+            self._prefixes.clear()
+        segments = [self._segment(name) for name in folders]
         chains = []
         for i in range(len(folders)):
-            for chain in self.spec.chains:
+            for c, chain in enumerate(self.spec.chains):
                 k = len(chain.segments)
-                if i + k <= len(folders) and all(
-                    chain.segments[j].fullmatch(folders[i + j]) for j in range(k)
-                ):
+                if i + k <= len(folders) and all((c, j) in segments[i + j][0] for j in range(k)):
                     chains.append((chain, i))
-        named = frozenset(db for name in folders for db in self._named(name))
+        named = frozenset(db for _, dbs in segments for db in dbs)
         subjects: list[PathSubject] = []
-        for i, name in enumerate(folders):
-            subjects += self._subjects(folders, i, name, named, True)
+        for i in range(len(folders)):
+            key = "/".join(folders[: i + 1])
+            found = self._prefixes.get(key)
+            if found is None:
+                found = self._prefixes[key] = tuple(
+                    self._subjects(folders, i, folders[i], named, True)
+                )
+            subjects += found
         after = frozenset(
             k
             for k, (form, _) in enumerate(self.forms)
             if form.after and _under(folders, len(folders), form.after)
         )
         return _Folder(tuple(chains), named, tuple(subjects), after)
+
+    def _segment(self, name: str) -> tuple[frozenset[tuple[int, int]], frozenset[str]]:
+        """The (chain, segment) pairs whose pattern `name` is, and the databases it names."""
+        found = self._names.get(name)
+        if found is None:
+            pairs = frozenset(
+                (c, j)
+                for c, chain in enumerate(self.spec.chains)
+                for j, pattern in enumerate(chain.segments)
+                if pattern.fullmatch(name)
+            )
+            found = self._names[name] = (pairs, self._named(name))
+        return found
 
     def layout(self, low: list[str], folder: _Folder) -> tuple[SP.Chain, int] | None:
         """The release chain the path runs through, and the index of its first folder: the

@@ -1,0 +1,142 @@
+"""The walk's shortcuts (scan/files.py, scan/archives.py) say what the slow way says.
+
+A tree of a million files is listed without an lstat per file read by its name only, and a name
+is first tested on its last character before its extension is looked up: these tests hold each
+shortcut to the exact answer, over every character there is where that is what it rests on.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+from conftest import DATA
+from test_scan_support import FAKE, tree
+
+import casme3_compliance as c3
+from casme3_compliance.scan import archives as A
+from casme3_compliance.scan import files as F
+
+EN = c3.load_family(DATA, cache=False)
+
+
+def test_text_last_is_every_last_character_of_a_text_name():
+    """text_kind takes a name only when its last character is in TEXT_LAST: no character
+    outside it lowers to a text extension's last letter."""
+    lasts = {ext[-1] for ext in F.TEXT_KINDS}
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        if c.lower()[-1:] in lasts:
+            assert c in F.TEXT_LAST, hex(code)
+    for name in ["a.TEX", "b.Md", "c.markdown", "d.TXT", "e.bib", "f.BBL", "g.csv", "h.TSV"]:
+        assert F.text_kind(name) is not None and name[-1] in F.TEXT_LAST
+
+
+NAMES = [
+    "a.zip",
+    ".zip",
+    "a.ZIP",
+    "a.Zip",
+    "a.tar.gz",
+    ".tar.gz",
+    "x.tar.gz",
+    "a.TAR.BZ2",
+    "q.tbz2",
+    "a.tgz",
+    "a.txz",
+    "a.tar.xz",
+    "a.tar",
+    "zip",
+    "a.jpg",
+    "a.z\u0131p",
+    "a.\u017fip",
+    "\u212a.zip",
+    "a.zi\u0440",
+    "a.tar.gz/",
+    "\u03a9.zip",
+    "a..zip",
+    "x.tar.gz.jpg",
+    "",
+]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "folder", ["", "d/", "a.zip/", "very/long/folder/name/", "\u00fcn\u00ef/", "/"]
+)
+def test_kind_of_path_is_kind_of_the_last_name(folder, name):
+    path = folder + name
+    assert A.kind_of_path(path) == A.kind(path.rsplit("/", 1)[-1])
+
+
+def test_archive_last_characters():
+    """kind() takes a name only in ASCII case: its last character is one of A.LAST."""
+    for code in range(sys.maxunicode + 1):
+        c = chr(code)
+        if A.kind("archive.ta" + c) or A.kind("archive.zi" + c) or A.kind("archive.tbz" + c):
+            assert c in A.LAST, hex(code)
+        if A.kind("archive.tg" + c) or A.kind("archive.tar.g" + c) or A.kind("a.tx" + c):
+            assert c in A.LAST, hex(code)
+
+
+def _slow(root: str) -> dict[str, tuple]:
+    """Every file below `root` as the walk before the shortcut made it: one lstat each."""
+    out = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(folder, d))]:
+            fs = os.path.join(folder, name)
+            shown = F.display(fs)
+            top = F.display(root)
+            at = 0 if top == "." else len(top) + 1
+            entry = F._entry(fs, shown, F.Collected([], [], []), EN.t, root=at)
+            if entry is not None:
+                out[shown] = entry
+    return out
+
+
+@pytest.mark.parametrize("where", ["absolute", "relative", "dot"])
+def test_walked_entries_are_the_lstat_ones(tmp_path, monkeypatch, where):
+    root = tree(
+        tmp_path / "t",
+        {
+            "paper/main.tex": "spNO.131\n",
+            "paper/refs.BIB": "@article{a, title={x}}\n",
+            "paper/fig/spNO.1_a_1.jpg": FAKE,
+            "data/CASME2_RAW_selected/sub01/EP02_01f/img46.jpg": FAKE,
+            "data/release.zip": b"PK\x05\x06" + bytes(18),
+            "odd name \u00e9\u4e2d/\x1b[31m.txt": "x\n",
+            ".git/config": "[core]\n",
+        },
+    )
+    os.symlink("paper/main.tex", root / "link.tex")
+    os.symlink("paper", root / "link-folder")
+    os.symlink("loop", root / "loop")
+    os.mkfifo(root / "pipe.md")
+    top = str(root)
+    if where != "absolute":
+        monkeypatch.chdir(root if where == "dot" else tmp_path)
+        top = "." if where == "dot" else "t"
+    got = F.collect([top], True, t=EN.t)
+    walked = {e.path: e for e in got.entries}
+    slow = _slow(top)
+    assert set(walked) == set(slow)
+    for path, entry in walked.items():
+        expected = slow[path]
+        if entry.kind is None and entry.regular:  # read by name only: no size asked for
+            expected = expected._replace(size=0)
+        assert entry == expected, path
+    assert [e.path for e in got.entries] == sorted(walked)
+    assert not got.unchecked
+
+
+def test_progress_is_told_every_folder_and_file(tmp_path):
+    root = tree(tmp_path / "t", {f"d{i}/f{j}.jpg": FAKE for i in range(3) for j in range(4)})
+    told: list[tuple[str, int]] = []
+    got = F.collect([str(root)], True, t=EN.t, progress=lambda f, n: told.append((f, n)))
+    assert len(got.entries) == 12
+    assert sum(n for _, n in told) == 12
+    assert {f for f, _ in told} == {F.display(str(root))} | {
+        F.display(str(root / f"d{i}")) for i in range(3)
+    }
