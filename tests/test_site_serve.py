@@ -16,6 +16,7 @@ from conftest import DATA, FAMILY, ROOT
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
+import casme3_compliance as c3
 from casme3_compliance.knowledge import loader
 from casme3_compliance.render.markdown import url
 
@@ -80,3 +81,39 @@ def _fresh_loader():
     """The builds here load the copy; later tests load the project's data again."""
     yield
     loader.forget()
+
+
+def test_every_generated_page_comes_rendered_without_the_macro_pass():
+    """The hooks write each generated page already rendered by the package, marked for
+    mkdocs-macros to leave alone; a page whose renderer they do not know would be written as
+    its macro call, which the built site's own test (no `{{` left) then covers."""
+    import importlib.util
+
+    from casme3_compliance.render import croissant, pages
+
+    spec = importlib.util.spec_from_file_location("site_hooks", ROOT / "macros" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    every = [FAMILY] + [
+        c3.load_family(DATA, lang=x["code"]) for x in FAMILY.shipped if x["code"] != FAMILY.lang
+    ]
+    site = FAMILY.profile["site_url"]
+    documents = {
+        db.id: croissant.document(every, db.id, site)
+        for db in FAMILY.databases
+        if pages.has_policy(db)
+    }
+    docs, _ = hooks.generated(FAMILY, "", "", documents)
+    assert len(docs) > len(FAMILY.databases) * 3
+    for path, text in docs.items():
+        assert text.startswith("---\nrender_macros: false\n"), path
+    # A slug whose renderer is nowhere known: its macro call, for mkdocs-macros.
+    db = FAMILY.db()
+    assert pages.page_markdown(db, "terms", pages.linker("casme3/terms.md")) is not None
+    unknown = dict(pages._MACROS, terms="no_such_renderer")
+    original = pages._MACROS
+    try:
+        pages._MACROS = unknown
+        assert pages.page_markdown(db, "terms", pages.linker("casme3/terms.md")) is None
+    finally:
+        pages._MACROS = original
