@@ -159,8 +159,6 @@ def policy_page(kb: Database, link: Link, document: dict[str, Any]) -> str:
         out += [
             f"## {kb.t('policy.parts.heading')} {{#subject-parts}}\n",
             kb.t("policy.parts.intro") + "\n",
-            kb.t("policy.parts.head"),
-            "|---|---|---|---|---|",
         ]
         for form in kb.subjects.forms:
             part = kb.subjects.part(form.part)
@@ -170,10 +168,17 @@ def policy_page(kb: Database, link: Link, document: dict[str, Any]) -> str:
                 else kb.t("policy.parts.from", min=part.min)
             )
             source = part.range_source
-            said = md_escape(f"{source.title} ({source.where})") if source else ""
-            pattern = form.pattern.replace("|", "\\|")
+            said = f"{source.title} ({source.where})" if source else ""
             out.append(
-                f"| {md_escape(part.name)} | `{part.label}` | `{pattern}` | {numbers} | {said} |"
+                "- "
+                + kb.t(
+                    "policy.parts.item",
+                    part=md_escape(part.name),
+                    label=f"`{part.label}`",
+                    pattern=form.pattern,
+                    numbers=numbers,
+                    source=kb.t("policy.parts.source", source=md_escape(said)) if said else "",
+                )
             )
         out.append("")
     return "\n".join(out) + "\n"
