@@ -573,13 +573,18 @@ def _read_text(source: str) -> str:
         raise _Fail(_family().t("cli.error.read", file=source, why=why)) from None
 
 
+def _known(value: str, formats: tuple[str, ...], error: str) -> None:
+    """A format the command writes, or a usage error naming the ones it does."""
+    if value not in formats:
+        family = _family()
+        raise _Fail(family.t(error, value=repr(value), choices=_join(family, formats)))
+
+
 def _cite(args: argparse.Namespace) -> int:
     from casme3_compliance.render import citation
 
     family = _family()
-    if args.format not in citation.FORMATS:
-        choices = _join(family, citation.FORMATS)
-        raise _Fail(family.t("cli.error.cite_format", value=repr(args.format), choices=choices))
+    _known(args.format, citation.FORMATS, "cli.error.cite_format")
     dbs = _many(args.db)
     cited = [db.citation for db in dbs]
     text = citation.render(cited[0] if len(cited) == 1 else cited, args.format, family)
@@ -593,9 +598,7 @@ def _export(args: argparse.Namespace) -> int:
     from casme3_compliance.render import croissant, pages
 
     family = _family()
-    if args.format not in croissant.FORMATS:
-        choices = _join(family, croissant.FORMATS)
-        raise _Fail(family.t("cli.error.export_format", value=repr(args.format), choices=choices))
+    _known(args.format, croissant.FORMATS, "cli.error.export_format")
     db = _kb(args.db)
     if not pages.has_policy(db):
         raise _Fail(family.t("cli.error.no_policy", name=db.name))
@@ -616,9 +619,7 @@ def _checklist(args: argparse.Namespace) -> int:
 
     family = _family()
     fmt = args.format or _checklist_format(args.output)
-    if fmt not in checklist.FORMATS:
-        choices = _join(family, checklist.FORMATS)
-        raise _Fail(family.t("cli.error.checklist_format", value=repr(fmt), choices=choices))
+    _known(fmt, checklist.FORMATS, "cli.error.checklist_format")
     if fmt == "pdf" and args.output in (None, "-"):
         raise _Fail(family.t("cli.error.pdf_to_stdout"))
     dbs = [db for db in _many(args.db) if db.checklists]
