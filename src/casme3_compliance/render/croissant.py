@@ -259,7 +259,10 @@ def document(families: list[Family], db_id: str, site_url: str) -> dict[str, Any
         "conformsTo": CROISSANT,
         "name": {"en": db.name},
         "alternateName": db.full_name,
-        "description": {d.lang: d.t("policy.jsonld.description", name=d.name) for d in dbs},
+        "description": {
+            d.lang: d.t("policy.jsonld.description", name=d.name, full_name=d.full_name)
+            for d in dbs
+        },
         "url": app.current_source.url if app.current_source else iri.db,
         "creator": issuer,
         "citeAs": citation.render(db.citation, "bibtex"),
