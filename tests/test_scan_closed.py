@@ -200,6 +200,7 @@ def test_a_file_deleted_between_listing_and_reading(kb, tmp_path, monkeypatch):
 
     def collect_then_delete(*args, **kwargs):
         out = real(*args, **kwargs)
+        out.entries = list(out.entries)  # listed (a folder's entries are streamed)
         os.unlink(tmp_path / "a.tex")
         return out
 
@@ -447,6 +448,7 @@ def test_a_file_swapped_for_a_symlink_while_scanning_is_not_read(kb, tmp_path, o
 
     def collect_then_swap(*args, **kwargs):
         out = real(*args, **kwargs)
+        out.entries = list(out.entries)  # listed (a folder's entries are streamed)
         os.unlink(tmp_path / "proj" / "a.tex")
         os.symlink(outside / "secret.tex", tmp_path / "proj" / "a.tex")
         return out

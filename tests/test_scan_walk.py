@@ -108,6 +108,12 @@ def test_walked_entries_are_the_lstat_ones(tmp_path, monkeypatch, where):
             "data/release.zip": b"PK\x05\x06" + bytes(18),
             "odd name \u00e9\u4e2d/\x1b[31m.txt": "x\n",
             ".git/config": "[core]\n",
+            # A folder's files sort before its name's neighbours with a character above "/"
+            # and after those below: `a!`, `a-b`, `a/f`, `a0`.
+            "x/a/f.jpg": FAKE,
+            "x/a-b.jpg": FAKE,
+            "x/a0.jpg": FAKE,
+            "x/a!.jpg": FAKE,
         },
     )
     os.symlink("paper/main.tex", root / "link.tex")
@@ -119,7 +125,8 @@ def test_walked_entries_are_the_lstat_ones(tmp_path, monkeypatch, where):
         monkeypatch.chdir(root if where == "dot" else tmp_path)
         top = "." if where == "dot" else "t"
     got = F.collect([top], True, t=EN.t)
-    walked = {e.path: e for e in got.entries}
+    listed = list(got.entries)
+    walked = {e.path: e for e in listed}
     slow = _slow(top)
     assert set(walked) == set(slow)
     for path, entry in walked.items():
@@ -127,7 +134,7 @@ def test_walked_entries_are_the_lstat_ones(tmp_path, monkeypatch, where):
         if entry.kind is None and entry.regular:  # read by name only: no size asked for
             expected = expected._replace(size=0)
         assert entry == expected, path
-    assert [e.path for e in got.entries] == sorted(walked)
+    assert [e.path for e in listed] == sorted(walked)
     assert not got.unchecked
 
 
@@ -135,8 +142,40 @@ def test_progress_is_told_every_folder_and_file(tmp_path):
     root = tree(tmp_path / "t", {f"d{i}/f{j}.jpg": FAKE for i in range(3) for j in range(4)})
     told: list[tuple[str, int]] = []
     got = F.collect([str(root)], True, t=EN.t, progress=lambda f, n: told.append((f, n)))
-    assert len(got.entries) == 12
+    assert len(list(got.entries)) == 12
     assert sum(n for _, n in told) == 12
     assert {f for f, _ in told} == {F.display(str(root))} | {
         F.display(str(root / f"d{i}")) for i in range(3)
     }
+
+
+def test_one_folder_is_streamed_a_folder_at_a_time(tmp_path):
+    """The walk of one folder holds the listings of the folders it is in, not the tree: when
+    the first file comes, only the folders above it have been listed."""
+    root = tree(tmp_path / "t", {f"d{i}/e/f{j}.jpg": FAKE for i in range(4) for j in range(3)})
+    told: list[str] = []
+    stream = iter(
+        F.collect([str(root)], True, t=EN.t, progress=lambda f, n: told.append(f)).entries
+    )
+    first = next(stream)
+    assert first.path.endswith("d0/e/f0.jpg")
+    assert told == [F.display(str(p)) for p in (root, root / "d0", root / "d0" / "e")]
+    assert len(list(stream)) == 11 and len(told) == 9
+
+
+def test_a_tree_deeper_than_the_recursion_limit(tmp_path):
+    depth = sys.getrecursionlimit() + 100
+    folder = str(tmp_path)
+    for _ in range(depth):  # not os.makedirs: it recurses
+        folder += "/a"
+        os.mkdir(folder)
+    with open(folder + "/deep.jpg", "wb") as f:
+        f.write(FAKE)
+    try:
+        [entry] = F.collect([str(tmp_path)], True, t=EN.t).entries
+        assert entry.path.endswith("/a/deep.jpg")
+    finally:  # removed here: pytest's clean-up of old temporary folders recurses too
+        os.unlink(folder + "/deep.jpg")
+        for _ in range(depth):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)

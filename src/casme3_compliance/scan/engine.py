@@ -18,7 +18,7 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from casme3_compliance.knowledge.model import Database, Family
@@ -141,11 +141,12 @@ def scan(
     try:
         told = progress.folder if progress is not None else None
         collected = collect(paths or ["."], all_files, skip, t=kb.t, progress=told)
-        entries = collected.entries
         run.notes = collected.notes
+        # The tree streams through the path rules: only what later rules read is kept.
+        entries: list[Entry] = []
+        claimed = run.path_rules(collected.entries, entries)
         for u in collected.unchecked:
             run.not_checked(u)
-        claimed = run.path_rules(entries)
         run.archive_rules(entries, claimed)
     finally:
         if collecting:
@@ -170,7 +171,7 @@ def scan(
     counted = [f for f in found if f.suppressed is None]
     suppressed = [f for f in found if f.suppressed is not None]
     ids = tuple(d.id for d in dbs)
-    return Report(counted, sorted(set(run.notes)), len(entries), codes, suppressed, ids)
+    return Report(counted, sorted(set(run.notes)), run.files, codes, suppressed, ids)
 
 
 # line -> (rule codes, reason) of the valid `casme3: ignore[...]` comments of a file
@@ -236,6 +237,7 @@ class _Run:
     cap_file: str | None = None  # the archive whose members are being judged
     kb: Database | Family | None = None  # whose reports are told apart (report_lines)
     progress: Progress | None = None
+    files: int = 0  # in the tree (path_rules counts them)
 
     def __post_init__(self) -> None:
         self.by_id = {d.id: d for d in self.dbs}
@@ -330,23 +332,29 @@ class _Run:
             self._reports_files[db.id] = applies
         return self._reports_files[db.id]
 
-    def path_rules(self, entries: list[Entry]) -> set[str]:
+    def path_rules(self, entries: Iterable[Entry], keep: list[Entry] | None = None) -> set[str]:
         """The release's files (CM303), then subjects in names; the paths the first took that
         the text and archive rules would read (texts, and names ending as an archive's).
+        `keep`, if given, gets those entries (the rest are not held) and `files` their count.
 
         What a file's folders say is worked out once per folder (the files of a folder come
         together, the entries being sorted); for each file only its own name is looked at."""
         claimed: set[str] = set()
         groups: dict[tuple[str, str], _Group] = {}
-        unclaimed: list[Entry] = []
         matcher = self.matcher
         release_file = matcher.file_test  # a quick test: file_kind says more when it matches
         here = _Here(matcher)
         chains, places = here.chains, here.places
+        seen: set[tuple] = set()
+        files = 0
         # The loop runs once per file of the tree: what does not change within a folder is
         # in `here`, and the rest is written out here rather than called.
         for entry in entries:
+            files += 1
             path, root = entry.path, entry.root
+            read = entry.kind is not None or path[-1] in A.LAST  # what later rules would read
+            if read and keep is not None:
+                keep.append(entry)
             cut = path.rfind("/") + 1
             if cut <= root:
                 cut = root
@@ -369,18 +377,16 @@ class _Run:
                             place = places[k] = self._place(entry, here, chain, i, groups)
                         break
             if not place:  # under no chain (None), or none whose files a rule reports (False)
-                unclaimed.append(entry)
+                segments = [*here.segments, name]
+                self._path_subjects(entry, segments, here.low(name), here.folder, seen)
                 continue
             place.files += 1
-            if entry.kind is not None or path[-1] in A.LAST:  # what later rules would read
+            if read:
                 claimed.add(path)
         for (db_id, parent), group in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
             self._release_folders(self.by_id[db_id], parent, group)
-        seen: set[tuple] = set()
-        here = _Here(matcher)
-        for entry in unclaimed:
-            name = here.go(entry)
-            self._path_subjects(entry, [*here.segments, name], here.low(name), here.folder, seen)
+        if keep is not None:
+            self.files = files
         return claimed
 
     def _place(self, entry: Entry, here: _Here, chain: SP.Chain, i: int, groups) -> _Group | bool:

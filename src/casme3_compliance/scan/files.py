@@ -10,10 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import compress
-from operator import itemgetter, not_
 from typing import NamedTuple
 
 from casme3_compliance.scan.findings import Note, ScanError, Texts, Unchecked
@@ -55,7 +53,6 @@ class Entry(NamedTuple):
 # (no other character has one of them as its lower case; tests/test_scan_walk.py checks).
 TEXT_LAST = frozenset(c for ext in TEXT_KINDS for c in (ext[-1], ext[-1].upper()))
 _new = tuple.__new__  # Entry(...) without its keyword handling: a tree makes many
-_PATH = itemgetter(0)  # an Entry's path
 
 
 def text_kind(name: str) -> str | None:
@@ -70,9 +67,11 @@ def display(path: str) -> str:
 
 @dataclass
 class Collected:
-    """The entries under the paths of a scan, each once, and what was skipped or not checked."""
+    """The entries under the paths of a scan, each once, in the order of their paths, and
+    what was skipped or not checked. `entries` is iterated once: for one folder walked it
+    is a stream, and the notes and the unchecked are complete only once it is spent."""
 
-    entries: list[Entry]
+    entries: Iterable[Entry]
     notes: list[Note]
     unchecked: list[Unchecked]
 
@@ -108,24 +107,21 @@ def collect(
                 raise ScanError(t("scan.error.missing", path=arg)) from None
             raise ScanError(t("scan.error.os", path=arg, error=e.strerror or e)) from None
         if stat.S_ISDIR(st.st_mode):
-            noted = (len(out.notes), len(out.unchecked))
             top = display(arg)
             root = 0 if top == "." else len(top.rstrip("/")) + 1
             rels = None if all_files else _git_files(arg, out.notes, t)
             if rels is None and len(paths) == 1:
-                # One folder walked, nothing else: no file twice, so no dictionary to tell them
-                # apart (a tree of a million files spares its million keys).
-                listed: list[Entry] = []
-                found = _walk(arg, root, listed, None, out, t, exclude, progress)
-                if found:
-                    listed.sort(key=_PATH)  # no two have the same path
-                    out.entries = listed
-                    return out
-            elif rels is None:
-                found = _walk(arg, root, None, entries, out, t, exclude, progress)
+                # One folder walked, nothing else: no file twice, so nothing to tell apart;
+                # its entries are streamed to the scan, never all held.
+                out.entries = _walk(arg, root, out, t, exclude, progress)
+                return out
+            if rels is None:
+                for entry in _walk(arg, root, out, t, exclude, progress):
+                    entries.setdefault(entry.path, entry)
             elif not rels and _has_files(arg):
                 raise ScanError(t("scan.error.git_nothing", path=display(arg)))
             else:
+                noted = (len(out.notes), len(out.unchecked))
                 found = 0
                 for rel in rels:
                     fs = os.path.join(arg, rel)
@@ -138,10 +134,8 @@ def collect(
                         found += 1
                     if progress is not None:
                         progress(os.path.dirname(fs), 1)
-            if not found:
-                why = [u.why for u in out.unchecked[noted[1] :]]
-                why += [n.message for n in out.notes[noted[0] :]]
-                _nothing_to_scan(arg, why, t)
+                if not found:
+                    _nothing_found(arg, out, noted, t)
         else:
             shown = display(arg)
             # A relative path is judged whole (a hook passes paths from the repository's root);
@@ -223,93 +217,123 @@ def _git_files(directory: str, notes: list[Note], t: Texts) -> list[str] | None:
 def _walk(
     top: str,
     root: int,
-    listed: list[Entry] | None,
-    entries: dict[str, Entry] | None,
     out: Collected,
     t: Texts,
     exclude: frozenset[str],
     progress: Callable[[str, int], None] | None,
-) -> int:
-    """Every file below `top`, added to `listed` or (when it is None) to `entries` by the path
-    shown, unless there already; without following symlinks, skipping .git; the number found.
-    A regular file read by its name only is taken from the folder's listing as it is; any
-    other (a text to read, a symlink, a type the listing does not tell) is looked at by
-    _entry, which says what it is or why it cannot be."""
+) -> Iterator[Entry]:
+    """Every file below `top`, in the order of the paths shown, without following symlinks,
+    skipping .git; ScanError at the end when there was none.
+
+    Streamed: only the listings of the folders being walked are held (one per level, as
+    `find` holds them), never the tree, so a million files cost what a thousand do. A folder's
+    names are sorted with a subfolder's as its name and a slash, which puts its files where
+    sorting the whole paths would. A regular file read by its name only is taken from the
+    listing as it is; any other (a text to read, a symlink, a type the listing does not tell)
+    is looked at by _entry, which says what it is or why it cannot be."""
+    noted = (len(out.notes), len(out.unchecked))
     found = 0
     posix = os.sep == "/" and not os.altsep
     last = TEXT_LAST
-    stack = [""]
-    while stack:
-        rel = stack.pop()
-        folder = os.path.join(top, rel) if rel else top
+    # Per folder being walked: what is left of its sorted listing, as runs of entries and
+    # the names of its subfolders (a str), and where the next item is.
+    stack: list[tuple[list[list[Entry] | str], int]] = []
+    rel: str | None = ""
+    while True:
+        if rel is not None:  # a folder to list
+            items, n = _listing(top, rel, root, out, t, exclude, posix, last)
+            found += n
+            if progress is not None:
+                progress(display(os.path.join(top, rel) if rel else top), n)
+            stack.append((items, 0))
+            rel = None
+        if not stack:
+            break
+        items, i = stack[-1]
+        while i < len(items):
+            item = items[i]
+            i += 1
+            if isinstance(item, str):
+                rel = item
+                break
+            yield from item
+        if rel is None:
+            stack.pop()
+        else:
+            stack[-1] = (items, i)
+    if not found:
+        _nothing_found(top, out, noted, t)
+
+
+def _listing(
+    top: str,
+    rel: str,
+    root: int,
+    out: Collected,
+    t: Texts,
+    exclude: frozenset[str],
+    posix: bool,
+    last: frozenset[str],
+) -> tuple[list[list[Entry] | str], int]:
+    """The folder `rel` of `top` in the order of the paths shown: runs of its files' entries
+    and its subfolders' `rel`; and how many files."""
+    folder = os.path.join(top, rel) if rel else top
+    try:
+        with os.scandir(folder) as it:
+            listed = list(it)
+    except OSError as e:
+        why = t("scan.unreadable.folder", error=e.strerror or e)
+        out.unchecked.append(Unchecked(display(folder) + "/", why))
+        return [], 0
+    # The path shown and the path opened of a file here are these plus its name (what
+    # display(os.path.join(top, rel, name)) gives, without normalising each path).
+    shown_dir = display(folder)
+    shown_prefix = "" if shown_dir == "." else shown_dir.rstrip("/") + "/"
+    fs_prefix = os.path.join(folder, "")
+    real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
+    same = posix and shown_prefix == fs_prefix  # one string for both
+    keyed = []
+    for item in listed:
         try:
-            with os.scandir(folder) as it:
-                items = list(it)
-        except OSError as e:
-            why = t("scan.unreadable.folder", error=e.strerror or e)
-            out.unchecked.append(Unchecked(display(folder) + "/", why))
+            plain = item.is_file(follow_symlinks=False)
+            is_dir = not plain and item.is_dir(follow_symlinks=False)
+        except OSError:
+            plain = is_dir = False
+        name = item.name
+        keyed.append((name + "/" if is_dir else name, plain, is_dir, name))
+    keyed.sort()
+    items: list[list[Entry] | str] = []
+    run: list[Entry] = []
+    found = 0
+    for _, plain, is_dir, name in keyed:
+        if is_dir:
+            if name != ".git":
+                if run:
+                    items.append(run)
+                    run = []
+                items.append(f"{rel}/{name}" if rel else name)
             continue
-        # The path shown and the path opened of a file here are these plus its name (what
-        # display(os.path.join(top, rel, name)) gives, without normalising each path).
-        shown_dir = display(folder)
-        shown_prefix = "" if shown_dir == "." else shown_dir.rstrip("/") + "/"
-        fs_prefix = os.path.join(folder, "")
-        real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
-        before = found
-        if listed is not None and posix and not exclude:
-            # The common case, with the least work per file: the regular files whose names
-            # cannot be a text's are entries as they are; the rest go through the loop below.
-            try:
-                quick = [i.is_file(follow_symlinks=False) and i.name[-1] not in last for i in items]
-            except OSError:
-                quick = [False] * len(items)
-            names = [i.name for i in compress(items, quick)]
-            if shown_prefix == fs_prefix:  # one string for both
-                paths = map(fs_prefix.__add__, names)
-                listed += [_new(Entry, (p, p, None, True, 0, root)) for p in paths]
-            else:  # `scan .`: shown as `a/b`, opened as `./a/b`
-                shown = map(shown_prefix.__add__, names)
-                pairs = zip(shown, map(fs_prefix.__add__, names), strict=True)
-                listed += [_new(Entry, (p, f, None, True, 0, root)) for p, f in pairs]
-            found += len(names)
-            items = list(compress(items, map(not_, quick)))
-        for item in items:
-            name = item.name
-            try:
-                plain = item.is_file(follow_symlinks=False)
-            except OSError:
-                plain = False
-            if not plain:
-                try:
-                    is_dir = item.is_dir(follow_symlinks=False)
-                except OSError:
-                    is_dir = False
-                if is_dir:
-                    if name != ".git":
-                        stack.append(f"{rel}/{name}" if rel else name)
-                    continue
-            if exclude and real + name in exclude:
-                continue
+        if exclude and real + name in exclude:
+            continue
+        if same:
+            shown = fs = fs_prefix + name
+        else:
             fs = fs_prefix + name
             shown = shown_prefix + name if posix else display(fs)
             if shown == fs:
-                shown = fs  # one string for both
-            if entries is None or shown not in entries:
-                kind = text_kind(name) if name[-1] in last else None
-                if plain and kind is None:
-                    entry = _new(Entry, (shown, fs, None, True, 0, root))
-                else:
-                    entry = _entry(fs, shown, out, t, root=root, walked=True)
-                    if entry is None:
-                        continue
-                if entries is None:
-                    listed.append(entry)  # type: ignore[union-attr]
-                else:
-                    entries[shown] = entry
-            found += 1
-        if progress is not None:
-            progress(shown_dir, found - before)
-    return found
+                shown = fs
+        kind = text_kind(name) if name[-1] in last else None
+        if plain and kind is None:
+            entry = _new(Entry, (shown, fs, None, True, 0, root))
+        else:
+            entry = _entry(fs, shown, out, t, root=root, walked=True)
+            if entry is None:
+                continue
+        run.append(entry)
+        found += 1
+    if run:
+        items.append(run)
+    return items, found
 
 
 def _nothing_to_scan(folder: str, why: list[str], t: Texts) -> None:
@@ -317,6 +341,13 @@ def _nothing_to_scan(folder: str, why: list[str], t: Texts) -> None:
     the wrong folder must not pass."""
     first = why[0] if why else t("scan.error.no_files")
     raise ScanError(t("scan.error.nothing", path=display(folder), why=first))
+
+
+def _nothing_found(folder: str, out: Collected, noted: tuple[int, int], t: Texts) -> None:
+    """_nothing_to_scan, saying why from what was noted or not checked since `noted`."""
+    why = [u.why for u in out.unchecked[noted[1] :]]
+    why += [n.message for n in out.notes[noted[0] :]]
+    _nothing_to_scan(folder, why, t)
 
 
 def _has_files(folder: str) -> bool:
