@@ -221,7 +221,7 @@ def serve(root: Path):
             "aliases": aliases,
         },
     )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -230,6 +230,14 @@ def serve(root: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser closing its connection early (Lighthouse does, at the end of a run) is
+        not an error of the site; anything else is printed as usual."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 # --------------------------------------------------------------------------- (a) page weight

@@ -12,10 +12,11 @@ on each. Beside the time, the peak memory of each command: the largest resident 
 process or of any of its worker processes, in MiB (GNU time's %M, which counts the children
 the command reaped; see measure()).
 
-Two memory cases, time and peak memory only (no goal on time): a 200 MB file of one line, and a
-tree of a million empty files (`--cases` picks; `--runs` sets the runs of the two trees).
+Three memory cases, time and peak memory only (no goal on time): a 200 MB file of one line, a
+tree of a million empty files in a thousand folders, and a million in one folder (`--cases`
+picks; `--runs` sets the runs of the two trees).
 
-Run: .venv/bin/python benchmarks/bench_scan.py [--cases text,frames,line,million]
+Run: .venv/bin/python benchmarks/bench_scan.py [--cases text,frames,line,million,flat]
 """
 
 from __future__ import annotations
@@ -138,6 +139,14 @@ def million(root: Path, files: int = 1_000_000) -> str:
     return f"{files:,} empty files in {files // 1000:,} folders"
 
 
+def flat(root: Path, files: int = 1_000_000) -> str:
+    """`files` empty files in one folder: the walk holds a chunk of a folder, not the folder."""
+    base = str(root) + "/f"
+    for i in range(files):
+        os.close(os.open(f"{base}{i:07d}.dat", os.O_CREAT | os.O_WRONLY, 0o644))
+    return f"{files:,} empty files in one folder"
+
+
 TIME = "/usr/bin/time"  # GNU time: the peak of the command's own process tree
 
 
@@ -171,6 +180,7 @@ CASES = {
     "frames": (frames_tree, True),
     "line": (one_line, False),
     "million": (million, False),
+    "flat": (flat, False),
 }
 
 

@@ -108,12 +108,10 @@ def test_walked_entries_are_the_lstat_ones(tmp_path, monkeypatch, where):
             "data/release.zip": b"PK\x05\x06" + bytes(18),
             "odd name \u00e9\u4e2d/\x1b[31m.txt": "x\n",
             ".git/config": "[core]\n",
-            # A folder's files sort before its name's neighbours with a character above "/"
-            # and after those below: `a!`, `a-b`, `a/f`, `a0`.
             "x/a/f.jpg": FAKE,
-            "x/a-b.jpg": FAKE,
-            "x/a0.jpg": FAKE,
-            "x/a!.jpg": FAKE,
+            "x/b.jpg": FAKE,
+            "x/c/g.jpg": FAKE,
+            "x/d.jpg": FAKE,
         },
     )
     os.symlink("paper/main.tex", root / "link.tex")
@@ -134,7 +132,14 @@ def test_walked_entries_are_the_lstat_ones(tmp_path, monkeypatch, where):
         if entry.kind is None and entry.regular:  # read by name only: no size asked for
             expected = expected._replace(size=0)
         assert entry == expected, path
-    assert [e.path for e in listed] == sorted(walked)
+    assert len(listed) == len(walked)
+    # A folder's files come together (path_rules works a folder out once for them), then its
+    # subfolders by name.
+    folders = [os.path.dirname(e.path) for e in listed]
+    together = [f for i, f in enumerate(folders) if i == 0 or folders[i - 1] != f]
+    assert len(together) == len(set(together))
+    x = together.index(F.display(os.path.join(top, "x")))
+    assert together[x + 1 : x + 3] == [F.display(os.path.join(top, "x", s)) for s in "ac"]
     assert not got.unchecked
 
 
@@ -149,18 +154,57 @@ def test_progress_is_told_every_folder_and_file(tmp_path):
     }
 
 
-def test_one_folder_is_streamed_a_folder_at_a_time(tmp_path):
-    """The walk of one folder holds the listings of the folders it is in, not the tree: when
-    the first file comes, only the folders above it have been listed."""
-    root = tree(tmp_path / "t", {f"d{i}/e/f{j}.jpg": FAKE for i in range(4) for j in range(3)})
-    told: list[str] = []
-    stream = iter(
-        F.collect([str(root)], True, t=EN.t, progress=lambda f, n: told.append(f)).entries
-    )
+def test_one_folder_is_streamed_a_chunk_at_a_time(tmp_path, monkeypatch):
+    """The walk of one folder holds a chunk of a folder's files and the names of the folders
+    still to walk, not the tree nor a whole folder: when the first file comes, only the
+    folders above it have been opened, and no more than a chunk of its own folder's files has
+    been made."""
+    monkeypatch.setattr(F, "_CHUNK", 2)
+    root = tree(tmp_path / "t", {f"d{i}/e/f{j}.jpg": FAKE for i in range(4) for j in range(5)})
+    told: list[tuple[str, int]] = []
+    progress = lambda f, n: told.append((f, n))  # noqa: E731
+    stream = iter(F.collect([str(root)], True, t=EN.t, progress=progress).entries)
     first = next(stream)
-    assert first.path.endswith("d0/e/f0.jpg")
-    assert told == [F.display(str(p)) for p in (root, root / "d0", root / "d0" / "e")]
-    assert len(list(stream)) == 11 and len(told) == 9
+    above = [F.display(str(p)) for p in (root, root / "d0", root / "d0" / "e")]
+    assert os.path.dirname(first.path) == above[-1]
+    assert told == [(above[0], 0), (above[1], 0), (above[2], 0), (above[2], 2)]
+    assert len(list(stream)) == 19
+    assert sum(n for _, n in told) == 20
+
+
+def test_a_folder_unreadable_part_way_is_not_checked(tmp_path, monkeypatch):
+    """A listing that fails after some files were given leaves those scanned and the folder
+    not checked (never a clean answer for the files it did not list)."""
+    monkeypatch.setattr(F, "_CHUNK", 2)
+    root = tree(tmp_path / "t", {f"f{j}.jpg": FAKE for j in range(5)})
+    real = os.scandir
+
+    class Failing:
+        def __init__(self, path):
+            self.it = real(path)
+            self.given = 0
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.it.close()
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            if self.given == 3:
+                raise OSError(5, "Input/output error")
+            self.given += 1
+            return next(self.it)
+
+    monkeypatch.setattr(F.os, "scandir", Failing)
+    got = F.collect([str(root)], True, t=EN.t)
+    assert len(list(got.entries)) == 2  # the first chunk; the second failed
+    [unchecked] = got.unchecked
+    assert unchecked.path == F.display(str(root)) + "/"
+    assert "Input/output error" in unchecked.why
 
 
 def test_a_tree_deeper_than_the_recursion_limit(tmp_path):

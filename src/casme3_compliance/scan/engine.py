@@ -20,6 +20,7 @@ import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from casme3_compliance.knowledge.model import Database, Family
 from casme3_compliance.knowledge.verdicts import Verdict
@@ -142,9 +143,11 @@ def scan(
         told = progress.folder if progress is not None else None
         collected = collect(paths or ["."], all_files, skip, t=kb.t, progress=told)
         run.notes = collected.notes
-        # The tree streams through the path rules: only what later rules read is kept.
+        # The tree streams through the path rules: only what later rules read is kept, then
+        # put in the order of the paths, so that the texts and archives are read in it.
         entries: list[Entry] = []
         claimed = run.path_rules(collected.entries, entries)
+        entries.sort(key=attrgetter("path"))
         for u in collected.unchecked:
             run.not_checked(u)
         run.archive_rules(entries, claimed)
@@ -338,7 +341,7 @@ class _Run:
         `keep`, if given, gets those entries (the rest are not held) and `files` their count.
 
         What a file's folders say is worked out once per folder (the files of a folder come
-        together, the entries being sorted); for each file only its own name is looked at."""
+        together); for each file only its own name is looked at."""
         claimed: set[str] = set()
         groups: dict[tuple[str, str], _Group] = {}
         matcher = self.matcher

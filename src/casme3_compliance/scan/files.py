@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import NamedTuple
 
 from casme3_compliance.scan.findings import Note, ScanError, Texts, Unchecked
@@ -52,6 +53,7 @@ class Entry(NamedTuple):
 # The last characters of the names text_kind takes: an extension's last letter in either case
 # (no other character has one of them as its lower case; tests/test_scan_walk.py checks).
 TEXT_LAST = frozenset(c for ext in TEXT_KINDS for c in (ext[-1], ext[-1].upper()))
+_CHUNK = 4096  # a folder's entries made at a time: never a whole folder of a million files
 _new = tuple.__new__  # Entry(...) without its keyword handling: a tree makes many
 
 
@@ -67,9 +69,10 @@ def display(path: str) -> str:
 
 @dataclass
 class Collected:
-    """The entries under the paths of a scan, each once, in the order of their paths, and
-    what was skipped or not checked. `entries` is iterated once: for one folder walked it
-    is a stream, and the notes and the unchecked are complete only once it is spent."""
+    """The entries under the paths of a scan, each once, and what was skipped or not checked.
+    `entries` is iterated once: for one folder walked it is a stream (a folder's files
+    together, see _walk), and the notes and the unchecked are complete only once it is
+    spent; otherwise a list in the order of the paths."""
 
     entries: Iterable[Entry]
     notes: list[Note]
@@ -222,118 +225,86 @@ def _walk(
     exclude: frozenset[str],
     progress: Callable[[str, int], None] | None,
 ) -> Iterator[Entry]:
-    """Every file below `top`, in the order of the paths shown, without following symlinks,
-    skipping .git; ScanError at the end when there was none.
+    """Every file below `top`, without following symlinks, skipping .git; ScanError at the end
+    when there was none. A folder's files come together, in the order the system lists them,
+    then its subfolders by name.
 
-    Streamed: only the listings of the folders being walked are held (one per level, as
-    `find` holds them), never the tree, so a million files cost what a thousand do. A folder's
-    names are sorted with a subfolder's as its name and a slash, which puts its files where
-    sorting the whole paths would. A regular file read by its name only is taken from the
-    listing as it is; any other (a text to read, a symlink, a type the listing does not tell)
-    is looked at by _entry, which says what it is or why it cannot be."""
+    Streamed: what is held is a chunk of one folder's files and the names of the folders still
+    to walk, never the tree nor a whole folder, so a folder of a million files costs what one of
+    a thousand does. A regular file read by its name only is taken from the listing as it is;
+    any other (a text to read, a symlink, a type the listing does not tell) is looked at by
+    _entry, which says what it is or why it cannot be."""
     noted = (len(out.notes), len(out.unchecked))
     found = 0
     posix = os.sep == "/" and not os.altsep
     last = TEXT_LAST
-    # Per folder being walked: what is left of its sorted listing, as runs of entries and
-    # the names of its subfolders (a str), and where the next item is.
-    stack: list[tuple[list[list[Entry] | str], int]] = []
-    rel: str | None = ""
-    while True:
-        if rel is not None:  # a folder to list
-            items, n = _listing(top, rel, root, out, t, exclude, posix, last)
-            found += n
-            if progress is not None:
-                progress(display(os.path.join(top, rel) if rel else top), n)
-            stack.append((items, 0))
-            rel = None
-        if not stack:
-            break
-        items, i = stack[-1]
-        while i < len(items):
-            item = items[i]
-            i += 1
-            if isinstance(item, str):
-                rel = item
-                break
-            yield from item
-        if rel is None:
-            stack.pop()
-        else:
-            stack[-1] = (items, i)
+    pending = [""]  # the folders still to walk, below `top`; the next one last
+    while pending:
+        rel = pending.pop()
+        folder = os.path.join(top, rel) if rel else top
+        shown_dir = display(folder)
+        try:
+            listing = os.scandir(folder)
+        except OSError as e:
+            why = t("scan.unreadable.folder", error=e.strerror or e)
+            out.unchecked.append(Unchecked(shown_dir + "/", why))
+            continue
+        if progress is not None:
+            progress(shown_dir, 0)
+        # The path shown and the path opened of a file here are these plus its name (what
+        # display(os.path.join(top, rel, name)) gives, without normalising each path).
+        shown_prefix = "" if shown_dir == "." else shown_dir.rstrip("/") + "/"
+        fs_prefix = os.path.join(folder, "")
+        same = posix and shown_prefix == fs_prefix  # one string for both
+        real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
+        subfolders: list[str] = []
+        with listing:
+            while True:
+                try:
+                    chunk = list(islice(listing, _CHUNK))
+                except OSError as e:  # the listing failed part way: the rest is not checked
+                    why = t("scan.unreadable.folder", error=e.strerror or e)
+                    out.unchecked.append(Unchecked(shown_dir + "/", why))
+                    break
+                if not chunk:
+                    break
+                run: list[Entry] = []
+                for item in chunk:
+                    name = item.name
+                    try:
+                        plain = item.is_file(follow_symlinks=False)
+                        if not plain and item.is_dir(follow_symlinks=False):
+                            if name != ".git":
+                                subfolders.append(name)
+                            continue
+                    except OSError:
+                        plain = False
+                    if exclude and real + name in exclude:
+                        continue
+                    if same:
+                        shown = fs = fs_prefix + name
+                    else:
+                        fs = fs_prefix + name
+                        shown = shown_prefix + name if posix else display(fs)
+                        if shown == fs:
+                            shown = fs
+                    kind = text_kind(name) if name[-1] in last else None
+                    if plain and kind is None:
+                        entry = _new(Entry, (shown, fs, None, True, 0, root))
+                    else:
+                        entry = _entry(fs, shown, out, t, root=root, walked=True)
+                        if entry is None:
+                            continue
+                    run.append(entry)
+                if run:
+                    found += len(run)
+                    if progress is not None:
+                        progress(shown_dir, len(run))
+                    yield from run
+        subfolders.sort(reverse=True)
+        pending += [f"{rel}/{name}" if rel else name for name in subfolders]
     if not found:
         _nothing_found(top, out, noted, t)
-
-
-def _listing(
-    top: str,
-    rel: str,
-    root: int,
-    out: Collected,
-    t: Texts,
-    exclude: frozenset[str],
-    posix: bool,
-    last: frozenset[str],
-) -> tuple[list[list[Entry] | str], int]:
-    """The folder `rel` of `top` in the order of the paths shown: runs of its files' entries
-    and its subfolders' `rel`; and how many files."""
-    folder = os.path.join(top, rel) if rel else top
-    try:
-        with os.scandir(folder) as it:
-            listed = list(it)
-    except OSError as e:
-        why = t("scan.unreadable.folder", error=e.strerror or e)
-        out.unchecked.append(Unchecked(display(folder) + "/", why))
-        return [], 0
-    # The path shown and the path opened of a file here are these plus its name (what
-    # display(os.path.join(top, rel, name)) gives, without normalising each path).
-    shown_dir = display(folder)
-    shown_prefix = "" if shown_dir == "." else shown_dir.rstrip("/") + "/"
-    fs_prefix = os.path.join(folder, "")
-    real = os.path.join(os.path.realpath(os.path.abspath(folder)), "") if exclude else ""
-    same = posix and shown_prefix == fs_prefix  # one string for both
-    keyed = []
-    for item in listed:
-        try:
-            plain = item.is_file(follow_symlinks=False)
-            is_dir = not plain and item.is_dir(follow_symlinks=False)
-        except OSError:
-            plain = is_dir = False
-        name = item.name
-        keyed.append((name + "/" if is_dir else name, plain, is_dir, name))
-    keyed.sort()
-    items: list[list[Entry] | str] = []
-    run: list[Entry] = []
-    found = 0
-    for _, plain, is_dir, name in keyed:
-        if is_dir:
-            if name != ".git":
-                if run:
-                    items.append(run)
-                    run = []
-                items.append(f"{rel}/{name}" if rel else name)
-            continue
-        if exclude and real + name in exclude:
-            continue
-        if same:
-            shown = fs = fs_prefix + name
-        else:
-            fs = fs_prefix + name
-            shown = shown_prefix + name if posix else display(fs)
-            if shown == fs:
-                shown = fs
-        kind = text_kind(name) if name[-1] in last else None
-        if plain and kind is None:
-            entry = _new(Entry, (shown, fs, None, True, 0, root))
-        else:
-            entry = _entry(fs, shown, out, t, root=root, walked=True)
-            if entry is None:
-                continue
-        run.append(entry)
-        found += 1
-    if run:
-        items.append(run)
-    return items, found
 
 
 def _nothing_to_scan(folder: str, why: list[str], t: Texts) -> None:
