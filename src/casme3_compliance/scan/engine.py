@@ -960,16 +960,6 @@ class _Here:
         self.chains: list[tuple[SP.Chain, int, Callable | None]] = []
         self.places: list[_Group | bool | None] = []
 
-    def go(self, entry: Entry) -> str:
-        """Go to `entry`'s folder; its own name."""
-        path, root = entry.path, entry.root
-        cut = path.rfind("/") + 1
-        if cut <= root:
-            cut = root
-        if cut != self.cut or root != self.root or not path.startswith(self.head):
-            self.move(path, root, cut)
-        return path[cut:]
-
     def move(self, path: str, root: int, cut: int) -> None:
         """Go to the folder path[:cut] (the scanned folder being path[:root])."""
         self.cut, self.root, self.head = cut, root, path[:cut]
