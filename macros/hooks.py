@@ -374,13 +374,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         if x["code"] not in codes:
             for file in [f for f in files if f.src_uri.startswith(f"{x['code']}/")]:
                 files.remove(file)
-    every = [_state["families"][e["code"]] for e in built]
-    site = config.site_url or every[0].profile["site_url"]
-    documents = {
-        db.id: croissant.document(every, db.id, site)
-        for db in every[0].databases
-        if pages.has_policy(db)
-    }
+    documents = croissant.documents(config.site_url)
     for edition in built:
         family = _state["families"][edition["code"]]
         docs, other = generated(family, config.site_url or "", edition["prefix"], documents)

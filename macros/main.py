@@ -64,28 +64,20 @@ def define_env(env: Any) -> None:
         per_database(name, getattr(pages, name))
     documents: dict[str, dict] = {}
 
-    def document(db_id: str) -> dict:
-        """A database's Croissant JSON-LD, as the download serves it (once a build)."""
-        if db_id not in documents:
-            every = [family] + [
-                load_family(lang=x["code"]) for x in family.shipped if x["code"] != family.lang
-            ]
-            site = env.conf["site_url"] or family.profile["site_url"]
-            documents[db_id] = croissant.document(every, db_id, site)
-        return documents[db_id]
+    def croissant_documents() -> dict[str, dict]:
+        """Every database's Croissant JSON-LD, as the downloads serve it (once a build)."""
+        if not documents:
+            documents.update(croissant.documents(env.conf["site_url"]))
+        return documents
 
     env.macro(
         lambda db=None: policy.policy_page(
-            edition()[0].db(db), link, document(edition()[0].db(db).id)
+            edition()[0].db(db), link, croissant_documents()[edition()[0].db(db).id]
         ),
         "policy_page",
     )
     env.macro(
-        lambda: policy.profile_page(
-            edition()[0],
-            link,
-            {db.id: document(db.id) for db in family.databases if pages.has_policy(db)},
-        ),
+        lambda: policy.profile_page(edition()[0], link, croissant_documents()),
         "profile_page",
     )
     env.macro(lambda: pages.hub(edition()[0], link, page_url), "hub")

@@ -594,7 +594,6 @@ def _cite(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     """The same JSON-LD as the site's download, whatever the language of the run."""
-    from casme3_compliance.knowledge.loader import load_family
     from casme3_compliance.render import croissant, pages
 
     family = _family()
@@ -602,12 +601,8 @@ def _export(args: argparse.Namespace) -> int:
     db = _kb(args.db)
     if not pages.has_policy(db):
         raise _Fail(family.t("cli.error.no_policy", name=db.name))
-    # The data's default language first, then every other shipped: the site's one file.
-    first = load_family()
-    others = [x["code"] for x in first.shipped if x["code"] != first.lang]
-    families = [first, *(load_family(lang=code) for code in others)]
-    site = os.environ.get("CASME3_SITE_URL") or family.profile["site_url"]
-    _emit(croissant.dumps(croissant.document(families, db.id, site)), args.output)
+    documents = croissant.documents(os.environ.get("CASME3_SITE_URL"))
+    _emit(croissant.dumps(documents[db.id]), args.output)
     return 0
 
 

@@ -161,6 +161,11 @@ class Clause(Record):
     def anchor(self) -> str:
         return anchor_for(self.id)
 
+    @property
+    def words(self) -> str:
+        """Its text and its items, on one line."""
+        return " ".join([self.text, *self.items])
+
     @classmethod
     def from_dict(cls, d: dict[str, Any], abbreviation: str) -> Clause:
         r = d.get("readings")

@@ -204,6 +204,21 @@ class Iris(Record):
         return f"{self.db}terms/#{anchor_for(clause_id)}"
 
 
+def documents(site_url: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every database's document that has a policy, by id: what the site serves and `casme3
+    export` writes, whatever the language of the run. In the data's default language, the
+    descriptions also in every other shipped one (never a draft's); the IRIs from `site_url`,
+    else from the profile's."""
+    from casme3_compliance.knowledge.loader import load_family
+    from casme3_compliance.render.pages import has_policy
+
+    first = load_family()
+    others = [x["code"] for x in first.shipped if x["code"] != first.lang]
+    every = [first, *(load_family(lang=code) for code in others)]
+    site = site_url or first.profile["site_url"]
+    return {db.id: document(every, db.id, site) for db in first.databases if has_policy(db)}
+
+
 def document(families: list[Family], db_id: str, site_url: str) -> dict[str, Any]:
     """The Croissant JSON-LD of database `db_id`: in the first family's language (the data's
     default), its descriptions also in the others'."""
@@ -283,8 +298,7 @@ def document(families: list[Family], db_id: str, site_url: str) -> dict[str, Any
 def _quoted(db: Database, clause_id: str) -> str:
     assert db.agreement is not None
     clause = db.agreement.clause(clause_id)
-    words = " ".join([clause.text, *clause.items])
-    return f"{words} ({cite_clause(db, clause_id)})"
+    return f"{clause.words} ({cite_clause(db, clause_id)})"
 
 
 def _clause(db: Database, iri: Iris, prefix: str, clause_id: str) -> dict[str, Any]:
@@ -294,7 +308,7 @@ def _clause(db: Database, iri: Iris, prefix: str, clause_id: str) -> dict[str, A
         "@id": iri.clause(clause_id),
         "dct:identifier": clause_id,
         f"{prefix}:where": place(db, clause.where),
-        f"{prefix}:text": " ".join([clause.text, *clause.items]),
+        f"{prefix}:text": clause.words,
     }
 
 

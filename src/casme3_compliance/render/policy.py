@@ -83,7 +83,7 @@ def policy_page(kb: Database, link: Link, document: dict[str, Any]) -> str:
     words beside its JSON-LD; what is not stated, and how subjects are referenced."""
     assert kb.agreement is not None
     labels = _labels(kb)
-    prefix = document["usageInfo"]["odrl:profile"]["@id"]
+    prefix = kb.profile["prefix"]
     path = policy_file(kb)
     name = path.rsplit("/", 1)[-1]
     api = f"api/{kb.id}/croissant.json"
@@ -101,7 +101,7 @@ def policy_page(kb: Database, link: Link, document: dict[str, Any]) -> str:
         kb.t(
             "policy.page.profile",
             href=link("policy/index.md"),
-            prefix=_prefix(document, prefix),
+            prefix=prefix,
         )
         + "\n",
         kb.t("policy.page.checked") + "\n",
@@ -143,7 +143,7 @@ def policy_page(kb: Database, link: Link, document: dict[str, Any]) -> str:
     reasons = {r["id"]: r["text"] for r in kb.profile["reasons"]}
     out += [
         f"## {kb.t('policy.not_stated.heading')} {{#not-stated}}\n",
-        kb.t("policy.not_stated.intro", prefix=_prefix(document, prefix)) + "\n",
+        kb.t("policy.not_stated.intro", prefix=prefix) + "\n",
         *(
             "- "
             + kb.t(
@@ -182,10 +182,6 @@ def policy_page(kb: Database, link: Link, document: dict[str, Any]) -> str:
             )
         out.append("")
     return "\n".join(out) + "\n"
-
-
-def _prefix(document: dict[str, Any], iri: str) -> str:
-    return next(k for k, v in document["@context"].items() if v == f"{iri}#")
 
 
 def profile_page(family: Family, link: Link, documents: dict[str, dict[str, Any]]) -> str:
