@@ -140,13 +140,6 @@ def test_a_read_only_cache_costs_only_speed(tmp_path):
     assert _run(env, "subject", "131") == first
 
 
-def test_the_loader_and_the_store_list_the_same_files():
-    from casme3_compliance.knowledge import loader
-
-    assert [str(p) for p in loader._files(DATA)] == answers.data_files(str(DATA))
-    assert answers.data_dir() == str(loader.data_dir())
-
-
 def test_another_process_finds_the_same_key(tmp_path, monkeypatch):
     """The key is the same in every process (marshal, which writes a string differently as it
     is interned or not, would not do): the command line's answer is where this one looks."""

@@ -71,9 +71,9 @@ def run_outside(env_dir: Path, code: str, tmp_path: Path) -> subprocess.Complete
 
 def test_wheel_loads_its_own_data(installed, tmp_path, kb):
     code = (
-        "import json, casme3_compliance as c, casme3_compliance.knowledge.loader as l;"
+        "import json, casme3_compliance as c, casme3_compliance.knowledge.paths as p;"
         "kb = c.load();"
-        "print(json.dumps([c.__file__, str(l.data_dir()), kb.agreement.provenance.pdf.sha256,"
+        "print(json.dumps([c.__file__, str(p.data_dir()), kb.agreement.provenance.pdf.sha256,"
         " len(kb.subjects.part('AB').restricted()), c.verdict('spNO.131').restricted]))"
     )
     result = run_outside(installed, code, tmp_path)

@@ -204,9 +204,15 @@ def first_time(now: str) -> bool:
     return True
 
 
-def _folder() -> str:
+def cache_base() -> str:
+    """Where this package keeps what it worked out before (the validated data, these answers,
+    compiled patterns, drawn PDFs)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "casme3-compliance", "answers")
+    return os.path.join(base, "casme3-compliance")
+
+
+def _folder() -> str:
+    return os.path.join(cache_base(), "answers")
 
 
 def _head(payload: bytes) -> bytes:

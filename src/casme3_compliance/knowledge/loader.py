@@ -16,19 +16,10 @@ from __future__ import annotations
 
 import marshal
 import os
-from pathlib import Path
 
 from casme3_compliance.knowledge import answers
 from casme3_compliance.knowledge.errors import DataError
 from casme3_compliance.knowledge.model import Database, Family
-from casme3_compliance.knowledge.paths import (
-    DATABASE_FILES,
-    FAMILY_FILES,
-    data_dir,
-    database_ids,
-    display,
-    i18n_files,
-)
 
 try:  # The C SHA-256 behind hashlib, without loading OpenSSL: ~5 ms off every CLI start.
     from _sha256 import sha256  # Python 3.11
@@ -40,6 +31,7 @@ except ImportError:  # pragma: no cover - depends on the Python version
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotations are strings
+    from pathlib import Path  # and pathlib 3 ms: the files of a cache hit are named by os.path
     from typing import Any
 
 REQUIRED = ("database", "citation")
@@ -76,7 +68,7 @@ def load_family(
     without reading the files again, and a new process finds the validated copy without
     hashing them again.
     """
-    directory = Path(directory) if directory else data_dir()
+    directory = os.fspath(directory) if directory else answers.data_dir()
     stamp = _stamp(directory, cache)
     if stamp is not None and (stamp, lang) in _by_stamp:
         return _by_stamp[stamp, lang]
@@ -111,36 +103,19 @@ def forget() -> None:
     _by_stamp.clear()
 
 
-def _files(directory: Path) -> list[Path] | None:
-    """Every file the data consists of, or None if the folders cannot be listed (the list
-    answers.py's key holds too)."""
-    paths = answers.data_files(str(directory))
-    return None if paths is None else [Path(p) for p in paths]
+def _stamp(directory: str, cache: bool) -> tuple[object, ...] | None:
+    """The data's files as answers.py stamps them (its key of a stored answer holds the same);
+    None when one cannot be looked at (_read reports it properly)."""
+    paths = answers.data_files(directory)
+    stamps = answers.stamp(paths) if paths is not None else None
+    return None if stamps is None else (cache, *stamps)
 
 
-def _stamp(directory: Path, cache: bool) -> tuple[object, ...] | None:
-    paths = _files(directory)
-    if paths is None:
-        return None
-    stamps: list[object] = [cache]
-    for p in paths:
-        try:
-            s = p.stat()
-        except FileNotFoundError:
-            stamps.append((str(p), None))
-            continue
-        except OSError:
-            return None  # _read reports it properly
-        stamps.append((str(p), s.st_mtime_ns, s.st_ctime_ns, s.st_ino, s.st_size))
-    return tuple(stamps)
-
-
-def _stamp_file(stamp: tuple[object, ...]) -> Path:
+def _stamp_file(stamp: tuple[object, ...]) -> str:
     # repr, not marshal: marshal writes equal strings differently as they are interned or
     # shared, and a process of another kind (the site's build, the CLI) would miss the file.
-    return (
-        cache_dir() / "stamps" / sha256(repr(stamp).encode("utf-8", "surrogateescape")).hexdigest()
-    )
+    name = sha256(repr(stamp).encode("utf-8", "surrogateescape")).hexdigest()
+    return os.path.join(answers.cache_base(), "stamps", name)
 
 
 def _read_by_stamp(stamp: tuple[object, ...]) -> tuple[str, dict[str, Any]] | None:
@@ -149,42 +124,59 @@ def _read_by_stamp(stamp: tuple[object, ...]) -> tuple[str, dict[str, Any]] | No
     which no tool can set back), so their hash need not be taken again. The cache file itself
     is still checked against its header."""
     try:
-        key = _stamp_file(stamp).read_text("ascii").strip()
+        with open(_stamp_file(stamp), encoding="ascii") as f:
+            key = f.read().strip()
     except (OSError, UnicodeDecodeError):
         return None
-    raw = _read_cache(cache_dir() / f"{key}.marshal", key) if len(key) == 64 else None
+    raw = _read_cache(_cache_file(key), key) if len(key) == 64 else None
     return (key, raw) if raw is not None else None
 
 
 def _remember_stamp(stamp: tuple[object, ...], key: str) -> None:
-    path = _stamp_file(stamp)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(key, "ascii")
-        tmp.replace(path)
-    except OSError:  # a read-only home only costs speed
-        import contextlib  # here: importing it costs every CLI start 4 ms
+    _write(_stamp_file(stamp), key.encode("ascii"))
 
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+
+def _write(path: str, content: bytes) -> None:
+    """`content` in `path`, whole or not at all; a read-only home only costs speed."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(content)
+        os.replace(tmp, path)
+    except OSError:
+        try:  # noqa: SIM105 - importing contextlib would cost every start
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _read_file(path: Path, required: bool = True) -> bytes | None:
     try:
         return path.read_bytes()
-    except FileNotFoundError:
-        if required:
-            raise DataError(display(path), "cannot read: No such file or directory") from None
-        return None
     except OSError as e:  # a folder, a dangling link, no permission: one line, no traceback
+        if isinstance(e, FileNotFoundError) and not required:
+            return None
+        from casme3_compliance.knowledge.paths import display
+
         raise DataError(display(path), f"cannot read: {e.strerror or e}") from None
 
 
 def _read(
-    directory: Path, cache: bool, trust_cache: bool = True
+    directory: Path | str, cache: bool, trust_cache: bool = True
 ) -> tuple[str, dict[str, Any], bool]:
     """(the data's hash, the validated data, whether it came from the cache)."""
+    from pathlib import Path
+
+    from casme3_compliance.knowledge.paths import (
+        DATABASE_FILES,
+        FAMILY_FILES,
+        database_ids,
+        display,
+        i18n_files,
+    )
+
+    directory = Path(directory)
     texts: dict[str, bytes] = {}
     for name in FAMILY_FILES:
         texts[f"{name}.yaml"] = _read_file(directory / f"{name}.yaml")  # type: ignore[assignment]
@@ -217,7 +209,7 @@ def _read(
     for name in sorted(texts):
         digest.update(name.encode() + b"\0" + texts[name] + b"\0")
     key = digest.hexdigest()
-    cache_file = cache_dir() / f"{key}.marshal" if cache else None
+    cache_file = _cache_file(key) if cache else None
     if cache_file is not None and trust_cache:
         raw = _read_cache(cache_file, key)
         if raw is not None:
@@ -232,8 +224,13 @@ def _read(
 
 def cache_dir() -> Path:
     """Where validated copies of the data (and drawn PDFs) are kept between runs."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "casme3-compliance"
+    from pathlib import Path
+
+    return Path(answers.cache_base())
+
+
+def _cache_file(key: str) -> str:
+    return os.path.join(answers.cache_base(), f"{key}.marshal")
 
 
 def header(key: str, payload: bytes) -> bytes:
@@ -245,9 +242,10 @@ def header(key: str, payload: bytes) -> bytes:
     return ("casme3-cache " + " ".join(fields) + "\n").encode()
 
 
-def _read_cache(path: Path, key: str) -> dict[str, Any] | None:
+def _read_cache(path: str, key: str) -> dict[str, Any] | None:
     try:
-        blob = path.read_bytes()
+        with open(path, "rb") as f:
+            blob = f.read()
     except OSError:
         return None
     head, _, payload = blob.partition(b"\n")
@@ -257,23 +255,15 @@ def _read_cache(path: Path, key: str) -> dict[str, Any] | None:
         raw = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
-    return raw if isinstance(raw, dict) and set(raw) == {*FAMILY_FILES, "i18n", "each"} else None
+    wanted = {*answers.FAMILY_FILES, "i18n", "each"}
+    return raw if isinstance(raw, dict) and set(raw) == wanted else None
 
 
-def _write_cache(path: Path, key: str, raw: dict[str, Any]) -> None:
+def _write_cache(path: str, key: str, raw: dict[str, Any]) -> None:
     # Each database and each language packed on its own (model._unpacked reads them when asked).
     i18n = {
         k: v if k in ("languages", "fields") else marshal.dumps(v) for k, v in raw["i18n"].items()
     }
     each = {k: marshal.dumps(v) for k, v in raw["each"].items()}
     payload = marshal.dumps({**raw, "i18n": i18n, "each": each})
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(header(key, payload) + payload)
-        tmp.replace(path)
-    except OSError:  # A read-only home only costs speed.
-        import contextlib  # here: importing it costs every CLI start 4 ms
-
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+    _write(path, header(key, payload) + payload)

@@ -6,10 +6,9 @@ how the pieces fit (a clause has a place in its agreement, a subject part has a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # importing `typing` costs the CLI ms at every start; annotations are strings
+    from collections.abc import Iterator
     from typing import Any
 
 

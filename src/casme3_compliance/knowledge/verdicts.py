@@ -17,8 +17,7 @@ database's language: a sentence whose word order differs is a whole template the
 
 from __future__ import annotations
 
-import re
-
+from casme3_compliance.knowledge import compiled
 from casme3_compliance.knowledge.errors import RefError
 from casme3_compliance.knowledge.model import (
     Database,
@@ -32,6 +31,7 @@ from casme3_compliance.knowledge.model import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from re import Pattern
     from typing import Protocol
 
     class Texts(Protocol):
@@ -49,8 +49,6 @@ SYNTAX = {
     # A number alone (read as the part whose form says `bare`).
     "bare": r"[0-9]+",
 }
-_LIST_SEPARATORS = re.compile(SYNTAX["list_separators"])
-_BARE = re.compile(SYNTAX["bare"], re.ASCII)
 UNKNOWN_FORM = r"[A-Za-z_ .-]*0*([0-9]+)"
 """What is read as a subject of a database whose agreement we do not have: a number, after
 letters or separators if any (group 1); shipped to the site's script as that database's one
@@ -106,11 +104,8 @@ def _db(db: Database | None) -> Database:
     return load()
 
 
-def _compiled(form: Form) -> re.Pattern[str]:
-    return _patterns.setdefault(form.pattern, re.compile(form.pattern, re.IGNORECASE | re.ASCII))
-
-
-_patterns: dict[str, re.Pattern[str]] = {}
+def _compiled(form: Form) -> Pattern[str]:
+    return compiled.compile(form.pattern, compiled.IGNORECASE | compiled.ASCII)
 
 
 # --- Words around the data, in the database's language ---------------------------------------
@@ -205,7 +200,7 @@ def parse_ref(text: str, db: Database | None = None) -> SubjectRef:
 def _unknown_ref(db: Database, s: str) -> SubjectRef:
     """A database without a public agreement has no grammar of ours: any number is taken as
     its subject, so that the answer can say "unknown" rather than "not a subject"."""
-    m = re.fullmatch(UNKNOWN_FORM, s, re.ASCII)
+    m = compiled.compile(UNKNOWN_FORM, compiled.ASCII).fullmatch(s)
     if m is None:
         raise RefError(syntax_message(db).replace("{input}", s))
     if len(m.group(1)) > SYNTAX["max_digits"]:
@@ -254,7 +249,7 @@ def unknown_message(db: Database, subject: str = "{subject}") -> str:
 
 def parse_refs(text: str, db: Database | None = None) -> list[SubjectRef]:
     """Several references separated by commas, semicolons or new lines."""
-    pieces = _LIST_SEPARATORS.split(text)
+    pieces = compiled.compile(SYNTAX["list_separators"]).split(text)
     return [parse_ref(t, db) for t in pieces if t.strip(SYNTAX["strip"])]
 
 
@@ -352,7 +347,8 @@ def verdict(ref: SubjectRef | str, db: Database | None = None) -> Verdict:
 
 def _bare(db: Database, text: str) -> bool:
     s = text.strip(SYNTAX["strip"])
-    return _BARE.fullmatch(s) is not None and db.subjects is not None and len(db.subjects.parts) > 1
+    bare = compiled.compile(SYNTAX["bare"], compiled.ASCII)
+    return bare.fullmatch(s) is not None and db.subjects is not None and len(db.subjects.parts) > 1
 
 
 # --- What render/api.py read before ref_messages(db) -------------------------------------------
