@@ -244,23 +244,27 @@ def lookup(key: str) -> tuple[str, int] | None:
 def remember(key: str, text: str, status: int, *, tidy: bool = True) -> None:
     """Store the answer to the question `key` names (a failure to write only costs speed); then,
     if `tidy`, prune()."""
-    folder = _folder()
     payload = marshal.dumps((text, status))
-    path = os.path.join(folder, key)
+    if write(os.path.join(_folder(), key), _head(payload) + payload) and tidy:
+        prune()
+
+
+def write(path: str, content: bytes) -> bool:
+    """`content` in `path`, whole or not at all (a file of the cache: another process may be
+    reading it); False when it cannot be written, which only costs speed."""
     tmp = f"{path}.{os.getpid()}.tmp"
     try:
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "wb") as f:
-            f.write(_head(payload) + payload)
+            f.write(content)
         os.replace(tmp, path)
     except OSError:
-        import contextlib  # here: importing it costs every start
-
-        with contextlib.suppress(OSError):
+        try:  # noqa: SIM105 - importing contextlib would cost every start
             os.unlink(tmp)
-        return
-    if tidy:
-        prune()
+        except OSError:
+            pass
+        return False
+    return True
 
 
 def prune() -> None:

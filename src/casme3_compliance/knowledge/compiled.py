@@ -21,7 +21,7 @@ import marshal
 import os
 import sys
 
-from casme3_compliance.knowledge.answers import cache_base, sha256
+from casme3_compliance.knowledge.answers import cache_base, sha256, write
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -113,15 +113,4 @@ def _keep(key: tuple[str, int], program: tuple) -> None:
         kept.clear()
     kept[key] = program
     payload = marshal.dumps(kept)
-    path = _file()
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(_head(payload) + payload)
-        os.replace(tmp, path)
-    except OSError:  # a read-only home only costs speed
-        try:  # noqa: SIM105 - importing contextlib would cost every start
-            os.unlink(tmp)
-        except OSError:
-            pass
+    write(_file(), _head(payload) + payload)

@@ -133,22 +133,7 @@ def _read_by_stamp(stamp: tuple[object, ...]) -> tuple[str, dict[str, Any]] | No
 
 
 def _remember_stamp(stamp: tuple[object, ...], key: str) -> None:
-    _write(_stamp_file(stamp), key.encode("ascii"))
-
-
-def _write(path: str, content: bytes) -> None:
-    """`content` in `path`, whole or not at all; a read-only home only costs speed."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as f:
-            f.write(content)
-        os.replace(tmp, path)
-    except OSError:
-        try:  # noqa: SIM105 - importing contextlib would cost every start
-            os.unlink(tmp)
-        except OSError:
-            pass
+    answers.write(_stamp_file(stamp), key.encode("ascii"))
 
 
 def _read_file(path: Path, required: bool = True) -> bytes | None:
@@ -266,4 +251,4 @@ def _write_cache(path: str, key: str, raw: dict[str, Any]) -> None:
     }
     each = {k: marshal.dumps(v) for k, v in raw["each"].items()}
     payload = marshal.dumps({**raw, "i18n": i18n, "each": each})
-    _write(path, header(key, payload) + payload)
+    answers.write(path, header(key, payload) + payload)
