@@ -1162,11 +1162,3 @@ def rules_index(family: Family, link: Link) -> str:
             f"{clauses or '—'} | {md_escape(r.summary)} |"
         )
     return '<div class="la-stack la-rules" markdown>\n\n' + "\n".join(rows) + "\n\n</div>\n"
-
-
-def rules_index_source(family: Family) -> str:
-    """The Markdown file of the rules' index: its title, what the rules are, the table's macro."""
-    return (
-        f"# {family.t('site.rules.title')}\n\n{family.t('site.rules.intro')}\n\n"
-        "{{ rules_index() }}\n"
-    )
