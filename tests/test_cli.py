@@ -822,13 +822,73 @@ def test_quick_subject_path_answers_as_argparse_does(argv, capsys):
     assert capsys.readouterr() == first
 
 
+def _another_database() -> tuple[str, str]:
+    """A database other than the default with a grammar of its own, and its first subject."""
+    family = c3.load_family(DATA)
+    for db in family.databases:
+        if db.id != family.default and db.subjects is not None:
+            for n in range(1, 10_000):
+                try:
+                    c3.verdict(str(n), db)
+                except c3.RefError:
+                    continue
+                return db.id, str(n)
+    raise AssertionError("no other database with subjects")
+
+
 @pytest.mark.parametrize(
-    "argv", [["subject"], ["subject", "-h"], ["subject", "1", "-x"], ["subject", "1", "--jsn"]]
+    "form",
+    [["--db", "{db}", "{n}"], ["{n}", "--db={db}", "--json"], ["--json", "--db", "{db}", "{n}"]],
+)
+def test_quick_subject_path_answers_for_another_database(form, capsys):
+    from casme3_compliance import cli
+
+    db, n = _another_database()
+    argv = ["subject", *(w.format(db=db, n=n) for w in form)]
+    quick = cli._quick_subject(argv)
+    assert quick is not None and quick.db == db
+    code = quick.run(quick)
+    first = capsys.readouterr()
+    assert db in first.out or n in first.out
+    args = cli._parser().parse_args(argv)
+    assert args.run(args) == code
+    assert capsys.readouterr() == first
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["subject"],
+        ["subject", "-h"],
+        ["subject", "1", "-x"],
+        ["subject", "1", "--jsn"],
+        ["subject", "1", "--json", "2"],  # argparse: unrecognized arguments: 2
+        ["subject", "--json", "--json", "1"],
+        ["subject", "--db", "a", "--db", "b", "1"],
+        ["subject", "--db", "--json", "1"],
+    ],
 )
 def test_anything_else_goes_to_argparse(argv):
     from casme3_compliance import cli
 
     assert cli._quick_subject(argv) is None
+
+
+_WORDS = ["subject", "1", "C27", "Part", "--json", "--db", "--db=casme2", "casme2", "-x", "--", ""]
+
+
+@settings(max_examples=600, deadline=None, derandomize=True)
+@given(words=st.lists(st.sampled_from(_WORDS), max_size=6))
+def test_the_quick_path_reads_a_command_line_as_argparse_or_leaves_it(words):
+    """What the quick path takes, argparse takes the same way: the references, --db, --json."""
+    from casme3_compliance import cli
+
+    argv = ["subject", *words]
+    quick = cli._quick_subject(argv)
+    if quick is None:
+        return
+    args = cli._parser().parse_args(argv)
+    assert (quick.ref, quick.db, quick.json) == (args.ref, args.db, args.json)
 
 
 @settings(max_examples=800, deadline=None, derandomize=True)

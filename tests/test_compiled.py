@@ -105,9 +105,17 @@ def test_a_read_only_cache_still_compiles(fresh):
     assert not os.path.exists(compiled._file())
 
 
-def test_an_answer_not_stored_imports_neither_re_nor_pathlib(tmp_path):
+def _languages() -> list[list[str]]:
+    """No --lang (the default language), and --lang for each other language the data ships."""
+    family = load_family(DATA, cache=False)
+    return [[]] + [["--lang", x["code"]] for x in family.shipped if x["code"] != family.lang]
+
+
+@pytest.mark.parametrize("lang", _languages(), ids=lambda w: w[-1] if w else "default")
+def test_an_answer_not_stored_imports_neither_re_nor_pathlib(tmp_path, lang):
     """The start that `benchmarks/bench_cli.py --cold` times: the second question is worked out
-    from the data's cache and the kept programs, without the modules that cost it most."""
+    from the data's cache and the kept programs, without the modules that cost it most, in
+    every language."""
     env = {k: v for k, v in os.environ.items() if k not in answers.ENVIRONMENT}
     env["XDG_CACHE_HOME"] = str(tmp_path)
     code = (
@@ -117,13 +125,13 @@ def test_an_answer_not_stored_imports_neither_re_nor_pathlib(tmp_path):
     )
     subject = _first_subject()
     first = subprocess.run(
-        [sys.executable, "-c", code, "subject", subject], env=env, capture_output=True
+        [sys.executable, "-c", code, *lang, "subject", subject], env=env, capture_output=True
     )
     assert first.stdout and first.returncode in (0, 1), first.stderr
     # Its answer is stored now, and the data's cache and programs kept: the same question
     # written otherwise is not stored.
     second = subprocess.run(
-        [sys.executable, "-c", code, "subject", f" {subject} "], env=env, capture_output=True
+        [sys.executable, "-c", code, *lang, "subject", f" {subject} "], env=env, capture_output=True
     )
     assert (second.stdout, second.returncode) == (first.stdout, first.returncode)
     assert second.stderr.decode().strip() == "[]"

@@ -188,12 +188,12 @@ def _from_locale() -> Family:
 def _shipped(code: str) -> Family | None:
     """The family in language `code` if the data ships it (a draft is not shipped), else None;
     the folders of data/i18n/ are listed first, so an unknown code costs no load."""
+    from casme3_compliance.knowledge.answers import data_dir  # a str: pathlib costs 3 ms
     from casme3_compliance.knowledge.loader import load_family
-    from casme3_compliance.knowledge.paths import data_dir
 
     code = code.strip().lower()
     try:
-        with os.scandir(data_dir() / "i18n") as entries:
+        with os.scandir(os.path.join(data_dir(), "i18n")) as entries:
             folders = {e.name for e in entries if e.is_dir()}
     except OSError:
         return None
@@ -236,19 +236,34 @@ def _version(args: SimpleNamespace) -> int:
 
 
 def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
-    """`casme3 subject REF [--json]` without building the argparse parser.
+    """`casme3 subject [--db ID] [--json] REF...` without building the argparse parser.
 
     Scripts call it once per subject; argparse's set-up (help formatters, gettext look-ups)
-    would be most of its run time. Anything else, `--help` included, goes to argparse.
+    would be most of its run time. Only what argparse reads the same way is taken here (each
+    option once, the references together); anything else, `--help` included, goes to argparse.
     """
     words = sys.argv[1:] if argv is None else argv
     if not words or words[0] != "subject":
         return None
-    flags = [w for w in words[1:] if w.startswith("-")]
-    refs = [w for w in words[1:] if not w.startswith("-")]
-    if not refs or flags not in ([], ["--json"]):
+    refs: list[str] = []
+    db, as_json, ended, i = None, False, False, 1
+    while i < len(words):
+        w = words[i]
+        if w == "--json" and not as_json:
+            as_json = True
+        elif w == "--db" and db is None and i + 1 < len(words) and words[i + 1][:1] not in "-":
+            db, i = words[i + 1], i + 1
+        elif w.startswith("--db=") and db is None and len(w) > 5:
+            db = w[5:]
+        elif w.startswith("-") or ended:
+            return None
+        else:
+            refs.append(w)
+            ended = i + 1 < len(words) and words[i + 1].startswith("-")
+        i += 1
+    if not refs:
         return None
-    return SimpleNamespace(ref=refs, json=bool(flags), db=None, source=None, run=_subject)
+    return SimpleNamespace(ref=refs, json=as_json, db=db, source=None, run=_subject)
 
 
 # argparse's own words (its gettext message ids, as Python 3.11 writes them) -> our ids. One that

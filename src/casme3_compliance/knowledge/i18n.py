@@ -10,8 +10,6 @@ as English) and data/i18n/<lang>/data/*.yaml (English sentence -> translation).
 
 from __future__ import annotations
 
-import re
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -20,12 +18,14 @@ if TYPE_CHECKING:
 SOURCE = "en"
 """The language every text is written in first; the others translate it."""
 
-_PLACEHOLDER = re.compile(r"\{[a-z_]*\}")
+PLACEHOLDER = r"\{[a-z_]*\}"
 
 
 def placeholders(text: str) -> list[str]:
     """The `{name}` slots the code fills, which a translation must keep, each as often."""
-    return sorted(_PLACEHOLDER.findall(text))
+    import re  # here: the CLI's start in another language translates without it
+
+    return sorted(re.findall(PLACEHOLDER, text))
 
 
 def fields(data: Any, pattern: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
