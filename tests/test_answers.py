@@ -188,3 +188,30 @@ def test_the_list_is_made_once_per_state(tmp_path):
     _run(env, "subject", "7")  # answered the normal way: the list is not made again
     assert mark.exists() and seven.exists() and not eight.exists()
     assert len(_stored(tmp_path)) == many - 1
+
+
+def test_a_command_leaves_no_stamp_for_the_next_in_the_same_process(tmp_path, monkeypatch, capsys):
+    """The data's stamp taken for an answer's key is the loader's for that command only: a
+    script calling main() again after editing the data gets answers from the edited data."""
+    from casme3_compliance.cli import main
+    from casme3_compliance.knowledge import loader
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    for name in answers.ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("CASME3_DATA_DIR", str(data))
+    loader.forget()
+    ref = _numbers()[0]
+    monkeypatch.setattr(sys, "argv", ["casme3", "subject", str(ref)])
+    assert main() == main()  # worked out, then answered from the store
+    first = capsys.readouterr().out
+    messages = data / "i18n" / "en" / "messages" / "cli.yaml"
+    text = messages.read_text("utf-8")
+    verdict = first.split(":", 1)[0]
+    line = f"cli.answer.{verdict}: {verdict}\n"
+    assert line in text
+    messages.write_text(text.replace(line, f"cli.answer.{verdict}: {verdict.upper()}\n"), "utf-8")
+    main(["subject", str(ref)])
+    assert capsys.readouterr().out.startswith(verdict.upper() + ": ")

@@ -97,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         _error(_said("cli.error.terminated"))
         return 128 + e.signum
     finally:
+        if _run.answer_state is not None:
+            from casme3_compliance.knowledge import answers
+
+            answers.take_stamp("")  # nothing of this command is taken for the next one
         _run = _Run()  # the next call (a test, a script in the same process) starts afresh
 
 

@@ -54,24 +54,24 @@ def fields(data: Any, pattern: str) -> Iterator[tuple[tuple[str | int, ...], str
 
 
 def translate(data: Any, patterns: list[str], memory: dict[str, str]) -> Any:
-    """A copy of `data` with each of our fields in `memory`'s language. Validation has made
-    sure that a complete language has every one; a draft keeps what it lacks in English."""
-    if not memory:
-        return data
-    out = _copy(data)
-    for pattern in patterns:
-        for path, text in list(fields(out, pattern)):
-            if text in memory:
-                parent = out
-                for key in path[:-1]:
-                    parent = parent[key]
-                parent[path[-1]] = memory[text]
-    return out
+    """`data` with each of our fields in `memory`'s language. Validation has made sure that a
+    complete language has every one; a draft keeps what it lacks in English. The containers
+    on the way to a field are new, the rest is shared with `data` (never written to)."""
+    for pattern in patterns if memory else ():
+        data = _translated(data, pattern.split("/"), memory)
+    return data
 
 
-def _copy(node: Any) -> Any:
+def _translated(node: Any, parts: list[str], memory: dict[str, str]) -> Any:
+    if not parts:
+        return memory.get(node, node) if isinstance(node, str) else node
+    head, rest = parts[0], parts[1:]
+    if head != "*":
+        if isinstance(node, dict) and head in node:
+            return {**node, head: _translated(node[head], rest, memory)}
+        return node
     if isinstance(node, dict):
-        return {k: _copy(v) for k, v in node.items()}
+        return {k: _translated(v, rest, memory) for k, v in node.items()}
     if isinstance(node, list):
-        return [_copy(v) for v in node]
+        return [_translated(v, rest, memory) for v in node]
     return node

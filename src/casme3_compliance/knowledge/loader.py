@@ -110,8 +110,10 @@ def forget() -> None:
 def _stamp(directory: str, cache: bool) -> tuple[object, ...] | None:
     """The data's files as answers.py stamps them (its key of a stored answer holds the same);
     None when one cannot be looked at (_read reports it properly)."""
-    paths = answers.data_files(directory)
-    stamps = answers.stamp(paths) if paths is not None else None
+    stamps = answers.take_stamp(directory)
+    if stamps is None:
+        paths = answers.data_files(directory)
+        stamps = answers.stamp(paths) if paths is not None else None
     return None if stamps is None else (cache, *stamps)
 
 
