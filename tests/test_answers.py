@@ -190,6 +190,21 @@ def test_the_list_is_made_once_per_state(tmp_path):
     assert len(_stored(tmp_path)) == many - 1
 
 
+def test_each_command_line_gets_its_list(tmp_path):
+    """Another command line (`--json`) is another list, made once too."""
+    env = _env(tmp_path)
+    _run(env, "subject", "131")
+    plain = len(_stored(tmp_path))
+    first = _run(env, "subject", "7", "--json")
+    assert len(_stored(tmp_path)) == 2 * plain  # every number's JSON answer, and a mark
+    eight = tmp_path / "casme3-compliance" / "answers" / _key(env, "subject", "8", "--json")
+    assert eight.exists()
+    eight.unlink()
+    assert _run(env, "subject", "7", "--json") == first
+    _run(env, "subject", "9", "--json")  # answered the normal way: the list is not made again
+    assert not eight.exists()
+
+
 def test_a_command_leaves_no_stamp_for_the_next_in_the_same_process(tmp_path, monkeypatch, capsys):
     """The data's stamp taken for an answer's key is the loader's for that command only: a
     script calling main() again after editing the data gets answers from the edited data."""

@@ -514,9 +514,10 @@ LIST_LIMIT = 9_999
 
 
 def _answer_the_list(args: argparse.Namespace, kb) -> None:
-    """A number asked alone, the first time on this data, code and environment: store the answers
-    to the same command line with every number from 1 up (to the first that is no subject), as a
-    script that asks subject after subject will. Each is made as the question would be answered."""
+    """A number asked alone, the first time in this command line (`--json`, `--db`, `--lang`
+    the same) on this data, code and environment: store the answers to the same command line with
+    every number from 1 up (to the first that is no subject), as a script that asks subject after
+    subject will. Each is made as the question would be answered."""
     from casme3_compliance.knowledge import answers
     from casme3_compliance.knowledge.verdicts import verdict
 
@@ -524,9 +525,10 @@ def _answer_the_list(args: argparse.Namespace, kb) -> None:
     now, words = _run.answer_state, _run.words
     if ref is None or not (ref.isascii() and ref.isdigit()) or words.count(ref) != 1 or not now:
         return
-    if not answers.first_time(now):
-        return
     at = words.index(ref)
+    shape = answers.key([*words[:at], "", *words[at + 1 :]], now)
+    if shape is None or not answers.first_time(shape):
+        return
     for n in range(1, LIST_LIMIT + 1):
         try:
             v = verdict(str(n), kb)

@@ -206,9 +206,10 @@ def _digest(what: object) -> str:
     return sha256(repr(what).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def first_time(now: str) -> bool:
-    """True once per state (a mark is left): when the answers of a whole list are made ahead."""
-    mark = os.path.join(_folder(), f"{now}.all")
+def first_time(what: str) -> bool:
+    """True once for `what` (a digest; a mark is left): when the answers of a whole list are
+    made ahead."""
+    mark = os.path.join(_folder(), f"{what}.all")
     try:
         os.makedirs(_folder(), exist_ok=True)
         fd = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
