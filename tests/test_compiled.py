@@ -105,17 +105,19 @@ def test_a_read_only_cache_still_compiles(fresh):
     assert not os.path.exists(compiled._file())
 
 
-def _languages() -> list[list[str]]:
-    """No --lang (the default language), and --lang for each other language the data ships."""
+def _options() -> list[tuple[list[str], list[str]]]:
+    """(the words before `subject`, after it): none, --lang for each other language the data
+    ships, and --json."""
     family = load_family(DATA, cache=False)
-    return [[]] + [["--lang", x["code"]] for x in family.shipped if x["code"] != family.lang]
+    others = [(["--lang", x["code"]], []) for x in family.shipped if x["code"] != family.lang]
+    return [([], []), *others, ([], ["--json"])]
 
 
-@pytest.mark.parametrize("lang", _languages(), ids=lambda w: w[-1] if w else "default")
-def test_an_answer_not_stored_imports_neither_re_nor_pathlib(tmp_path, lang):
+@pytest.mark.parametrize("words", _options(), ids=lambda w: " ".join(w[0] + w[1]) or "plain")
+def test_an_answer_not_stored_imports_neither_re_nor_pathlib(tmp_path, words):
     """The start that `benchmarks/bench_cli.py --cold` times: the second question is worked out
     from the data's cache and the kept programs, without the modules that cost it most, in
-    every language."""
+    every language and with --json."""
     env = {k: v for k, v in os.environ.items() if k not in answers.ENVIRONMENT}
     env["XDG_CACHE_HOME"] = str(tmp_path)
     code = (
@@ -123,15 +125,19 @@ def test_an_answer_not_stored_imports_neither_re_nor_pathlib(tmp_path, lang):
         "status = main(); print(sorted({'re', 'pathlib', 'enum'} & set(sys.modules)),"
         " file=sys.stderr); sys.exit(status)"
     )
-    subject = _first_subject()
+    subject, (before, after) = _first_subject(), words
     first = subprocess.run(
-        [sys.executable, "-c", code, *lang, "subject", subject], env=env, capture_output=True
+        [sys.executable, "-c", code, *before, "subject", subject, *after],
+        env=env,
+        capture_output=True,
     )
     assert first.stdout and first.returncode in (0, 1), first.stderr
     # Its answer is stored now, and the data's cache and programs kept: the same question
     # written otherwise is not stored.
     second = subprocess.run(
-        [sys.executable, "-c", code, *lang, "subject", f" {subject} "], env=env, capture_output=True
+        [sys.executable, "-c", code, *before, "subject", f" {subject} ", *after],
+        env=env,
+        capture_output=True,
     )
     assert (second.stdout, second.returncode) == (first.stdout, first.returncode)
     assert second.stderr.decode().strip() == "[]"

@@ -10,7 +10,7 @@ import sys
 import threading
 
 import pytest
-from conftest import ROOT
+from conftest import DATA, ROOT
 
 from casme3_compliance import output
 from casme3_compliance.cli import main
@@ -160,3 +160,43 @@ def test_what_the_user_typed_is_escaped_in_errors(capsys):
     assert code == 2 and out == ""
     assert not any(ch in err for ch in "\x1b\x07\r\u202e")
     assert "\\x1b]0;owned\\x07" in one_line(err)
+
+
+def _verdicts() -> list[dict]:
+    """Every database's answers in every shipped language: a few numbers of each part, and
+    what is said of a database without an agreement."""
+    import casme3_compliance as c3
+
+    out = []
+    family = c3.load_family(DATA)
+    for lang in [x["code"] for x in family.shipped]:
+        for db in c3.load_family(DATA, lang=lang).databases:
+            parts = db.subjects.parts if db.subjects else []
+            numbers = [n for p in parts for n in (p.min, p.max) if n is not None] or [1, 27]
+            for n in numbers:
+                try:
+                    out.append(c3.verdict(str(n), db).as_dict())
+                except c3.RefError:
+                    continue
+    return out
+
+
+def test_json_text_is_what_json_dumps_writes():
+    import json
+
+    from casme3_compliance.output import json_text
+
+    answers = _verdicts()
+    assert len(answers) > 10
+    odd = {
+        "q": 'a "b"\\\n\t\u0001\u2028é 受限',
+        "n": None,
+        "t": True,
+        "i": -3,
+        "f": 0.1,
+        "l": [1, {}],
+    }
+    for value in [*answers, odd, [], {}, "", 10**20]:
+        assert json_text(value) == json.dumps(value, ensure_ascii=False)
+    with pytest.raises(TypeError):
+        json_text({"x": object()})

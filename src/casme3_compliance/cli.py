@@ -501,9 +501,7 @@ def _subject(args: argparse.Namespace) -> int:
 def _answer(v, kb, as_json: bool) -> str:
     """What `casme3 subject` prints for verdict `v`."""
     if as_json:
-        import json
-
-        return json.dumps(v.as_dict(), ensure_ascii=False) + "\n"
+        return output.json_text(v.as_dict()) + "\n"
     answer = kb.t(f"cli.answer.{v.verdict}")
     note = kb.t("cli.subject.note", note=v.note) + "\n" if v.note else ""
     return kb.t("cli.subject.answer", answer=answer, message=v.message) + "\n" + note

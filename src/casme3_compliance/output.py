@@ -164,6 +164,27 @@ def _unlink(path: str) -> None:
         os.unlink(path)
 
 
+def json_text(value: object) -> str:
+    """json.dumps(value, ensure_ascii=False), written by json's own C encoder where Python has
+    one: importing json imports re (5 ms of `casme3 subject --json`'s 20)."""
+    try:
+        from _json import encode_basestring, make_encoder
+    except ImportError:  # pragma: no cover - another Python
+        make_encoder = None
+    if make_encoder is None:
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+
+    def other(o: object) -> object:  # what json.dumps says of a value it cannot write
+        import json
+
+        return json.JSONEncoder().default(o)
+
+    write = make_encoder({}, other, encode_basestring, None, ": ", ", ", False, False, True)
+    return "".join(write(value, 0))
+
+
 def stdout(text: str) -> None:
     """Print to standard output; a full device is an error, a reader that left is not."""
     try:
