@@ -255,7 +255,7 @@ def _quick_subject(argv: list[str] | None) -> SimpleNamespace | None:
         w = words[i]
         if w == "--json" and not as_json:
             as_json = True
-        elif w == "--db" and db is None and i + 1 < len(words) and words[i + 1][:1] not in "-":
+        elif w == "--db" and db is None and words[i + 1 : i + 2] and words[i + 1][:1] != "-":
             db, i = words[i + 1], i + 1
         elif w.startswith("--db=") and db is None and len(w) > 5:
             db = w[5:]

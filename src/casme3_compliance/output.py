@@ -170,8 +170,6 @@ def json_text(value: object) -> str:
     try:
         from _json import encode_basestring, make_encoder
     except ImportError:  # pragma: no cover - another Python
-        make_encoder = None
-    if make_encoder is None:
         import json
 
         return json.dumps(value, ensure_ascii=False)

@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 SOURCE = "en"
 """The language every text is written in first; the others translate it."""
 
-PLACEHOLDER = r"\{[a-z_]*\}"
+_PLACEHOLDER = r"\{[a-z_]*\}"
 
 
 def placeholders(text: str) -> list[str]:
     """The `{name}` slots the code fills, which a translation must keep, each as often."""
     import re  # here: the CLI's start in another language translates without it
 
-    return sorted(re.findall(PLACEHOLDER, text))
+    return sorted(re.findall(_PLACEHOLDER, text))
 
 
 def fields(data: Any, pattern: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
