@@ -29,6 +29,10 @@ import marshal
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 try:  # The C SHA-256 behind hashlib, without loading OpenSSL (see loader.py).
     from _sha256 import sha256  # Python 3.11
 except ImportError:  # pragma: no cover - depends on the Python version
@@ -236,18 +240,7 @@ def _head(payload: bytes) -> bytes:
 
 def lookup(key: str) -> tuple[str, int] | None:
     """(what was printed on stdout, the exit status) stored under `key`, or None."""
-    try:
-        with open(os.path.join(_folder(), key), "rb") as f:
-            blob = f.read()
-    except OSError:
-        return None
-    head, _, payload = blob.partition(b"\n")
-    if head + b"\n" != _head(payload):
-        return None
-    try:
-        found = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
-        return None
+    found = read(os.path.join(_folder(), key), _head)
     if not (isinstance(found, tuple) and len(found) == 2):
         return None
     text, status = found
@@ -263,6 +256,23 @@ def remember(key: str, text: str, status: int, *, tidy: bool = True) -> None:
     payload = marshal.dumps((text, status))
     if write(os.path.join(_folder(), key), _head(payload) + payload) and tidy and key[-1:] == "0":
         prune()
+
+
+def read(path: str, head: Callable[[bytes], bytes]) -> object:
+    """The value marshalled in the cache's file `path`, when its first line is `head` of the
+    rest (the file's format and checksum, see write); else None."""
+    try:
+        with open(path, "rb") as f:
+            blob = f.read()
+    except OSError:
+        return None
+    first, _, payload = blob.partition(b"\n")
+    if first + b"\n" != head(payload):
+        return None
+    try:
+        return marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
 
 
 def write(path: str, content: bytes) -> bool:

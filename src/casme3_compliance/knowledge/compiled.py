@@ -21,7 +21,7 @@ import marshal
 import os
 import sys
 
-from casme3_compliance.knowledge.answers import cache_base, sha256, write
+from casme3_compliance.knowledge.answers import cache_base, read, sha256, write
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,17 +58,8 @@ def _head(payload: bytes) -> bytes:
 def _programs() -> dict[tuple[str, int], tuple]:
     global _kept
     if _kept is None:
-        _kept = {}
-        try:
-            with open(_file(), "rb") as f:
-                blob = f.read()
-            head, _, payload = blob.partition(b"\n")
-            if head + b"\n" == _head(payload):
-                found = marshal.loads(payload)
-                if isinstance(found, dict):
-                    _kept = found
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
+        found = read(_file(), _head)
+        _kept = found if isinstance(found, dict) else {}
     return _kept
 
 

@@ -234,18 +234,7 @@ def header(key: str, payload: bytes) -> bytes:
 
 
 def _read_cache(path: str, key: str) -> dict[str, Any] | None:
-    try:
-        with open(path, "rb") as f:
-            blob = f.read()
-    except OSError:
-        return None
-    head, _, payload = blob.partition(b"\n")
-    if head + b"\n" != header(key, payload):
-        return None
-    try:
-        raw = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
-        return None
+    raw = answers.read(path, lambda payload: header(key, payload))
     wanted = {*answers.FAMILY_FILES, "i18n", "each"}
     return raw if isinstance(raw, dict) and set(raw) == wanted else None
 
