@@ -233,17 +233,19 @@ def test_a_command_leaves_no_stamp_for_the_next_in_the_same_process(tmp_path, mo
 
 
 def test_the_store_is_pruned_to_its_newer_half(tmp_path, monkeypatch):
-    """Past MAX_ANSWERS, a store that looks (one key in 16: those ending in 0) removes the older
-    half; the others do not list the folder."""
+    """Past MAX_ANSWERS, a store that looks (in one process of 16) removes the older half; the
+    others do not list the folder."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(answers, "MAX_ANSWERS", 8)
     folder = tmp_path / "casme3-compliance" / "answers"
-    keys = [f"{i:063x}1" for i in range(20)]
+    keys = [f"{i:063x}0" for i in range(20)]
+    monkeypatch.setattr(os, "getpid", lambda: 16 * 1000 + 1)
     for i, key in enumerate(keys):
         answers.remember(key, f"answer {i}\n", 0)
         os.utime(folder / key, ns=(i * 10**9, i * 10**9))  # stored one after the other
-    assert len(list(folder.iterdir())) == 20  # no key ended in 0: never listed
-    last = "f" * 63 + "0"
+    assert len(list(folder.iterdir())) == 20  # not a process that looks: never listed
+    monkeypatch.setattr(os, "getpid", lambda: 16 * 1000)
+    last = "f" * 64
     answers.remember(last, "the newest\n", 0)
     left = {p.name for p in folder.iterdir()}
     assert len(left) == 11 and last in left
